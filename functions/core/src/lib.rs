@@ -1,0 +1,10 @@
+//! scalegate's functional core: the rules that decide, over plain data.
+//!
+//! Nothing here talks to AWS or knows about Lambda. The shell (`scalegate-aws`, the function binaries and the CLI)
+//! gathers facts through the [`ports`], calls these rules, and acts on what they return.
+
+pub mod emf;
+pub mod gate;
+pub mod lifecycle;
+pub mod ports;
+pub mod retry;
