@@ -1,0 +1,44 @@
+"""Start the emulator: `python -m scalegate_emulator [--host 127.0.0.1] [--port 4599]`.
+
+Prints one line `scalegate-emulator listening on http://HOST:PORT` once it accepts connections (port 0 picks a
+free port, which that line reports), then serves until interrupted.
+"""
+
+import argparse
+import signal
+import sys
+
+from werkzeug.serving import make_server
+
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+
+from . import cbor, lifecycle
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="scalegate_emulator", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (loopback by default)")
+    parser.add_argument("--port", type=int, default=4599, help="port; 0 picks a free one")
+    args = parser.parse_args(argv)
+
+    lifecycle.install()
+    moto_app = DomainDispatcherApplication(create_backend_app)
+    app = cbor.CborCloudWatch(moto_app)
+
+    server = make_server(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    print(f"scalegate-emulator listening on http://{args.host}:{server.server_port}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        lifecycle.stop()
+
+
+if __name__ == "__main__":
+    main()
