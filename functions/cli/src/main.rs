@@ -1,1 +1,258 @@
-fn main(){}
+//! `scalegate`: run scalegate's logic locally.
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+use scalegate::demo::{self, DemoClients, Fleet, FleetSpec};
+use scalegate::emulator::{sdk_config_for, Emulator};
+use scalegate_aws::gate_handler::{self, RecordOutcome};
+use scalegate_aws::sdk::Clients;
+use scalegate_aws::{telemetry, AutoScalingLifecycleActions, Ec2LaunchFacts};
+use scalegate_core::gate::{GateRules, LaunchGate};
+use scalegate_core::lifecycle;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// Exit code for input scalegate rejects.
+const EXIT_REJECTED: u8 = 2;
+
+#[derive(Parser)]
+#[command(
+    name = "scalegate",
+    version,
+    about = "Fast, safe EC2 Auto Scaling: gate lifecycle hooks, replay events, run the demo.",
+    long_about = "scalegate runs the same logic as its Lambda functions, locally.\n\n\
+        AWS calls go wherever the standard SDK configuration points: set AWS_ENDPOINT_URL to use the local \
+        emulator (`make emulator` starts it on http://127.0.0.1:4599), or leave it unset to use your account.",
+    after_help = "Examples:\n  \
+        scalegate event tests/fixtures/events/sqs-batch-mixed.json\n  \
+        AWS_ENDPOINT_URL=http://127.0.0.1:4599 scalegate gate --event event.json --dry-run\n  \
+        scalegate demo"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Parse lifecycle notifications and print one JSON object per notification.
+    ///
+    /// Accepts every shape Auto Scaling delivers: EventBridge events (also inside SQS bodies), direct SQS
+    /// notifications, SNS and SNS→SQS envelopes, Lambda SQS/SNS batches, and autoscaling:TEST_NOTIFICATION.
+    /// Each line has exactly the keys kind, token, auto_scaling_group, hook, instance_id, transition, origin,
+    /// destination, metadata, delivery (absent values are null).
+    /// Exits 2 with a one-line error for malformed JSON, a missing or bad field (named), or input that holds no
+    /// lifecycle notification.
+    Event {
+        /// A JSON file, or `-` for standard input.
+        file: PathBuf,
+    },
+    /// Run the launch gate on an event, against the AWS endpoint the SDK is configured for.
+    ///
+    /// Prints the decision log line for each launch action (verdict, each check with its result, reason and
+    /// duration, the rules' version). Exit 0 when every record was handled, 1 when one could not be completed,
+    /// 2 when the input is rejected.
+    Gate {
+        /// The event: any shape `scalegate event` accepts; `-` for standard input.
+        #[arg(long)]
+        event: PathBuf,
+        /// Decide and print, but do not complete (or heartbeat) the lifecycle action.
+        #[arg(long)]
+        dry_run: bool,
+        /// Gate rules (TOML). Default: the built-in rules, identical to policies/gate.toml.
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        /// Also print the EMF metric lines the Lambda would emit (to stderr).
+        #[arg(long)]
+        metrics: bool,
+    },
+    /// Watch the launch gate police a scale-out on the local emulator.
+    ///
+    /// Starts the emulator from the project virtualenv (unless AWS_ENDPOINT_URL names a running one), builds a
+    /// fleet with a compliant and a drifted launch template, a launch hook defaulting to ABANDON and a warm pool,
+    /// scales out to ten and gates every notification as it arrives. Never touches a real account.
+    Demo {
+        /// Project root (holding .venv and infra/local).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Instances to scale out to after the rollback.
+        #[arg(long, default_value_t = 10)]
+        scale_to: i32,
+        /// Instances launched from the drifted template first.
+        #[arg(long, default_value_t = 2)]
+        drifted: i32,
+        /// Warm pool size.
+        #[arg(long, default_value_t = 2)]
+        warm_pool: i32,
+    },
+}
+
+fn read_input(path: &Path) -> Result<String> {
+    if path == Path::new("-") {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s).context("reading standard input")?;
+        Ok(s)
+    } else {
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    telemetry::init_json_logs(true);
+    let result = match cli.command {
+        Command::Event { file } => event(&file),
+        Command::Gate { event, dry_run, rules, metrics } => gate(&event, dry_run, rules.as_deref(), metrics).await,
+        Command::Demo { root, scale_to, drifted, warm_pool } => run_demo(&root, scale_to, drifted, warm_pool).await,
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("scalegate: {e:#}");
+            ExitCode::from(EXIT_REJECTED)
+        }
+    }
+}
+
+fn event(file: &Path) -> Result<ExitCode> {
+    let input = read_input(file)?;
+    let notifications = lifecycle::parse_all(&input)?;
+    for n in notifications {
+        println!("{}", n.to_json());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn load_rules(path: Option<&Path>) -> Result<GateRules> {
+    match path {
+        Some(p) => Ok(GateRules::load(p)?),
+        None => Ok(gate_handler::rules_from_env()?),
+    }
+}
+
+async fn gate(event: &Path, dry_run: bool, rules: Option<&Path>, metrics: bool) -> Result<ExitCode> {
+    let input = read_input(event)?;
+    let rules = load_rules(rules)?;
+    let clients = Clients::load(None).await;
+    let gate = LaunchGate::new(
+        Ec2LaunchFacts::new(clients.ec2.clone(), clients.autoscaling.clone()),
+        AutoScalingLifecycleActions::new(clients.autoscaling.clone()),
+        rules,
+        dry_run,
+    );
+    let report = gate_handler::handle(&gate, &input, chrono::Utc::now).await?;
+    let mut failed = false;
+    for line in &report.log_lines {
+        if line.contains("\"_aws\"") {
+            if metrics {
+                eprintln!("{line}");
+            }
+        } else {
+            println!("{line}");
+        }
+    }
+    for record in &report.records {
+        failed |= record.outcome.should_redeliver();
+        let line = match &record.outcome {
+            RecordOutcome::Decided(_) => continue,
+            RecordOutcome::AlreadyDecided { instance_id, lifecycle_state } => serde_json::json!({
+                "message": "already decided", "instance_id": instance_id, "lifecycle_state": lifecycle_state}),
+            RecordOutcome::TestDropped { auto_scaling_group } => serde_json::json!({
+                "message": "test notification dropped", "auto_scaling_group": auto_scaling_group}),
+            RecordOutcome::NotALaunch { instance_id } => serde_json::json!({
+                "message": "not a launch action; left alone", "instance_id": instance_id}),
+            RecordOutcome::Rejected(e) => serde_json::json!({"message": "rejected", "error": e}),
+        };
+        println!("{line}");
+    }
+    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+async fn run_demo(root: &Path, scale_to: i32, drifted: i32, warm_pool: i32) -> Result<ExitCode> {
+    if drifted < 0 || warm_pool < 0 || scale_to < drifted {
+        bail!("--scale-to must be at least --drifted, and sizes must not be negative");
+    }
+    let (emulator, endpoint) = match std::env::var("AWS_ENDPOINT_URL") {
+        Ok(url) if !url.is_empty() => (None, url),
+        _ => {
+            println!("starting the local AWS emulator ...");
+            let e = Emulator::start(root)?;
+            let url = e.endpoint().to_string();
+            (Some(e), url)
+        }
+    };
+    println!("scalegate demo — local AWS emulator at {endpoint}\n");
+    let config = sdk_config_for(&endpoint).await;
+    let c = DemoClients::new(&config);
+    let spec = FleetSpec::default();
+    let fleet = Fleet::create(&c, &spec).await?;
+    println!(
+        "1. fleet: group {} (launch hook {}, default ABANDON), subnets {}",
+        fleet.group,
+        fleet.hook,
+        fleet.subnets.join(", ")
+    );
+    println!(
+        "   launch templates: compliant {} · drifted {} (SSH open to the world, IMDSv1, unencrypted volume)",
+        fleet.compliant_template, fleet.drifted_template
+    );
+    fleet.set_desired(&c, drifted).await?;
+    println!("2. the drifted template is live: the group launches {drifted} instance(s) from it");
+    fleet.roll_back(&c).await?;
+    fleet.add_warm_pool(&c, warm_pool).await?;
+    fleet.set_desired(&c, scale_to).await?;
+    println!("3. rolled back to the compliant template, added a warm pool of {warm_pool}, scaling out to {scale_to}");
+    println!("4. gating every lifecycle notification as it arrives:\n");
+    println!("{:<21} {:<27} {:<9} {:>8}  FAILED CHECKS", "INSTANCE", "ORIGIN→DESTINATION", "VERDICT", "LATENCY");
+    let (run, state) = demo::gate_until_settled(&c, &fleet, GateRules::default(), Duration::from_secs(180), |row| {
+        println!(
+            "{:<21} {:<27} {:<9} {:>6.1}ms  {}",
+            row.instance_id,
+            row.route,
+            row.verdict,
+            row.latency_ms,
+            if row.failed_checks.is_empty() { "-".to_string() } else { row.failed_checks.join(", ") }
+        );
+    })
+    .await?;
+    let abandoned: Vec<_> = run.rows.iter().filter(|r| r.verdict == "ABANDON").collect();
+    println!(
+        "\ngroup {}: {} InService of {} desired; warm pool: {}; {} abandoned and replaced",
+        fleet.group,
+        state.count("InService"),
+        state.desired,
+        summarize(&state.warm_pool),
+        abandoned.len()
+    );
+    for r in &abandoned {
+        println!("  {} abandoned because:", r.instance_id);
+        for reason in &r.reasons {
+            println!("    - {reason}");
+        }
+    }
+    println!(
+        "duplicate deliveries ignored: {}; test notifications dropped: {}; rejected records: {}",
+        run.duplicates,
+        run.tests_dropped,
+        run.rejected.len()
+    );
+    if let Some(e) = emulator {
+        println!("stopping the emulator (its log: {})", e.log_path().display());
+        drop(e);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn summarize(pool: &[(String, String)]) -> String {
+    if pool.is_empty() {
+        return "empty".into();
+    }
+    let mut counts = std::collections::BTreeMap::new();
+    for (_, s) in pool {
+        *counts.entry(s.as_str()).or_insert(0) += 1;
+    }
+    counts.iter().map(|(s, n)| format!("{n} {s}")).collect::<Vec<_>>().join(", ")
+}

@@ -21,7 +21,12 @@ pub struct RetryPolicy {
 impl RetryPolicy {
     /// A policy with the usual base (100 ms) and cap (2 s).
     pub fn new(max_attempts: u32, budget: Duration) -> Self {
-        Self { max_attempts: max_attempts.max(1), budget, base: Duration::from_millis(100), cap: Duration::from_secs(2) }
+        Self {
+            max_attempts: max_attempts.max(1),
+            budget,
+            base: Duration::from_millis(100),
+            cap: Duration::from_secs(2),
+        }
     }
 }
 

@@ -5,6 +5,8 @@ free port, which that line reports), then serves until interrupted.
 """
 
 import argparse
+import os
+import threading
 import signal
 import sys
 
@@ -19,10 +21,20 @@ from moto.moto_server.werkzeug_app import (
 from . import cbor, lifecycle
 
 
+def _exit_on_eof():
+    sys.stdin.buffer.read()
+    os._exit(0)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="scalegate_emulator", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (loopback by default)")
     parser.add_argument("--port", type=int, default=4599, help="port; 0 picks a free one")
+    parser.add_argument(
+        "--exit-with-stdin",
+        action="store_true",
+        help="exit when standard input closes (so a test harness that dies takes the emulator with it)",
+    )
     args = parser.parse_args(argv)
 
     lifecycle.install()
@@ -31,6 +43,8 @@ def main(argv=None):
 
     server = make_server(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    if args.exit_with_stdin:
+        threading.Thread(target=_exit_on_eof, daemon=True).start()
     print(f"scalegate-emulator listening on http://{args.host}:{server.server_port}", flush=True)
     try:
         server.serve_forever()

@@ -21,6 +21,7 @@ import datetime
 import json
 import threading
 import time
+import traceback
 import uuid
 
 from moto.autoscaling import models as asg_models
@@ -338,10 +339,13 @@ def _scale_in(backend, group, count):
 
 
 def _lt_version(instance):
-    try:
-        return int(instance.get_tags().get("aws:ec2launchtemplate:version", 0)) if hasattr(instance, "get_tags") else 0
-    except (TypeError, ValueError):
-        return 0
+    for tag in instance.get_tags():
+        if tag.get("key") == "aws:ec2launchtemplate:version":
+            try:
+                return int(tag.get("value"))
+            except (TypeError, ValueError):
+                return 0
+    return 0
 
 
 def _reuse_on_scale_in(group):
@@ -465,22 +469,23 @@ def _sweep():
     from moto.autoscaling.models import autoscaling_backends
 
     while not _stop.wait(0.2):
-        with _lock:
-            now = time.monotonic()
-            for account, regions in list(autoscaling_backends.items()):
-                for region, backend in list(regions.items()):
-                    for action in list(_actions(backend).values()):
-                        if now >= action.deadline or now >= action.global_deadline:
-                            try:
-                                _resolve(action, action.hook.default_result or "ABANDON")
-                            except Exception as exc:  # noqa: BLE001
-                                print(f"scalegate-emulator: timeout of {action.token}: {exc}", flush=True)
-                    for group in list(backend.autoscaling_groups.values()):
-                        if len(_live(group)) > int(group.desired_capacity or 0):
-                            try:
-                                set_desired_capacity(group, group.desired_capacity)
-                            except Exception as exc:  # noqa: BLE001
-                                print(f"scalegate-emulator: reconcile {group.name}: {exc}", flush=True)
+        try:
+            _sweep_once(autoscaling_backends)
+        except Exception:  # noqa: BLE001 - the sweeper must outlive any one bad group
+            traceback.print_exc()
+
+
+def _sweep_once(autoscaling_backends):
+    with _lock:
+        now = time.monotonic()
+        for regions in list(autoscaling_backends.values()):
+            for backend in list(regions.values()):
+                for action in list(_actions(backend).values()):
+                    if now >= action.deadline or now >= action.global_deadline:
+                        _resolve(action, action.hook.default_result or "ABANDON")
+                for group in list(backend.autoscaling_groups.values()):
+                    if len(_live(group)) > int(group.desired_capacity or 0):
+                        set_desired_capacity(group, group.desired_capacity)
 
 
 # ---- API surface -------------------------------------------------------------------------------------------------

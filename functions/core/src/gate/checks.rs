@@ -172,13 +172,10 @@ fn world_ranges(f: &LaunchFacts) -> Vec<(&str, i32, i32)> {
     f.security_groups
         .iter()
         .flat_map(|g| {
-            g.ingress
-                .iter()
-                .filter(|rule| rule.open_to_world() && !is_icmp(&rule.protocol))
-                .map(move |rule| {
-                    let (lo, hi) = rule.port_range();
-                    (g.id.as_str(), lo, hi)
-                })
+            g.ingress.iter().filter(|rule| rule.open_to_world() && !is_icmp(&rule.protocol)).map(move |rule| {
+                let (lo, hi) = rule.port_range();
+                (g.id.as_str(), lo, hi)
+            })
         })
         .collect()
 }
@@ -277,13 +274,10 @@ fn template_version(f: &LaunchFacts, r: &GateRules) -> Outcome {
     };
     let tags = &f.instance.tags;
     match (tags.get("aws:ec2launchtemplate:id"), tags.get("aws:ec2launchtemplate:version")) {
-        (Some(id), Some(v)) if *id == t.template_id && *v == t.version.to_string() => {
-            pass(format!("{id} version {v}"))
+        (Some(id), Some(v)) if *id == t.template_id && *v == t.version.to_string() => pass(format!("{id} version {v}")),
+        (Some(id), Some(v)) => {
+            fail(format!("launched from {id} version {v}, the group now names {} version {}", t.template_id, t.version))
         }
-        (Some(id), Some(v)) => fail(format!(
-            "launched from {id} version {v}, the group now names {} version {}",
-            t.template_id, t.version
-        )),
         _ => pass("instance carries no launch-template tags; compared by attributes"),
     }
 }
@@ -363,10 +357,7 @@ fn metadata_options(f: &LaunchFacts, r: &GateRules) -> Outcome {
     }
     if let Some(want) = &t.metadata.http_endpoint {
         if got.http_endpoint.as_ref() != Some(want) {
-            diffs.push(format!(
-                "HttpEndpoint {} (template {want})",
-                got.http_endpoint.as_deref().unwrap_or("unset")
-            ));
+            diffs.push(format!("HttpEndpoint {} (template {want})", got.http_endpoint.as_deref().unwrap_or("unset")));
         }
     }
     if diffs.is_empty() {
@@ -401,13 +392,8 @@ fn encrypted_volumes(f: &LaunchFacts, r: &GateRules) -> Outcome {
 }
 
 fn required_tags(f: &LaunchFacts, r: &GateRules) -> Outcome {
-    let missing: Vec<&str> = r
-        .drift
-        .required_tags
-        .iter()
-        .filter(|k| !f.instance.tags.contains_key(*k))
-        .map(String::as_str)
-        .collect();
+    let missing: Vec<&str> =
+        r.drift.required_tags.iter().filter(|k| !f.instance.tags.contains_key(*k)).map(String::as_str).collect();
     if missing.is_empty() {
         pass("required tags present")
     } else {

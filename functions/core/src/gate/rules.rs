@@ -152,8 +152,15 @@ pub enum RulesError {
 impl GateRules {
     /// Parses rules from TOML text. `origin` names the text in errors.
     pub fn from_toml(text: &str, origin: &str) -> Result<Self, RulesError> {
-        let rules: GateRules = toml::from_str(text)
-            .map_err(|e| RulesError::Invalid { path: origin.to_string(), message: e.to_string() })?;
+        let rules: GateRules = toml::from_str(text).map_err(|e| {
+            // One line: the parser's own message with the line it points at, not its multi-line snippet.
+            let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+            let message = match line {
+                Some(l) => format!("line {l}: {}", e.message().trim()),
+                None => e.message().trim().to_string(),
+            };
+            RulesError::Invalid { path: origin.to_string(), message }
+        })?;
         rules.validate().map_err(|message| RulesError::Invalid { path: origin.to_string(), message })?;
         Ok(rules)
     }

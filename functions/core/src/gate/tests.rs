@@ -201,7 +201,10 @@ fn all_traffic_and_port_ranges_from_world_fail() {
 
     let mut f = compliant();
     f.security_groups[0].ingress[0].from_port = Some(80);
-    assert_eq!(status_of(&f, &GateRules::default(), "firewall.world_ingress").1, "ports 80-443 open to the world in sg-web");
+    assert_eq!(
+        status_of(&f, &GateRules::default(), "firewall.world_ingress").1,
+        "ports 80-443 open to the world in sg-web"
+    );
 }
 
 #[test]
@@ -362,7 +365,12 @@ fn decided(o: GateOutcome) -> Decision {
 
 #[tokio::test(start_paused = true)]
 async fn compliant_instance_is_continued_once() {
-    let gate = LaunchGate::new(ScriptedFacts::new(vec![Ok(compliant())]), RecordingActions::default(), GateRules::default(), false);
+    let gate = LaunchGate::new(
+        ScriptedFacts::new(vec![Ok(compliant())]),
+        RecordingActions::default(),
+        GateRules::default(),
+        false,
+    );
     let d = decided(gate.handle(&action(), now).await);
     assert_eq!(d.result, ActionResult::Continue);
     assert_eq!(d.completion, Some(Completion::Done));
@@ -375,14 +383,19 @@ async fn violation_is_abandoned_with_every_reason() {
     let mut f = compliant();
     f.instance.metadata.http_tokens = Some("optional".into());
     f.security_groups[0].ingress[1].ipv4_ranges = vec!["0.0.0.0/0".into()];
-    let gate = LaunchGate::new(ScriptedFacts::new(vec![Ok(f)]), RecordingActions::default(), GateRules::default(), false);
+    let gate =
+        LaunchGate::new(ScriptedFacts::new(vec![Ok(f)]), RecordingActions::default(), GateRules::default(), false);
     let d = decided(gate.handle(&action(), now).await);
     assert_eq!(d.result, ActionResult::Abandon);
     assert_eq!(
         d.failed_checks,
         ["credentials.imdsv2", "firewall.world_ingress", "firewall.admin_ports", "drift.metadata_options"]
     );
-    assert!(d.reasons.iter().any(|r| r == "firewall.admin_ports: SSH (22) open to the world in sg-web"), "{:?}", d.reasons);
+    assert!(
+        d.reasons.iter().any(|r| r == "firewall.admin_ports: SSH (22) open to the world in sg-web"),
+        "{:?}",
+        d.reasons
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -407,7 +420,12 @@ async fn never_settling_is_abandoned_after_the_timeout() {
     let mut settling = compliant();
     settling.profile_associations = vec![ProfileAssociation { profile_arn: None, state: "associating".into() }];
     settling.instance.instance_profile_arn = None;
-    let gate = LaunchGate::new(ScriptedFacts::new(vec![Ok(settling)]), RecordingActions::default(), GateRules::default(), false);
+    let gate = LaunchGate::new(
+        ScriptedFacts::new(vec![Ok(settling)]),
+        RecordingActions::default(),
+        GateRules::default(),
+        false,
+    );
     let started = tokio::time::Instant::now();
     let d = decided(gate.handle(&action(), now).await);
     assert_eq!(d.result, ActionResult::Abandon);
@@ -418,11 +436,22 @@ async fn never_settling_is_abandoned_after_the_timeout() {
 
 #[tokio::test(start_paused = true)]
 async fn aws_errors_end_in_abandon_never_continue() {
-    for kind in [AwsErrorKind::Throttled, AwsErrorKind::ServerError, AwsErrorKind::Timeout, AwsErrorKind::AccessDenied,
-        AwsErrorKind::ExpiredCredentials, AwsErrorKind::Malformed, AwsErrorKind::NotFound]
-    {
+    for kind in [
+        AwsErrorKind::Throttled,
+        AwsErrorKind::ServerError,
+        AwsErrorKind::Timeout,
+        AwsErrorKind::AccessDenied,
+        AwsErrorKind::ExpiredCredentials,
+        AwsErrorKind::Malformed,
+        AwsErrorKind::NotFound,
+    ] {
         let err = AwsError::new("DescribeInstances", kind, "boom");
-        let gate = LaunchGate::new(ScriptedFacts::new(vec![Err(err)]), RecordingActions::default(), GateRules::default(), false);
+        let gate = LaunchGate::new(
+            ScriptedFacts::new(vec![Err(err)]),
+            RecordingActions::default(),
+            GateRules::default(),
+            false,
+        );
         let d = decided(gate.handle(&action(), now).await);
         assert_eq!(d.result, ActionResult::Abandon, "{kind:?}");
         assert_eq!(*gate.actions.completions.lock().unwrap(), [ActionResult::Abandon], "{kind:?}");
@@ -456,7 +485,8 @@ async fn already_completed_action_is_success() {
 async fn duplicate_delivery_after_decision_touches_nothing() {
     let mut f = compliant();
     f.group.instance_lifecycle_state = Some("InService".into());
-    let gate = LaunchGate::new(ScriptedFacts::new(vec![Ok(f)]), RecordingActions::default(), GateRules::default(), false);
+    let gate =
+        LaunchGate::new(ScriptedFacts::new(vec![Ok(f)]), RecordingActions::default(), GateRules::default(), false);
     assert!(matches!(gate.handle(&action(), now).await, GateOutcome::AlreadyDecided { .. }));
     assert!(gate.actions.completions.lock().unwrap().is_empty());
 }
@@ -465,7 +495,11 @@ async fn duplicate_delivery_after_decision_touches_nothing() {
 async fn failed_completion_is_reported_not_hidden() {
     let actions = RecordingActions::default();
     for _ in 0..10 {
-        actions.complete_script.lock().unwrap().push_back(Err(AwsError::new("CompleteLifecycleAction", AwsErrorKind::ServerError, "503")));
+        actions.complete_script.lock().unwrap().push_back(Err(AwsError::new(
+            "CompleteLifecycleAction",
+            AwsErrorKind::ServerError,
+            "503",
+        )));
     }
     let gate = LaunchGate::new(ScriptedFacts::new(vec![Ok(compliant())]), actions, GateRules::default(), false);
     let d = decided(gate.handle(&action(), now).await);
@@ -475,7 +509,12 @@ async fn failed_completion_is_reported_not_hidden() {
 
 #[tokio::test(start_paused = true)]
 async fn dry_run_decides_without_completing() {
-    let gate = LaunchGate::new(ScriptedFacts::new(vec![Ok(compliant())]), RecordingActions::default(), GateRules::default(), true);
+    let gate = LaunchGate::new(
+        ScriptedFacts::new(vec![Ok(compliant())]),
+        RecordingActions::default(),
+        GateRules::default(),
+        true,
+    );
     let d = decided(gate.handle(&action(), now).await);
     assert_eq!(d.result, ActionResult::Continue);
     assert!(d.dry_run);
@@ -486,7 +525,12 @@ async fn dry_run_decides_without_completing() {
 async fn terminate_actions_are_left_alone() {
     let mut a = action();
     a.transition = Transition::Terminating;
-    let gate = LaunchGate::new(ScriptedFacts::new(vec![Ok(compliant())]), RecordingActions::default(), GateRules::default(), false);
+    let gate = LaunchGate::new(
+        ScriptedFacts::new(vec![Ok(compliant())]),
+        RecordingActions::default(),
+        GateRules::default(),
+        false,
+    );
     assert!(matches!(gate.handle(&a, now).await, GateOutcome::NotALaunch { .. }));
     assert!(gate.actions.completions.lock().unwrap().is_empty());
 }

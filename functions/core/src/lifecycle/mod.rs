@@ -107,11 +107,7 @@ impl LifecycleAction {
     pub fn route(&self) -> String {
         match (self.origin, self.destination) {
             (None, None) => "-".to_string(),
-            (o, d) => format!(
-                "{}→{}",
-                o.map_or("?", Place::as_str),
-                d.map_or("?", Place::as_str)
-            ),
+            (o, d) => format!("{}→{}", o.map_or("?", Place::as_str), d.map_or("?", Place::as_str)),
         }
     }
 }

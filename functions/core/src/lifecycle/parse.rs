@@ -1,8 +1,6 @@
 //! Shape detection and field extraction. Never panics, whatever the input (see the property test below).
 
-use super::{
-    Delivery, LifecycleAction, Notification, ParseError, Place, Record, TestNotification, Transition,
-};
+use super::{Delivery, LifecycleAction, Notification, ParseError, Place, Record, TestNotification, Transition};
 use serde_json::{Map, Value};
 
 const LAUNCH_DETAIL_TYPE: &str = "EC2 Instance-launch Lifecycle Action";
@@ -14,8 +12,7 @@ const TEST_EVENT: &str = "autoscaling:TEST_NOTIFICATION";
 /// The outer error is for input that cannot be a delivery at all (not JSON, not an object, an event from another
 /// service). A batch's records fail one by one, so one bad message does not sink the others.
 pub fn parse(input: &str) -> Result<Vec<Record>, ParseError> {
-    let value: Value =
-        serde_json::from_str(input).map_err(|e| ParseError::MalformedJson(e.to_string()))?;
+    let value: Value = serde_json::from_str(input).map_err(|e| ParseError::MalformedJson(e.to_string()))?;
     parse_value(&value)
 }
 
@@ -25,16 +22,13 @@ pub fn parse_all(input: &str) -> Result<Vec<Notification>, ParseError> {
 }
 
 fn parse_value(value: &Value) -> Result<Vec<Record>, ParseError> {
-    let obj = value.as_object().ok_or_else(|| {
-        ParseError::NotLifecycle(format!("expected a JSON object, found {}", type_name(value)))
-    })?;
+    let obj = value
+        .as_object()
+        .ok_or_else(|| ParseError::NotLifecycle(format!("expected a JSON object, found {}", type_name(value))))?;
     if let Some(records) = obj.get("Records") {
         return parse_records(records);
     }
-    Ok(vec![Record {
-        message_id: None,
-        notification: parse_message(obj, Via::Lambda),
-    }])
+    Ok(vec![Record { message_id: None, notification: parse_message(obj, Via::Lambda) }])
 }
 
 /// Lambda batches: SQS (`eventSource: aws:sqs`, `body`) and SNS (`EventSource: aws:sns`, `Sns.Message`).
@@ -50,16 +44,9 @@ fn parse_records(records: &Value) -> Result<Vec<Record>, ParseError> {
     let mut out = Vec::with_capacity(records.len());
     for record in records {
         let Some(rec) = record.as_object() else {
-            return Err(ParseError::NotLifecycle(format!(
-                "a record is {}, not an object",
-                type_name(record)
-            )));
+            return Err(ParseError::NotLifecycle(format!("a record is {}, not an object", type_name(record))));
         };
-        let source = rec
-            .get("eventSource")
-            .or_else(|| rec.get("EventSource"))
-            .and_then(Value::as_str)
-            .unwrap_or("");
+        let source = rec.get("eventSource").or_else(|| rec.get("EventSource")).and_then(Value::as_str).unwrap_or("");
         match source {
             "aws:sqs" => {
                 let message_id = rec.get("messageId").and_then(Value::as_str).map(str::to_owned);
@@ -72,7 +59,7 @@ fn parse_records(records: &Value) -> Result<Vec<Record>, ParseError> {
                     .get("Sns")
                     .and_then(Value::as_object)
                     .ok_or(ParseError::MissingField { context: "SNS record", field: "Sns" })
-                    .and_then(|sns| sns_message(sns));
+                    .and_then(sns_message);
                 out.push(Record { message_id: None, notification });
             }
             other => {
@@ -122,9 +109,7 @@ fn parse_message(obj: &Map<String, Value>, via: Via) -> Result<Notification, Par
     if via != Via::Sns && obj.get("Type").and_then(Value::as_str) == Some("Notification") {
         return sns_message(obj);
     }
-    if obj.contains_key("LifecycleTransition")
-        || obj.contains_key("LifecycleActionToken")
-        || obj.contains_key("Event")
+    if obj.contains_key("LifecycleTransition") || obj.contains_key("LifecycleActionToken") || obj.contains_key("Event")
     {
         let delivery = if via == Via::Sns { Delivery::Sns } else { Delivery::Sqs };
         return parse_flat(obj, delivery);
@@ -145,17 +130,13 @@ fn parse_eventbridge(obj: &Map<String, Value>) -> Result<Notification, ParseErro
     let source = string_field(obj, CTX, "source")?;
     let detail_type = string_field(obj, CTX, "detail-type")?;
     if source != "aws.autoscaling" {
-        return Err(ParseError::NotLifecycle(format!(
-            "EventBridge event from `{source}` ({detail_type})"
-        )));
+        return Err(ParseError::NotLifecycle(format!("EventBridge event from `{source}` ({detail_type})")));
     }
     let expected = match detail_type {
         LAUNCH_DETAIL_TYPE => Transition::Launching,
         TERMINATE_DETAIL_TYPE => Transition::Terminating,
         other => {
-            return Err(ParseError::NotLifecycle(format!(
-                "Auto Scaling event `{other}` is not a lifecycle action"
-            )))
+            return Err(ParseError::NotLifecycle(format!("Auto Scaling event `{other}` is not a lifecycle action")))
         }
     };
     let detail = match obj.get("detail") {
@@ -174,10 +155,7 @@ fn parse_eventbridge(obj: &Map<String, Value>) -> Result<Notification, ParseErro
         return Err(ParseError::BadField {
             context: "EventBridge detail",
             field: "LifecycleTransition",
-            problem: format!(
-                "is `{}` but detail-type is `{detail_type}`",
-                action.transition.as_str()
-            ),
+            problem: format!("is `{}` but detail-type is `{detail_type}`", action.transition.as_str()),
         });
     }
     Ok(Notification::Action(action))
@@ -237,11 +215,7 @@ fn lifecycle_action(
     })
 }
 
-fn place(
-    obj: &Map<String, Value>,
-    context: &'static str,
-    field: &'static str,
-) -> Result<Option<Place>, ParseError> {
+fn place(obj: &Map<String, Value>, context: &'static str, field: &'static str) -> Result<Option<Place>, ParseError> {
     match optional_string(obj, context, field)?.as_deref() {
         None => Ok(None),
         Some("EC2") => Ok(Some(Place::Ec2)),
@@ -250,9 +224,7 @@ fn place(
         Some(other) => Err(ParseError::BadField {
             context,
             field,
-            problem: format!(
-                "has unknown value `{other}` (expected EC2, AutoScalingGroup or WarmPool)"
-            ),
+            problem: format!("has unknown value `{other}` (expected EC2, AutoScalingGroup or WarmPool)"),
         }),
     }
 }
@@ -273,11 +245,7 @@ fn string_field<'a>(
     }
 }
 
-fn non_empty(
-    obj: &Map<String, Value>,
-    context: &'static str,
-    field: &'static str,
-) -> Result<String, ParseError> {
+fn non_empty(obj: &Map<String, Value>, context: &'static str, field: &'static str) -> Result<String, ParseError> {
     let s = string_field(obj, context, field)?;
     if s.trim().is_empty() {
         return Err(ParseError::BadField { context, field, problem: "is empty".into() });
@@ -432,10 +400,7 @@ mod tests {
         let e1 = records[1].notification.clone().unwrap_err().to_string();
         assert!(e1.contains("`body` is not JSON"), "{e1}");
         let e2 = records[2].notification.clone().unwrap_err();
-        assert_eq!(
-            e2,
-            ParseError::MissingField { context: "lifecycle notification", field: "EC2InstanceId" }
-        );
+        assert_eq!(e2, ParseError::MissingField { context: "lifecycle notification", field: "EC2InstanceId" });
         // all-or-nothing for the CLI
         assert!(parse_all(&fixture("sqs-batch-with-bad-records.json")).is_err());
     }
@@ -490,8 +455,16 @@ mod tests {
             assert_eq!(
                 keys,
                 [
-                    "auto_scaling_group", "delivery", "destination", "hook", "instance_id", "kind", "metadata",
-                    "origin", "token", "transition"
+                    "auto_scaling_group",
+                    "delivery",
+                    "destination",
+                    "hook",
+                    "instance_id",
+                    "kind",
+                    "metadata",
+                    "origin",
+                    "token",
+                    "transition"
                 ]
             );
         }
@@ -501,7 +474,7 @@ mod tests {
         let leaf = prop_oneof![
             Just(Value::Null),
             any::<bool>().prop_map(Value::Bool),
-            any::<i64>().prop_map(|n| Value::from(n)),
+            any::<i64>().prop_map(Value::from),
             prop_oneof![
                 ".*",
                 Just("aws:sqs".to_string()),

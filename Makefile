@@ -1,0 +1,61 @@
+# scalegate — `make demo` runs the main job against the local emulator; `make test` runs every test.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV        := .venv
+PYTHON      := $(VENV)/bin/python
+PIP         := $(VENV)/bin/pip
+STAMP       := $(VENV)/.installed
+CARGO       ?= cargo
+FUNCTIONS   := launch-gate
+DIST        := dist/lambda
+EMULATOR_PORT ?= 4599
+export AWS_ACCESS_KEY_ID ?= test
+export AWS_SECRET_ACCESS_KEY ?= test
+export AWS_REGION ?= us-east-1
+
+.PHONY: help setup demo test test-rust test-emulator-py build fmt lint emulator bench clean
+
+help: ## List targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(STAMP): infra/local/requirements.txt
+	python3 -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r infra/local/requirements.txt
+	touch $(STAMP)
+
+setup: $(STAMP) ## Create the project virtualenv with the emulator (moto) and fetch crates
+	$(CARGO) fetch --locked
+
+demo: $(STAMP) ## Start the emulator, scale out a gated fleet, print the table, stop the emulator
+	$(CARGO) run --locked --quiet -p scalegate -- demo --root .
+
+test: $(STAMP) ## Every test: fmt, clippy, unit, property, CLI, emulator, end-to-end, fault injection
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
+	$(CARGO) test --locked --workspace --no-fail-fast
+	$(PYTHON) -m py_compile infra/local/scalegate_emulator/*.py
+
+build: $(STAMP) ## Lambda zips (x86_64) under dist/lambda/<function>.zip, via cargo-lambda from PyPI
+	$(PIP) install --quiet cargo-lambda ziglang
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" cargo lambda build --release --x86-64 --output-format zip $(addprefix -p ,$(FUNCTIONS))
+	mkdir -p $(DIST)
+	for f in $(FUNCTIONS); do cp target/lambda/$$f/bootstrap.zip $(DIST)/$$f.zip; done
+	@ls -l $(DIST)
+
+fmt: ## Format the code
+	$(CARGO) fmt --all
+
+lint: ## clippy with warnings as errors
+	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
+
+emulator: $(STAMP) ## Run the local AWS emulator in the foreground on 127.0.0.1:$(EMULATOR_PORT)
+	PYTHONPATH=infra/local $(PYTHON) -m scalegate_emulator --port $(EMULATOR_PORT)
+
+bench: $(STAMP) ## Gate latency, round trips, CPU per decision, start-up time (prints figures)
+	$(CARGO) run --locked --release -p scalegate-bench --bin gate-bench -- --root .
+
+clean: ## Remove build output and the virtualenv
+	$(CARGO) clean
+	rm -rf $(VENV) dist

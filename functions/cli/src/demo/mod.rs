@@ -1,0 +1,43 @@
+//! The demo: a fleet on the local emulator whose scale-out the launch gate polices.
+//!
+//! The story: a debug launch template (SSH open to the world, IMDSv1) was live long enough for the group to launch
+//! two instances from it; the team rolls back to the compliant template, adds a warm pool, and scales out to ten.
+//! The gate lets the compliant instances in and abandons the two drifted ones, naming why; Auto Scaling replaces them.
+
+mod fleet;
+mod run;
+
+pub use fleet::{Fleet, FleetSpec, GroupState, DEMO_AMI};
+pub use run::{gate_until_settled, DemoClients, GateRow, GateRun};
+
+/// Why the demo failed.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    /// An AWS call failed.
+    #[error("{operation}: {message}")]
+    Aws {
+        /// The operation.
+        operation: &'static str,
+        /// What the emulator answered.
+        message: String,
+    },
+    /// The fleet did not settle in time.
+    #[error("timed out after {0:?} waiting for the fleet to settle")]
+    Timeout(std::time::Duration),
+}
+
+/// Maps an SDK error to a [`DemoError`] naming the operation.
+pub(crate) fn aws<E: std::error::Error>(operation: &'static str) -> impl FnOnce(E) -> DemoError {
+    move |e| DemoError::Aws { operation, message: aws_smithy_types_display(&e) }
+}
+
+fn aws_smithy_types_display<E: std::error::Error>(e: &E) -> String {
+    let mut msg = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        source = s.source();
+    }
+    msg
+}

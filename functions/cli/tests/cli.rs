@@ -1,0 +1,118 @@
+//! `scalegate event`: the CLI contract, run as a user would run it.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/events").join(name)
+}
+
+fn scalegate(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_scalegate"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(input) = stdin {
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().unwrap()
+}
+
+fn lines(o: &Output) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(&o.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+#[test]
+fn prints_one_object_per_notification_with_exactly_the_documented_keys() {
+    let out = scalegate(&["event", fixture("sqs-batch-mixed.json").to_str().unwrap()], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let objs = lines(&out);
+    assert_eq!(objs.len(), 4);
+    let kinds: Vec<_> = objs.iter().map(|o| (o["kind"].as_str().unwrap(), o["delivery"].as_str().unwrap())).collect();
+    assert_eq!(kinds, [("launch", "eventbridge"), ("launch", "sqs"), ("launch", "sns"), ("test", "sqs")]);
+    for o in &objs {
+        let mut keys: Vec<_> = o.as_object().unwrap().keys().map(String::as_str).collect();
+        keys.sort();
+        assert_eq!(
+            keys,
+            [
+                "auto_scaling_group",
+                "delivery",
+                "destination",
+                "hook",
+                "instance_id",
+                "kind",
+                "metadata",
+                "origin",
+                "token",
+                "transition"
+            ]
+        );
+    }
+    assert_eq!(objs[3]["token"], serde_json::Value::Null);
+    assert_eq!(objs[1]["origin"], "WarmPool");
+}
+
+#[test]
+fn reads_standard_input() {
+    let body = std::fs::read_to_string(fixture("eventbridge-launch.json")).unwrap();
+    let out = scalegate(&["event", "-"], Some(&body));
+    assert!(out.status.success());
+    let objs = lines(&out);
+    assert_eq!(objs[0]["instance_id"], "i-1234567890abcdef0");
+    assert_eq!(objs[0]["metadata"], "{\"team\":\"payments\"}");
+    assert_eq!(objs[0]["transition"], "autoscaling:EC2_INSTANCE_LAUNCHING");
+}
+
+fn rejected(args: &[&str], stdin: Option<&str>) -> String {
+    let out = scalegate(args, stdin);
+    assert_eq!(out.status.code(), Some(2), "stdout: {}", String::from_utf8_lossy(&out.stdout));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(err.trim_end().lines().count(), 1, "one-line error: {err}");
+    err
+}
+
+#[test]
+fn rejects_with_exit_2_and_one_line_naming_the_problem() {
+    let e = rejected(&["event", fixture("eventbridge-missing-token.json").to_str().unwrap()], None);
+    assert!(e.contains("LifecycleActionToken"), "{e}");
+    let e = rejected(&["event", "-"], Some("{\"Records\": [tru"));
+    assert!(e.contains("malformed JSON"), "{e}");
+    let e = rejected(&["event", fixture("s3-event.json").to_str().unwrap()], None);
+    assert!(e.contains("no lifecycle notification"), "{e}");
+    let e = rejected(&["event", "/no/such/file.json"], None);
+    assert!(e.contains("/no/such/file.json"), "{e}");
+}
+
+#[test]
+fn gate_rejects_bad_rules_clearly() {
+    let dir = std::env::temp_dir().join(format!("scalegate-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let rules = dir.join("gate.toml");
+    std::fs::write(&rules, "[firewall]\nadmin_prots = [22]\n").unwrap();
+    let e = rejected(
+        &[
+            "gate",
+            "--event",
+            fixture("eventbridge-launch.json").to_str().unwrap(),
+            "--rules",
+            rules.to_str().unwrap(),
+            "--dry-run",
+        ],
+        None,
+    );
+    assert!(e.contains("admin_prots"), "{e}");
+}
+
+#[test]
+fn help_teaches() {
+    let out = scalegate(&["event", "--help"], None);
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains("TEST_NOTIFICATION") && help.contains("Exits 2"), "{help}");
+}

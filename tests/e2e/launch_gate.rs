@@ -1,0 +1,138 @@
+//! End to end against the emulator: real SDK clients, real lifecycle waits, the real handler.
+
+use scalegate::demo::{gate_until_settled, Fleet, FleetSpec};
+use scalegate_aws::gate_handler::{handle, RecordOutcome};
+use scalegate_core::gate::GateRules;
+use scalegate_tests::{clients, unique};
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+fn spec() -> FleetSpec {
+    FleetSpec { prefix: unique("e2e"), heartbeat_timeout: 300, max_size: 20 }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scale_out_by_ten_abandons_exactly_the_two_drifted_instances() {
+    let c = clients().await;
+    let fleet = Fleet::create(&c, &spec()).await.unwrap();
+    fleet.set_desired(&c, 2).await.unwrap();
+    let drifted: BTreeSet<String> = fleet.state(&c).await.unwrap().instances.into_iter().map(|(id, _)| id).collect();
+    assert_eq!(drifted.len(), 2);
+    fleet.roll_back(&c).await.unwrap();
+    fleet.set_desired(&c, 10).await.unwrap();
+    let first_ten: BTreeSet<String> = fleet.state(&c).await.unwrap().instances.into_iter().map(|(id, _)| id).collect();
+    assert_eq!(first_ten.len(), 10);
+
+    let (run, state) =
+        gate_until_settled(&c, &fleet, GateRules::default(), Duration::from_secs(120), |_| {}).await.unwrap();
+
+    let abandoned: BTreeSet<String> =
+        run.rows.iter().filter(|r| r.verdict == "ABANDON").map(|r| r.instance_id.clone()).collect();
+    assert_eq!(abandoned, drifted, "exactly the drifted instances are abandoned");
+    for row in run.rows.iter().filter(|r| r.verdict == "ABANDON") {
+        for check in [
+            "firewall.admin_ports",
+            "firewall.world_ingress",
+            "credentials.imdsv2",
+            "drift.security_groups",
+            "drift.metadata_options",
+            "drift.encrypted_volumes",
+            "drift.template_version",
+        ] {
+            assert!(row.failed_checks.iter().any(|c| c == check), "{check} missing from {:?}", row.failed_checks);
+        }
+        assert!(
+            row.reasons.iter().any(|r| r.contains("SSH (22) open to the world")),
+            "reasons name the open SSH port: {:?}",
+            row.reasons
+        );
+    }
+    let compliant_of_first_ten: BTreeSet<_> = first_ten.difference(&drifted).cloned().collect();
+    assert_eq!(compliant_of_first_ten.len(), 8);
+    let in_service: BTreeSet<String> =
+        state.instances.iter().filter(|(_, s)| s == "InService").map(|(id, _)| id.clone()).collect();
+    assert!(compliant_of_first_ten.is_subset(&in_service), "the 8 compliant instances reach InService");
+    assert_eq!(in_service.len(), 10, "the 2 abandoned were replaced and gated in");
+    assert!(in_service.is_disjoint(&drifted));
+    assert_eq!(run.tests_dropped, 1, "the hook's TEST_NOTIFICATION is consumed and dropped");
+    assert!(run.rejected.is_empty(), "{:?}", run.rejected);
+    // Both queues deliver every action (EventBridge and the hook's own target): the second delivery changes nothing.
+    assert!(run.duplicates >= 10, "duplicates seen: {}", run.duplicates);
+    assert_eq!(run.rows.iter().filter(|r| r.verdict == "CONTINUE").count(), 10);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redelivering_every_notification_changes_nothing() {
+    let c = clients().await;
+    let fleet = Fleet::create(&c, &spec()).await.unwrap();
+    fleet.roll_back(&c).await.unwrap();
+    fleet.set_desired(&c, 3).await.unwrap();
+    // Keep copies of every delivery before the gate consumes them.
+    let mut bodies = vec![];
+    for _ in 0..5 {
+        let out = c
+            .sqs
+            .receive_message()
+            .queue_url(&fleet.events_queue)
+            .max_number_of_messages(10)
+            .visibility_timeout(0)
+            .send()
+            .await
+            .unwrap();
+        for m in out.messages() {
+            let body = m.body().unwrap().to_string();
+            if !bodies.contains(&body) {
+                bodies.push(body);
+            }
+        }
+        if bodies.len() == 3 {
+            break;
+        }
+    }
+    assert_eq!(bodies.len(), 3);
+    let (_, before) =
+        gate_until_settled(&c, &fleet, GateRules::default(), Duration::from_secs(60), |_| {}).await.unwrap();
+    assert_eq!(before.count("InService"), 3);
+
+    let gate = c.gate(GateRules::default());
+    for body in &bodies {
+        let report = handle(&gate, body, chrono::Utc::now).await.unwrap();
+        assert_eq!(report.records.len(), 1);
+        assert!(
+            matches!(report.records[0].outcome, RecordOutcome::AlreadyDecided { .. }),
+            "{:?}",
+            report.records[0].outcome
+        );
+    }
+    let after = fleet.state(&c).await.unwrap();
+    assert_eq!(before.instances, after.instances, "duplicate deliveries changed the group");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stale_warm_pool_instance_is_rechecked_and_abandoned_on_leaving_the_pool() {
+    let c = clients().await;
+    let fleet = Fleet::create(&c, &spec()).await.unwrap();
+    fleet.roll_back(&c).await.unwrap();
+    fleet.add_warm_pool(&c, 1).await.unwrap();
+    let (run, state) =
+        gate_until_settled(&c, &fleet, GateRules::default(), Duration::from_secs(60), |_| {}).await.unwrap();
+    assert_eq!(run.rows.len(), 1);
+    assert_eq!(run.rows[0].route, "EC2→WarmPool");
+    assert_eq!(run.rows[0].verdict, "CONTINUE");
+    let pooled = state.warm_pool[0].0.clone();
+    assert_eq!(state.warm_pool[0].1, "Warmed:Stopped");
+
+    // A new template version ships while the instance sleeps in the pool.
+    let version = fleet.publish_compliant_version(&c, "ami-0fedcba9876543210").await.unwrap();
+    assert_eq!(version, 2);
+    fleet.set_desired(&c, 1).await.unwrap();
+    let (run, state) =
+        gate_until_settled(&c, &fleet, GateRules::default(), Duration::from_secs(60), |_| {}).await.unwrap();
+    let leaving = run.rows.iter().find(|r| r.instance_id == pooled).expect("the pooled instance was gated again");
+    assert_eq!(leaving.route, "WarmPool→AutoScalingGroup");
+    assert_eq!(leaving.verdict, "ABANDON");
+    assert!(leaving.failed_checks.contains(&"drift.template_version".to_string()), "{:?}", leaving.failed_checks);
+    assert!(leaving.failed_checks.contains(&"drift.ami".to_string()), "{:?}", leaving.failed_checks);
+    assert_eq!(state.count("InService"), 1);
+    assert!(state.instances.iter().all(|(id, _)| *id != pooled), "the stale instance never served");
+}
