@@ -7,6 +7,9 @@ PYTHON      := $(VENV)/bin/python
 PIP         := $(VENV)/bin/pip
 STAMP       := $(VENV)/.installed
 CARGO       ?= cargo
+# Every build is a --workspace build: building one package alone unifies features differently and recompiles the
+# AWS SDK crates (minutes). Binaries are then run from the target directory.
+TARGET_DIR  := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
 FUNCTIONS   := launch-gate
 DIST        := dist/lambda
 EMULATOR_PORT ?= 4599
@@ -14,7 +17,7 @@ export AWS_ACCESS_KEY_ID ?= test
 export AWS_SECRET_ACCESS_KEY ?= test
 export AWS_REGION ?= us-east-1
 
-.PHONY: help setup demo test test-rust test-emulator-py build fmt lint emulator bench clean
+.PHONY: help setup demo test build fmt lint emulator bench clean
 
 help: ## List targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-14s %s\n", $$1, $$2}'
@@ -29,13 +32,15 @@ setup: $(STAMP) ## Create the project virtualenv with the emulator (moto) and fe
 	$(CARGO) fetch --locked
 
 demo: $(STAMP) ## Start the emulator, scale out a gated fleet, print the table, stop the emulator
-	$(CARGO) run --locked --quiet -p scalegate -- demo --root .
+	$(CARGO) build --locked --workspace --all-targets --quiet
+	$(TARGET_DIR)/debug/scalegate demo --root .
 
 test: $(STAMP) ## Every test: fmt, clippy, unit, property, CLI, emulator, end-to-end, fault injection
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
 	$(CARGO) test --locked --workspace --no-fail-fast
 	$(PYTHON) -m py_compile infra/local/scalegate_emulator/*.py
+	bash infra/terraform/test.sh
 
 build: $(STAMP) ## Lambda zips (x86_64) under dist/lambda/<function>.zip, via cargo-lambda from PyPI
 	$(PIP) install --quiet cargo-lambda ziglang
@@ -54,7 +59,8 @@ emulator: $(STAMP) ## Run the local AWS emulator in the foreground on 127.0.0.1:
 	PYTHONPATH=infra/local $(PYTHON) -m scalegate_emulator --port $(EMULATOR_PORT)
 
 bench: $(STAMP) ## Gate latency, round trips, CPU per decision, start-up time (prints figures)
-	$(CARGO) run --locked --release -p scalegate-bench --bin gate-bench -- --root .
+	$(CARGO) build --locked --profile perf --workspace --bins
+	$(TARGET_DIR)/perf/gate-bench --root .
 
 clean: ## Remove build output and the virtualenv
 	$(CARGO) clean

@@ -105,11 +105,11 @@ pub async fn handle<F: LaunchFactsSource, L: LifecycleActions>(
     let outcomes = futures::future::join_all(records.into_iter().map(|record| async move {
         let outcome = match record.notification {
             Err(e) => {
-                tracing::error!(error = %e, message_id = ?record.message_id, "rejected record");
+                tracing::error!(error = %e, message_id = record.message_id.as_deref().unwrap_or("-"), "rejected record");
                 RecordOutcome::Rejected(e.to_string())
             }
             Ok(Notification::Test(t)) => {
-                tracing::info!(group = ?t.auto_scaling_group, "dropping autoscaling:TEST_NOTIFICATION");
+                tracing::info!(group = t.auto_scaling_group.as_deref().unwrap_or("-"), "dropping autoscaling:TEST_NOTIFICATION");
                 RecordOutcome::TestDropped { auto_scaling_group: t.auto_scaling_group }
             }
             Ok(Notification::Action(action)) => match gate.handle(&action, now).await {

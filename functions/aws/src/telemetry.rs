@@ -6,10 +6,11 @@ use scalegate_core::gate::Decision;
 use serde_json::json;
 
 /// JSON logs through `tracing`, to stdout (where Lambda sends them to CloudWatch Logs) or stderr (the CLI).
-/// `RUST_LOG` filters; the default is `info`.
+/// `RUST_LOG` filters; the default is `info` for functions and `warn` for the CLI, whose output is its answer.
 pub fn init_json_logs(to_stderr: bool) {
+    let default = if to_stderr { "warn" } else { "info" };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let builder = tracing_subscriber::fmt()
         .json()
         .with_env_filter(filter)

@@ -1,0 +1,39 @@
+# The module against the local emulator: `make test` plans it (and applies it) offline.
+variable "endpoint" {
+  type = string
+}
+
+variable "package" {
+  type = string
+}
+
+provider "aws" {
+  region                      = "us-east-1"
+  access_key                  = "test"
+  secret_key                  = "test"
+  skip_credentials_validation = true
+  skip_metadata_api_check     = true
+  skip_requesting_account_id  = false
+  endpoints {
+    autoscaling = var.endpoint
+    cloudwatch  = var.endpoint
+    ec2         = var.endpoint
+    events      = var.endpoint
+    iam         = var.endpoint
+    lambda      = var.endpoint
+    logs        = var.endpoint
+    sqs         = var.endpoint
+    sts         = var.endpoint
+  }
+}
+
+module "launch_gate" {
+  source              = "../.."
+  package             = var.package
+  auto_scaling_groups = ["web", "workers"]
+  create_hooks        = false
+}
+
+output "policy" {
+  value = module.launch_gate.role_arn
+}

@@ -1,0 +1,20 @@
+output "function_arn" {
+  value = aws_lambda_function.gate.arn
+}
+
+output "role_arn" {
+  value = aws_iam_role.gate.arn
+}
+
+output "queue_url" {
+  value = aws_sqs_queue.events.id
+}
+
+output "dead_letter_queue_url" {
+  value = aws_sqs_queue.dead_letters.id
+}
+
+output "hook_name" {
+  description = "The lifecycle hook name to use in initial_lifecycle_hook when create_hooks = false."
+  value       = var.name
+}

@@ -1,0 +1,76 @@
+variable "name" {
+  description = "Prefix for every resource. The role policy expects it to start with scalegate-launch-gate."
+  type        = string
+  default     = "scalegate-launch-gate"
+  validation {
+    condition     = startswith(var.name, "scalegate-launch-gate")
+    error_message = "name must start with scalegate-launch-gate (policies/roles/launch-gate.json scopes to it)."
+  }
+}
+
+variable "package" {
+  description = "Path to the Lambda zip built by `make build` (dist/lambda/launch-gate.zip)."
+  type        = string
+}
+
+variable "auto_scaling_groups" {
+  description = "Names of the Auto Scaling groups the gate polices."
+  type        = list(string)
+}
+
+variable "create_hooks" {
+  description = "Create the launch lifecycle hook on each group. Prefer false and declare the hook with the group (initial_lifecycle_hook), so it exists before the first launch."
+  type        = bool
+  default     = true
+}
+
+variable "hook_heartbeat_timeout" {
+  description = "Seconds an instance may wait in Pending:Wait without a heartbeat (30-7200)."
+  type        = number
+  default     = 300
+}
+
+variable "gate_rules" {
+  description = "Gate rules TOML. Defaults to the project's policies/gate.toml."
+  type        = string
+  default     = null
+}
+
+variable "architecture" {
+  description = "x86_64 (what `make build` produces) or arm64 (if your toolchain builds it)."
+  type        = string
+  default     = "x86_64"
+}
+
+variable "memory_mb" {
+  type    = number
+  default = 256
+}
+
+variable "timeout_seconds" {
+  description = "Function timeout. Must cover the settle window (20 s by default) plus the retry budget (10 s)."
+  type        = number
+  default     = 60
+}
+
+variable "log_retention_days" {
+  type    = number
+  default = 30
+}
+
+variable "alarm_actions" {
+  description = "SNS topic ARNs notified by the alarms."
+  type        = list(string)
+  default     = []
+}
+
+variable "abandon_alarm_threshold" {
+  description = "Abandons per group in 5 minutes that raise the alarm."
+  type        = number
+  default     = 3
+}
+
+variable "latency_alarm_p99_ms" {
+  type    = number
+  default = 5000
+}

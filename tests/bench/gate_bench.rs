@@ -1,0 +1,241 @@
+//! `make bench`: figures for the launch gate. Prints them; asserts nothing (it is not a test).
+//!
+//! - gate latency p50/p99 per decision against the local emulator (sequential decisions, real SDK clients);
+//! - dependent AWS round trips on the critical path, counted by an SDK interceptor (budget: 3);
+//! - the handler's own CPU time per decision (parse, checks, decision log, EMF) with in-memory ports;
+//! - start-up time of the launch-gate binary, to its first call to the Lambda Runtime API.
+
+use scalegate::demo::{Fleet, FleetSpec};
+use scalegate_aws::gate_handler::{handle, RecordOutcome};
+use scalegate_aws::round_trips::RoundTripCounter;
+use scalegate_aws::sdk::Clients;
+use scalegate_aws::{AutoScalingLifecycleActions, Ec2LaunchFacts};
+use scalegate_core::gate::{GateRules, LaunchFacts, LaunchGate};
+use scalegate_core::lifecycle::LifecycleAction;
+use scalegate_core::ports::{ActionResult, AwsError, Completion, LaunchFactsSource, LifecycleActions};
+use std::io::{BufRead, BufReader, Write};
+use std::time::{Duration, Instant};
+
+const DECISIONS: usize = 40;
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn summary(name: &str, unit: &str, mut xs: Vec<f64>) {
+    xs.sort_by(|a, b| a.total_cmp(b));
+    println!(
+        "{name:<44} p50 {:>9.3} {unit}   p99 {:>9.3} {unit}   max {:>9.3} {unit}   (n={})",
+        percentile(&xs, 0.5),
+        percentile(&xs, 0.99),
+        xs[xs.len() - 1],
+        xs.len()
+    );
+}
+
+#[tokio::main]
+async fn main() {
+    let root = std::env::args().skip_while(|a| a != "--root").nth(1).unwrap_or_else(|| ".".into());
+    let root = std::path::PathBuf::from(root);
+    println!("scalegate launch-gate benchmark\n");
+    emulator_latency(&root).await;
+    handler_cpu().await;
+    startup_time();
+}
+
+async fn emulator_latency(root: &std::path::Path) {
+    let emulator = scalegate::emulator::Emulator::start(root).expect("emulator (run `make setup`)");
+    let config = scalegate::emulator::sdk_config_for(emulator.endpoint()).await;
+    let demo = scalegate::demo::DemoClients::new(&config);
+    let fleet = Fleet::create(&demo, &FleetSpec { prefix: "bench".into(), heartbeat_timeout: 600, max_size: 100 })
+        .await
+        .expect("fleet");
+    fleet.roll_back(&demo).await.unwrap();
+    fleet.set_desired(&demo, DECISIONS as i32).await.unwrap();
+    let mut bodies = Vec::new();
+    while bodies.len() < DECISIONS {
+        let out =
+            demo.sqs.receive_message().queue_url(&fleet.events_queue).max_number_of_messages(10).send().await.unwrap();
+        for m in out.messages() {
+            bodies.push(m.body().unwrap_or_default().to_string());
+        }
+    }
+    let counter = RoundTripCounter::new();
+    let clients = Clients::from_shared(&config, Some(&counter));
+    let gate = LaunchGate::new(
+        Ec2LaunchFacts::new(clients.ec2.clone(), clients.autoscaling.clone()),
+        AutoScalingLifecycleActions::new(clients.autoscaling.clone()),
+        GateRules::default(),
+        false,
+    );
+    let (mut latency, mut dependent, mut total) = (vec![], vec![], vec![]);
+    for body in &bodies {
+        counter.reset();
+        let started = Instant::now();
+        let report = handle(&gate, body, chrono::Utc::now).await.unwrap();
+        let elapsed = started.elapsed();
+        assert!(matches!(report.records[0].outcome, RecordOutcome::Decided(_)), "{:?}", report.records[0].outcome);
+        latency.push(elapsed.as_secs_f64() * 1000.0);
+        dependent.push(counter.dependent() as f64);
+        total.push(counter.total() as f64);
+    }
+    println!("against the local emulator (moto, Python), {DECISIONS} sequential decisions:");
+    summary("  gate latency, event to CompleteLifecycleAction", "ms", latency);
+    summary("  dependent AWS round trips (budget 3)", "  ", dependent);
+    summary("  AWS calls per decision", "  ", total);
+    println!();
+}
+
+/// Answers every gather with one compliant snapshot: isolates the handler's own work.
+struct FixedFacts(LaunchFacts);
+
+impl LaunchFactsSource for FixedFacts {
+    async fn gather(&self, _: &LifecycleAction) -> Result<LaunchFacts, AwsError> {
+        Ok(self.0.clone())
+    }
+}
+
+struct NoopActions;
+
+impl LifecycleActions for NoopActions {
+    async fn complete(&self, _: &LifecycleAction, _: ActionResult) -> Result<Completion, AwsError> {
+        Ok(Completion::Done)
+    }
+    async fn heartbeat(&self, _: &LifecycleAction) -> Result<Completion, AwsError> {
+        Ok(Completion::Done)
+    }
+}
+
+fn cpu_time() -> Duration {
+    // CLOCK_PROCESS_CPUTIME_ID via /proc would be a dependency; user+system time of this thread's process is
+    // what the kernel reports in /proc/self/stat (fields 14 and 15, in clock ticks).
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
+    let ticks: u64 = fields.get(11).and_then(|u| u.parse().ok()).unwrap_or(0)
+        + fields.get(12).and_then(|s| s.parse().ok()).unwrap_or(0);
+    Duration::from_millis(ticks * 10)
+}
+
+async fn handler_cpu() {
+    let event = std::fs::read_to_string("tests/fixtures/events/eventbridge-launch.json")
+        .or_else(|_| std::fs::read_to_string("../tests/fixtures/events/eventbridge-launch.json"))
+        .expect("fixture");
+    let facts = compliant_facts();
+    let gate = LaunchGate::new(FixedFacts(facts), NoopActions, GateRules::default(), false);
+    let n = 20_000;
+    let mut per = Vec::with_capacity(n);
+    let cpu0 = cpu_time();
+    let wall0 = Instant::now();
+    for _ in 0..n {
+        let t = Instant::now();
+        let report = handle(&gate, &event, chrono::Utc::now).await.unwrap();
+        std::hint::black_box(&report);
+        per.push(t.elapsed().as_secs_f64() * 1e6);
+    }
+    let wall = wall0.elapsed();
+    let cpu = cpu_time().saturating_sub(cpu0);
+    println!("handler overhead with in-memory ports ({n} decisions: parse, 16 checks, decision log, EMF):");
+    summary("  per decision (wall, single thread)", "µs", per);
+    println!(
+        "  {:<42} {:.1} µs per decision (process CPU {:.2} s over {:.2} s wall)\n",
+        "mean CPU time",
+        cpu.as_secs_f64() * 1e6 / n as f64,
+        cpu.as_secs_f64(),
+        wall.as_secs_f64()
+    );
+}
+
+fn compliant_facts() -> LaunchFacts {
+    use scalegate_core::gate::*;
+    let metadata = MetadataOptions {
+        state: Some("applied".into()),
+        http_tokens: Some("required".into()),
+        hop_limit: Some(1),
+        http_endpoint: Some("enabled".into()),
+    };
+    LaunchFacts {
+        instance: InstanceFacts {
+            id: "i-1234567890abcdef0".into(),
+            state: "running".into(),
+            image_id: "ami-1".into(),
+            instance_type: "t3.micro".into(),
+            subnet_id: Some("subnet-a".into()),
+            security_group_ids: vec!["sg-1".into()],
+            instance_profile_arn: Some("arn:aws:iam::1:instance-profile/web".into()),
+            metadata: metadata.clone(),
+            block_devices: vec![BlockDevice { device_name: "/dev/xvda".into(), encrypted: Some(true) }],
+            launch_time: Some(chrono::Utc::now()),
+            ..Default::default()
+        },
+        security_groups: vec![SecurityGroupFacts {
+            id: "sg-1".into(),
+            name: "web".into(),
+            ingress: vec![IngressRule {
+                protocol: "tcp".into(),
+                from_port: Some(443),
+                to_port: Some(443),
+                ipv4_ranges: vec!["0.0.0.0/0".into()],
+                ipv6_ranges: vec![],
+            }],
+        }],
+        group: GroupFacts {
+            name: "web".into(),
+            subnets: vec!["subnet-a".into()],
+            instance_lifecycle_state: Some("Pending:Wait".into()),
+            ..Default::default()
+        },
+        template: Some(TemplateFacts {
+            template_id: "lt-1".into(),
+            version: 1,
+            image_id: Some("ami-1".into()),
+            instance_type: Some("t3.micro".into()),
+            security_group_ids: vec!["sg-1".into()],
+            instance_profile_name: Some("web".into()),
+            metadata,
+            ..Default::default()
+        }),
+        profile_associations: vec![],
+    }
+}
+
+/// Time from spawning the launch-gate binary to its first `GET .../invocation/next` on a stub Runtime API.
+fn startup_time() {
+    let exe = std::env::current_exe().unwrap().with_file_name("launch-gate");
+    if !exe.exists() {
+        println!("start-up time: {} not built (make bench builds it)", exe.display());
+        return;
+    }
+    let mut samples = vec![];
+    for _ in 0..15 {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let started = Instant::now();
+        let mut child = std::process::Command::new(&exe)
+            .env_clear()
+            .env("AWS_LAMBDA_RUNTIME_API", addr.to_string())
+            .env("AWS_LAMBDA_FUNCTION_NAME", "launch-gate")
+            .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+            .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
+            .env("AWS_LAMBDA_LOG_STREAM_NAME", "bench")
+            .env("AWS_LAMBDA_LOG_GROUP_NAME", "bench")
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut line = String::new();
+        BufReader::new(&stream).read_line(&mut line).unwrap();
+        let elapsed = started.elapsed();
+        assert!(line.contains("/runtime/invocation/next"), "{line}");
+        samples.push(elapsed.as_secs_f64() * 1000.0);
+        let _ = stream.write_all(b"HTTP/1.1 500 Internal Server Error\r\ncontent-length: 0\r\n\r\n");
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    println!("launch-gate binary ({}):", exe.display());
+    summary("  start-up to first Runtime API call", "ms", samples);
+}
