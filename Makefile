@@ -35,12 +35,13 @@ demo: $(STAMP) ## Start the emulator, scale out a gated fleet, print the table, 
 	$(CARGO) build --locked --workspace --all-targets --quiet
 	$(TARGET_DIR)/debug/scalegate demo --root .
 
-test: $(STAMP) ## Every test: fmt, clippy, unit, property, CLI, emulator, end-to-end, fault injection
+test: $(STAMP) ## Every test: fmt, clippy, unit, property, CLI, emulator, end-to-end, faults, Terraform, CDK
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
 	$(CARGO) test --locked --workspace --no-fail-fast
 	$(PYTHON) -m py_compile infra/local/scalegate_emulator/*.py
 	bash infra/terraform/test.sh
+	cd infra/cdk && npm ci --no-audit --no-fund --silent && npm test --silent
 
 build: $(STAMP) ## Lambda zips (x86_64) under dist/lambda/<function>.zip, via cargo-lambda from PyPI
 	$(PIP) install --quiet cargo-lambda ziglang

@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+// `npx cdk deploy` (with the AWS CDK CLI installed) deploys the launch gate for the groups named in cdk.json.
+const cdk = require("aws-cdk-lib");
+const { LaunchGate } = require("../lib/launch-gate");
+
+const app = new cdk.App();
+const stack = new cdk.Stack(app, "ScalegateLaunchGate", {
+  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+});
+// `-c key=value` arrives as a string: accept a JSON list or a comma-separated one.
+const groups = app.node.tryGetContext("scalegate:autoScalingGroups");
+const parse = (g) => (typeof g !== "string" ? g : g.trim().startsWith("[") ? JSON.parse(g) : g.split(","));
+new LaunchGate(stack, "LaunchGate", {
+  autoScalingGroups: parse(groups),
+  packagePath: app.node.tryGetContext("scalegate:package"),
+});

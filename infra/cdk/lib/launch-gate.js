@@ -1,0 +1,152 @@
+// The launch gate as a CDK construct: the same resources as infra/terraform, from the same policy and rules files.
+const fs = require("fs");
+const path = require("path");
+const cdk = require("aws-cdk-lib");
+const { Construct } = require("constructs");
+const iam = cdk.aws_iam;
+const lambda = cdk.aws_lambda;
+const sqs = cdk.aws_sqs;
+const events = cdk.aws_events;
+const targets = cdk.aws_events_targets;
+const sources = cdk.aws_lambda_event_sources;
+const logs = cdk.aws_logs;
+const cw = cdk.aws_cloudwatch;
+const autoscaling = cdk.aws_autoscaling;
+
+const repo = path.join(__dirname, "..", "..", "..");
+
+class LaunchGate extends Construct {
+  /**
+   * @param {Construct} scope
+   * @param {string} id
+   * @param {{autoScalingGroups: string[], packagePath: string, name?: string, createHooks?: boolean,
+   *          heartbeatTimeout?: number, gateRules?: string, timeoutSeconds?: number,
+   *          abandonAlarmThreshold?: number, latencyAlarmP99Ms?: number}} props
+   */
+  constructor(scope, id, props) {
+    super(scope, id);
+    const name = props.name ?? "scalegate-launch-gate";
+    if (!name.startsWith("scalegate-launch-gate")) {
+      throw new Error("name must start with scalegate-launch-gate (policies/roles/launch-gate.json scopes to it)");
+    }
+    if (!props.autoScalingGroups || props.autoScalingGroups.length === 0) {
+      throw new Error("autoScalingGroups must name at least one group");
+    }
+    const stack = cdk.Stack.of(this);
+    const timeout = props.timeoutSeconds ?? 60;
+    const rules = props.gateRules ?? fs.readFileSync(path.join(repo, "policies", "gate.toml"), "utf8");
+
+    // One source of truth for the role, with the completion statement scoped to these groups.
+    const doc = JSON.parse(fs.readFileSync(path.join(repo, "policies", "roles", "launch-gate.json"), "utf8"));
+    for (const statement of doc.Statement) {
+      if (statement.Sid === "CompleteLifecycleActions") {
+        statement.Resource = props.autoScalingGroups.map(
+          (g) => `arn:${stack.partition}:autoscaling:${stack.region}:${stack.account}:autoScalingGroup:*:autoScalingGroupName/${g}`,
+        );
+      }
+    }
+    const role = new iam.Role(this, "Role", {
+      roleName: name,
+      assumedBy: new iam.ServicePrincipal("lambda.amazonaws.com"),
+      inlinePolicies: { [name]: iam.PolicyDocument.fromJson(doc) },
+    });
+
+    const logGroup = new logs.LogGroup(this, "Logs", {
+      logGroupName: `/aws/lambda/${name}`,
+      retention: logs.RetentionDays.ONE_MONTH,
+    });
+    this.function = new lambda.Function(this, "Function", {
+      functionName: name,
+      role,
+      code: lambda.Code.fromAsset(path.resolve(props.packagePath)),
+      handler: "bootstrap",
+      runtime: lambda.Runtime.PROVIDED_AL2023,
+      architecture: lambda.Architecture.X86_64,
+      memorySize: 256,
+      timeout: cdk.Duration.seconds(timeout),
+      environment: { SCALEGATE_GATE_RULES: rules },
+      logGroup,
+    });
+
+    const deadLetters = new sqs.Queue(this, "DeadLetters", {
+      queueName: `${name}-dlq`,
+      retentionPeriod: cdk.Duration.days(14),
+    });
+    this.queue = new sqs.Queue(this, "Events", {
+      queueName: `${name}-events`,
+      visibilityTimeout: cdk.Duration.seconds(timeout * 6),
+      deadLetterQueue: { queue: deadLetters, maxReceiveCount: 5 },
+    });
+    new events.Rule(this, "LaunchActions", {
+      ruleName: name,
+      eventPattern: {
+        source: ["aws.autoscaling"],
+        detailType: ["EC2 Instance-launch Lifecycle Action"],
+        detail: { AutoScalingGroupName: props.autoScalingGroups },
+      },
+      targets: [new targets.SqsQueue(this.queue)],
+    });
+    this.function.addEventSource(new sources.SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true }));
+
+    if (props.createHooks ?? true) {
+      for (const group of props.autoScalingGroups) {
+        new autoscaling.CfnLifecycleHook(this, `Hook-${group}`, {
+          autoScalingGroupName: group,
+          lifecycleHookName: name,
+          lifecycleTransition: "autoscaling:EC2_INSTANCE_LAUNCHING",
+          heartbeatTimeout: props.heartbeatTimeout ?? 300,
+          defaultResult: "ABANDON",
+        });
+      }
+    }
+
+    for (const group of props.autoScalingGroups) {
+      new cw.Alarm(this, `Abandons-${group}`, {
+        alarmName: `${name}-abandons-${group}`,
+        alarmDescription: `The launch gate abandoned instances of ${group}: see the gate decision logs for the failed checks.`,
+        metric: new cw.Metric({
+          namespace: "scalegate",
+          metricName: "GateDecisions",
+          dimensionsMap: { AutoScalingGroupName: group, Result: "ABANDON" },
+          statistic: "Sum",
+          period: cdk.Duration.minutes(5),
+        }),
+        threshold: props.abandonAlarmThreshold ?? 3,
+        evaluationPeriods: 1,
+        comparisonOperator: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cw.TreatMissingData.NOT_BREACHING,
+      });
+      new cw.Alarm(this, `Latency-${group}`, {
+        alarmName: `${name}-latency-${group}`,
+        metric: new cw.Metric({
+          namespace: "scalegate",
+          metricName: "GateLatency",
+          dimensionsMap: { AutoScalingGroupName: group },
+          statistic: "p99",
+          period: cdk.Duration.minutes(5),
+        }),
+        threshold: props.latencyAlarmP99Ms ?? 5000,
+        evaluationPeriods: 2,
+        treatMissingData: cw.TreatMissingData.NOT_BREACHING,
+      });
+    }
+    new cw.Alarm(this, "DeadLettersAlarm", {
+      alarmName: `${name}-dead-letters`,
+      metric: deadLetters.metricApproximateNumberOfMessagesVisible({ period: cdk.Duration.minutes(1), statistic: "Maximum" }),
+      threshold: 0,
+      evaluationPeriods: 1,
+      comparisonOperator: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: cw.TreatMissingData.NOT_BREACHING,
+    });
+    new cw.Alarm(this, "Errors", {
+      alarmName: `${name}-errors`,
+      metric: this.function.metricErrors({ period: cdk.Duration.minutes(5) }),
+      threshold: 0,
+      evaluationPeriods: 1,
+      comparisonOperator: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: cw.TreatMissingData.NOT_BREACHING,
+    });
+  }
+}
+
+module.exports = { LaunchGate };

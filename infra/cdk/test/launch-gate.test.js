@@ -1,0 +1,74 @@
+// Synthesizes the construct and checks the template: the CDK counterpart of infra/terraform/test.sh.
+const test = require("node:test");
+const assert = require("node:assert");
+const fs = require("fs");
+const os = require("os");
+const path = require("path");
+const cdk = require("aws-cdk-lib");
+const { Template, Match } = require("aws-cdk-lib/assertions");
+const { LaunchGate } = require("../lib/launch-gate");
+
+function synth(props = {}) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "scalegate-cdk-"));
+  fs.writeFileSync(path.join(dir, "bootstrap"), "#!/bin/sh\n");
+  const app = new cdk.App();
+  const stack = new cdk.Stack(app, "Test", { env: { account: "123456789012", region: "us-east-1" } });
+  new LaunchGate(stack, "Gate", { autoScalingGroups: ["web", "workers"], packagePath: dir, ...props });
+  return Template.fromStack(stack);
+}
+
+test("function runs the Rust bootstrap with the project's gate rules", () => {
+  const t = synth();
+  t.hasResourceProperties("AWS::Lambda::Function", {
+    FunctionName: "scalegate-launch-gate",
+    Runtime: "provided.al2023",
+    Handler: "bootstrap",
+    Architectures: ["x86_64"],
+    Environment: { Variables: { SCALEGATE_GATE_RULES: Match.stringLikeRegexp("\\[credentials\\]") } },
+  });
+});
+
+test("SQS source reports partial batch failures and the queue has a dead-letter queue", () => {
+  const t = synth();
+  t.hasResourceProperties("AWS::Lambda::EventSourceMapping", { FunctionResponseTypes: ["ReportBatchItemFailures"] });
+  t.hasResourceProperties("AWS::SQS::Queue", {
+    QueueName: "scalegate-launch-gate-events",
+    VisibilityTimeout: 360,
+    RedrivePolicy: Match.objectLike({ maxReceiveCount: 5 }),
+  });
+  t.hasResourceProperties("AWS::Events::Rule", {
+    EventPattern: { source: ["aws.autoscaling"], "detail-type": ["EC2 Instance-launch Lifecycle Action"], detail: { AutoScalingGroupName: ["web", "workers"] } },
+  });
+});
+
+test("role policy comes from policies/roles/launch-gate.json, completion scoped to the groups", () => {
+  const t = synth();
+  const roles = t.findResources("AWS::IAM::Role");
+  const role = Object.values(roles).find((r) => r.Properties.RoleName === "scalegate-launch-gate");
+  const statements = role.Properties.Policies[0].PolicyDocument.Statement;
+  const complete = statements.find((s) => s.Sid === "CompleteLifecycleActions");
+  assert.deepStrictEqual(
+    // Partition and region are tokens, so each ARN is an Fn::Join: read the group off its JSON.
+    complete.Resource.map((r) => JSON.stringify(r).match(/autoScalingGroupName\/([a-z]+)/)[1]),
+    ["web", "workers"],
+  );
+  assert.ok(!statements.some((s) => [].concat(s.Action).some((a) => a === "*" || a.endsWith(":*"))), "no wildcard actions");
+});
+
+test("hooks default to ABANDON, and alarms cover abandons, latency, dead letters and errors", () => {
+  const t = synth();
+  t.resourceCountIs("AWS::AutoScaling::LifecycleHook", 2);
+  t.hasResourceProperties("AWS::AutoScaling::LifecycleHook", { DefaultResult: "ABANDON", LifecycleTransition: "autoscaling:EC2_INSTANCE_LAUNCHING" });
+  t.resourceCountIs("AWS::CloudWatch::Alarm", 6);
+  t.hasResourceProperties("AWS::CloudWatch::Alarm", {
+    MetricName: "GateDecisions",
+    Namespace: "scalegate",
+    Dimensions: Match.arrayWith([{ Name: "Result", Value: "ABANDON" }]),
+  });
+  assert.strictEqual(Object.keys(synth({ createHooks: false }).findResources("AWS::AutoScaling::LifecycleHook")).length, 0);
+});
+
+test("bad props are refused with a clear error", () => {
+  assert.throws(() => synth({ name: "other" }), /must start with scalegate-launch-gate/);
+  assert.throws(() => synth({ autoScalingGroups: [] }), /at least one group/);
+});
