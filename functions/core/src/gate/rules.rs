@@ -156,7 +156,10 @@ impl GateRules {
             // One line: the parser's own message with the line it points at, not its multi-line snippet.
             let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
             let message = match line {
-                Some(l) => format!("line {l}: {}", e.message().trim()),
+                Some(l) => {
+                    let source = text.lines().nth(l - 1).unwrap_or("").trim();
+                    format!("line {l} `{source}`: {}", e.message().trim())
+                }
                 None => e.message().trim().to_string(),
             };
             RulesError::Invalid { path: origin.to_string(), message }
