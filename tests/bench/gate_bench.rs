@@ -9,7 +9,6 @@ use scalegate::demo::{Fleet, FleetSpec};
 use scalegate_aws::gate_handler::{handle, RecordOutcome};
 use scalegate_aws::round_trips::RoundTripCounter;
 use scalegate_aws::sdk::Clients;
-use scalegate_aws::{AutoScalingLifecycleActions, Ec2LaunchFacts};
 use scalegate_core::gate::{GateRules, LaunchFacts, LaunchGate};
 use scalegate_core::lifecycle::LifecycleAction;
 use scalegate_core::ports::{ActionResult, AwsError, Completion, LaunchFactsSource, LifecycleActions};
@@ -63,12 +62,7 @@ async fn emulator_latency(root: &std::path::Path) {
     }
     let counter = RoundTripCounter::new();
     let clients = Clients::from_shared(&config, Some(&counter));
-    let gate = LaunchGate::new(
-        Ec2LaunchFacts::new(clients.ec2.clone(), clients.autoscaling.clone()),
-        AutoScalingLifecycleActions::new(clients.autoscaling.clone()),
-        GateRules::default(),
-        false,
-    );
+    let gate = scalegate_aws::launch_gate(&clients.ec2, &clients.autoscaling, GateRules::default(), false);
     let (mut latency, mut dependent, mut total) = (vec![], vec![], vec![]);
     for body in &bodies {
         counter.reset();
@@ -121,7 +115,7 @@ async fn handler_cpu() {
     let event = std::fs::read_to_string("tests/fixtures/events/eventbridge-launch.json")
         .or_else(|_| std::fs::read_to_string("../tests/fixtures/events/eventbridge-launch.json"))
         .expect("fixture");
-    let facts = compliant_facts();
+    let facts = scalegate_core::gate::example::compliant();
     let gate = LaunchGate::new(FixedFacts(facts), NoopActions, GateRules::default(), false);
     let n = 20_000;
     let mut per = Vec::with_capacity(n);
@@ -144,59 +138,6 @@ async fn handler_cpu() {
         cpu.as_secs_f64(),
         wall.as_secs_f64()
     );
-}
-
-fn compliant_facts() -> LaunchFacts {
-    use scalegate_core::gate::*;
-    let metadata = MetadataOptions {
-        state: Some("applied".into()),
-        http_tokens: Some("required".into()),
-        hop_limit: Some(1),
-        http_endpoint: Some("enabled".into()),
-    };
-    LaunchFacts {
-        instance: InstanceFacts {
-            id: "i-1234567890abcdef0".into(),
-            state: "running".into(),
-            image_id: "ami-1".into(),
-            instance_type: "t3.micro".into(),
-            subnet_id: Some("subnet-a".into()),
-            security_group_ids: vec!["sg-1".into()],
-            instance_profile_arn: Some("arn:aws:iam::1:instance-profile/web".into()),
-            metadata: metadata.clone(),
-            block_devices: vec![BlockDevice { device_name: "/dev/xvda".into(), encrypted: Some(true) }],
-            launch_time: Some(chrono::Utc::now()),
-            ..Default::default()
-        },
-        security_groups: vec![SecurityGroupFacts {
-            id: "sg-1".into(),
-            name: "web".into(),
-            ingress: vec![IngressRule {
-                protocol: "tcp".into(),
-                from_port: Some(443),
-                to_port: Some(443),
-                ipv4_ranges: vec!["0.0.0.0/0".into()],
-                ipv6_ranges: vec![],
-            }],
-        }],
-        group: GroupFacts {
-            name: "web".into(),
-            subnets: vec!["subnet-a".into()],
-            instance_lifecycle_state: Some("Pending:Wait".into()),
-            ..Default::default()
-        },
-        template: Some(TemplateFacts {
-            template_id: "lt-1".into(),
-            version: 1,
-            image_id: Some("ami-1".into()),
-            instance_type: Some("t3.micro".into()),
-            security_group_ids: vec!["sg-1".into()],
-            instance_profile_name: Some("web".into()),
-            metadata,
-            ..Default::default()
-        }),
-        profile_associations: vec![],
-    }
 }
 
 /// Time from spawning the launch-gate binary to its first `GET .../invocation/next` on a stub Runtime API.

@@ -27,6 +27,19 @@ async fn receive_all(c: &DemoClients, queue: &str, want: usize) -> Vec<serde_jso
     out
 }
 
+/// Completes an action by instance id, as a hook consumer would.
+async fn complete(c: &DemoClients, f: &Fleet, hook: &str, instance: &str, result: &str) {
+    c.autoscaling
+        .complete_lifecycle_action()
+        .auto_scaling_group_name(&f.group)
+        .lifecycle_hook_name(hook)
+        .instance_id(instance)
+        .lifecycle_action_result(result)
+        .send()
+        .await
+        .unwrap();
+}
+
 async fn states(c: &DemoClients, f: &Fleet) -> Vec<(String, String)> {
     f.state(c).await.unwrap().instances
 }
@@ -85,15 +98,7 @@ async fn abandon_by_instance_id_terminates_and_replaces() {
     let f = fleet(&c, 300).await;
     f.set_desired(&c, 1).await.unwrap();
     let first = states(&c, &f).await[0].0.clone();
-    c.autoscaling
-        .complete_lifecycle_action()
-        .auto_scaling_group_name(&f.group)
-        .lifecycle_hook_name(&f.hook)
-        .instance_id(&first)
-        .lifecycle_action_result("ABANDON")
-        .send()
-        .await
-        .unwrap();
+    complete(&c, &f, &f.hook, &first, "ABANDON").await;
     let s = states(&c, &f).await;
     assert_eq!(s.len(), 1, "{s:?}");
     assert_ne!(s[0].0, first, "replaced by a new instance");
@@ -157,15 +162,7 @@ async fn warm_pool_instances_wait_enter_the_pool_and_leave_it_through_the_hook()
     let notes = receive_all(&c, &f.hook_queue, 2).await;
     let enter = notes.iter().find(|n| n["EC2InstanceId"] == pooled.as_str()).unwrap();
     assert_eq!((enter["Origin"].as_str(), enter["Destination"].as_str()), (Some("EC2"), Some("WarmPool")));
-    c.autoscaling
-        .complete_lifecycle_action()
-        .auto_scaling_group_name(&f.group)
-        .lifecycle_hook_name(&f.hook)
-        .instance_id(&pooled)
-        .lifecycle_action_result("CONTINUE")
-        .send()
-        .await
-        .unwrap();
+    complete(&c, &f, &f.hook, &pooled, "CONTINUE").await;
     assert_eq!(f.state(&c).await.unwrap().warm_pool[0], (pooled.clone(), "Warmed:Stopped".to_string()));
 
     f.set_desired(&c, 1).await.unwrap();
@@ -192,15 +189,7 @@ async fn terminate_hook_holds_instances_and_protection_blocks_scale_in() {
         .unwrap();
     f.set_desired(&c, 2).await.unwrap();
     for (id, _) in states(&c, &f).await {
-        c.autoscaling
-            .complete_lifecycle_action()
-            .auto_scaling_group_name(&f.group)
-            .lifecycle_hook_name(&f.hook)
-            .instance_id(&id)
-            .lifecycle_action_result("CONTINUE")
-            .send()
-            .await
-            .unwrap();
+        complete(&c, &f, &f.hook, &id, "CONTINUE").await;
     }
     let ids: Vec<String> = states(&c, &f).await.into_iter().map(|(id, _)| id).collect();
     c.autoscaling
@@ -216,15 +205,7 @@ async fn terminate_hook_holds_instances_and_protection_blocks_scale_in() {
     let find = |id: &str| s.iter().find(|(i, _)| i == id).map(|(_, st)| st.clone());
     assert_eq!(find(&ids[0]).as_deref(), Some("InService"), "protected instance stays");
     assert_eq!(find(&ids[1]).as_deref(), Some("Terminating:Wait"), "unprotected one waits on the terminate hook");
-    c.autoscaling
-        .complete_lifecycle_action()
-        .auto_scaling_group_name(&f.group)
-        .lifecycle_hook_name(&terminate_hook)
-        .instance_id(&ids[1])
-        .lifecycle_action_result("CONTINUE")
-        .send()
-        .await
-        .unwrap();
+    complete(&c, &f, &terminate_hook, &ids[1], "CONTINUE").await;
     assert_eq!(states(&c, &f).await.len(), 1);
     // Removing protection lets the group finish scaling in by itself.
     c.autoscaling

@@ -6,8 +6,8 @@ use scalegate::demo::{self, DemoClients, Fleet, FleetSpec};
 use scalegate::emulator::{sdk_config_for, Emulator};
 use scalegate_aws::gate_handler::{self, RecordOutcome};
 use scalegate_aws::sdk::Clients;
-use scalegate_aws::{telemetry, AutoScalingLifecycleActions, Ec2LaunchFacts};
-use scalegate_core::gate::{GateRules, LaunchGate};
+use scalegate_aws::{launch_gate, telemetry};
+use scalegate_core::gate::GateRules;
 use scalegate_core::lifecycle;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -137,12 +137,7 @@ async fn gate(event: &Path, dry_run: bool, rules: Option<&Path>, metrics: bool) 
     let input = read_input(event)?;
     let rules = load_rules(rules)?;
     let clients = Clients::load(None).await;
-    let gate = LaunchGate::new(
-        Ec2LaunchFacts::new(clients.ec2.clone(), clients.autoscaling.clone()),
-        AutoScalingLifecycleActions::new(clients.autoscaling.clone()),
-        rules,
-        dry_run,
-    );
+    let gate = launch_gate(&clients.ec2, &clients.autoscaling, rules, dry_run);
     let report = gate_handler::handle(&gate, &input, chrono::Utc::now).await?;
     let mut failed = false;
     for line in &report.log_lines {

@@ -1,8 +1,7 @@
 //! Lambda: the launch gate. Triggered by EventBridge lifecycle events or an SQS queue of lifecycle notifications.
 
 use lambda_runtime::{service_fn, Error, LambdaEvent};
-use scalegate_aws::{gate_handler, sdk::Clients, telemetry, AutoScalingLifecycleActions, Ec2LaunchFacts};
-use scalegate_core::gate::LaunchGate;
+use scalegate_aws::{gate_handler, launch_gate, sdk::Clients, telemetry};
 use serde_json::Value;
 
 #[tokio::main]
@@ -10,12 +9,7 @@ async fn main() -> Result<(), Error> {
     telemetry::init_json_logs(false);
     let rules = gate_handler::rules_from_env()?;
     let clients = Clients::load(None).await;
-    let gate = LaunchGate::new(
-        Ec2LaunchFacts::new(clients.ec2.clone(), clients.autoscaling.clone()),
-        AutoScalingLifecycleActions::new(clients.autoscaling.clone()),
-        rules,
-        false,
-    );
+    let gate = launch_gate(&clients.ec2, &clients.autoscaling, rules, false);
     let gate = &gate;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
         gate_handler::lambda(gate, event.payload).await.map_err(Error::from)

@@ -2,8 +2,8 @@
 
 use super::{aws, DemoError, Fleet, GroupState};
 use scalegate_aws::gate_handler::{handle, RecordOutcome};
-use scalegate_aws::{AutoScalingLifecycleActions, Ec2LaunchFacts};
-use scalegate_core::gate::{GateRules, LaunchGate};
+use scalegate_aws::{launch_gate, AwsLaunchGate};
+use scalegate_core::gate::GateRules;
 use std::time::{Duration, Instant};
 
 /// The clients the demo uses.
@@ -34,13 +34,8 @@ impl DemoClients {
     }
 
     /// The launch gate wired to these clients.
-    pub fn gate(&self, rules: GateRules) -> LaunchGate<Ec2LaunchFacts, AutoScalingLifecycleActions> {
-        LaunchGate::new(
-            Ec2LaunchFacts::new(self.ec2.clone(), self.autoscaling.clone()),
-            AutoScalingLifecycleActions::new(self.autoscaling.clone()),
-            rules,
-            false,
-        )
+    pub fn gate(&self, rules: GateRules) -> AwsLaunchGate {
+        launch_gate(&self.ec2, &self.autoscaling, rules, false)
     }
 }
 

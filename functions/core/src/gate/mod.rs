@@ -1,6 +1,7 @@
 //! The launch gate: pure checks over a snapshot of facts, and the verdict they add up to.
 
 mod checks;
+pub mod example;
 mod facts;
 mod rules;
 mod service;
