@@ -47,7 +47,7 @@ build: $(STAMP) ## Lambda zips (x86_64) under dist/lambda/<function>.zip, via ca
 	$(PIP) install --quiet cargo-lambda ziglang
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" cargo lambda build --release --x86-64 --output-format zip $(addprefix -p ,$(FUNCTIONS))
 	mkdir -p $(DIST)
-	for f in $(FUNCTIONS); do cp target/lambda/$$f/bootstrap.zip $(DIST)/$$f.zip; done
+	for f in $(FUNCTIONS); do cp $(TARGET_DIR)/lambda/$$f/bootstrap.zip $(DIST)/$$f.zip; done
 	@ls -l $(DIST)
 
 fmt: ## Format the code

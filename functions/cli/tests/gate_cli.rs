@@ -1,0 +1,61 @@
+//! `scalegate gate` against the local emulator, run as a user would: a real event file, AWS_ENDPOINT_URL, the binary.
+
+use scalegate::demo::{DemoClients, Fleet, FleetSpec};
+use scalegate::emulator::{sdk_config_for, Emulator};
+use std::path::PathBuf;
+use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn gate(endpoint: &str, event: &std::path::Path, dry_run: bool) -> (i32, Vec<serde_json::Value>) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_scalegate"));
+    cmd.args(["gate", "--event", event.to_str().unwrap()])
+        .env("AWS_ENDPOINT_URL", endpoint)
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_REGION", "us-east-1")
+        .env_remove("AWS_PROFILE");
+    if dry_run {
+        cmd.arg("--dry-run");
+    }
+    let out = cmd.output().unwrap();
+    let lines = String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    (out.status.code().unwrap_or(-1), lines)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dry_run_decides_without_completing_then_a_real_run_completes() {
+    let emulator = Emulator::start(&root()).expect("emulator (run `make setup`)");
+    let c = DemoClients::new(&sdk_config_for(emulator.endpoint()).await);
+    let fleet = Fleet::create(&c, &FleetSpec { prefix: "cli".into(), ..FleetSpec::default() }).await.unwrap();
+    fleet.roll_back(&c).await.unwrap();
+    fleet.set_desired(&c, 1).await.unwrap();
+    let out = c.sqs.receive_message().queue_url(&fleet.events_queue).send().await.unwrap();
+    let body = out.messages()[0].body().unwrap().to_string();
+    let event = std::env::temp_dir().join(format!("scalegate-gate-cli-{}.json", std::process::id()));
+    std::fs::write(&event, &body).unwrap();
+
+    let (code, lines) = gate(emulator.endpoint(), &event, true);
+    assert_eq!(code, 0);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    let decision = &lines[0];
+    assert_eq!(decision["message"], "gate decision");
+    assert_eq!(decision["verdict"], "CONTINUE");
+    assert_eq!(decision["dry_run"], true);
+    assert_eq!(decision["checks"].as_array().unwrap().len(), 16);
+    assert!(decision["rules_version"].as_str().unwrap().len() == 16);
+    assert_eq!(fleet.state(&c).await.unwrap().count("Pending:Wait"), 1, "dry run completed nothing");
+
+    let (code, lines) = gate(emulator.endpoint(), &event, false);
+    assert_eq!(code, 0);
+    assert_eq!(lines[0]["completion"], "done");
+    assert_eq!(fleet.state(&c).await.unwrap().count("InService"), 1);
+
+    // The same event again: already decided, nothing changes.
+    let (code, lines) = gate(emulator.endpoint(), &event, false);
+    assert_eq!(code, 0);
+    assert_eq!(lines[0]["message"], "already decided");
+    assert_eq!(lines[0]["lifecycle_state"], "InService");
+}
