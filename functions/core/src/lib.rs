@@ -5,6 +5,7 @@
 
 pub mod emf;
 pub mod gate;
+pub mod iam;
 pub mod lifecycle;
 pub mod ports;
 pub mod retry;
