@@ -2,5 +2,7 @@
 //! reasoner is built on: IAM patterns (`*`, `?`, literals) compared as patterns, never by expanding lists.
 
 mod pattern;
+mod policy;
 
 pub use pattern::{Case, Pattern};
+pub use policy::{parse_policy, parse_policy_value, Effect, Matcher, PolicyDocument, PolicyError, Statement};
