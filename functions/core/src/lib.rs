@@ -6,6 +6,7 @@
 pub mod emf;
 pub mod gate;
 pub mod iam;
+mod json;
 pub mod lifecycle;
 pub mod ports;
 pub mod retry;

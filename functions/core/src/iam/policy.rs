@@ -3,6 +3,7 @@
 //! `GetRolePolicy` returns them); policy variables. An invalid document is an error naming the statement and field.
 
 use super::pattern::Pattern;
+use crate::json::kind;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -301,17 +302,6 @@ fn percent_decode(s: &str) -> Result<String, PolicyError> {
         }
     }
     String::from_utf8(out).map_err(|e| PolicyError::Encoding(e.to_string()))
-}
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Shape detection and field extraction. Never panics, whatever the input (see the property test below).
 
 use super::{Delivery, LifecycleAction, Notification, ParseError, Place, Record, TestNotification, Transition};
+use crate::json::kind;
 use serde_json::{Map, Value};
 
 const LAUNCH_DETAIL_TYPE: &str = "EC2 Instance-launch Lifecycle Action";
@@ -24,7 +25,7 @@ pub fn parse_all(input: &str) -> Result<Vec<Notification>, ParseError> {
 fn parse_value(value: &Value) -> Result<Vec<Record>, ParseError> {
     let obj = value
         .as_object()
-        .ok_or_else(|| ParseError::NotLifecycle(format!("expected a JSON object, found {}", type_name(value))))?;
+        .ok_or_else(|| ParseError::NotLifecycle(format!("expected a JSON object, found {}", kind(value))))?;
     if let Some(records) = obj.get("Records") {
         return parse_records(records);
     }
@@ -36,7 +37,7 @@ fn parse_records(records: &Value) -> Result<Vec<Record>, ParseError> {
     let records = records.as_array().ok_or_else(|| ParseError::BadField {
         context: "event",
         field: "Records",
-        problem: format!("must be an array, found {}", type_name(records)),
+        problem: format!("must be an array, found {}", kind(records)),
     })?;
     if records.is_empty() {
         return Err(ParseError::NotLifecycle("`Records` is empty".into()));
@@ -44,7 +45,7 @@ fn parse_records(records: &Value) -> Result<Vec<Record>, ParseError> {
     let mut out = Vec::with_capacity(records.len());
     for record in records {
         let Some(rec) = record.as_object() else {
-            return Err(ParseError::NotLifecycle(format!("a record is {}, not an object", type_name(record))));
+            return Err(ParseError::NotLifecycle(format!("a record is {}, not an object", kind(record))));
         };
         let source = rec.get("eventSource").or_else(|| rec.get("EventSource")).and_then(Value::as_str).unwrap_or("");
         match source {
@@ -96,7 +97,7 @@ fn parse_embedded(
     let obj = value.as_object().ok_or_else(|| ParseError::BadField {
         context,
         field,
-        problem: format!("must hold a JSON object, found {}", type_name(&value)),
+        problem: format!("must hold a JSON object, found {}", kind(&value)),
     })?;
     parse_message(obj, via)
 }
@@ -145,7 +146,7 @@ fn parse_eventbridge(obj: &Map<String, Value>) -> Result<Notification, ParseErro
             return Err(ParseError::BadField {
                 context: CTX,
                 field: "detail",
-                problem: format!("must be an object, found {}", type_name(other)),
+                problem: format!("must be an object, found {}", kind(other)),
             })
         }
         None => return Err(ParseError::MissingField { context: CTX, field: "detail" }),
@@ -167,7 +168,7 @@ fn parse_flat(obj: &Map<String, Value>, delivery: Delivery) -> Result<Notificati
         let event = event.as_str().ok_or_else(|| ParseError::BadField {
             context: CTX,
             field: "Event",
-            problem: format!("must be a string, found {}", type_name(event)),
+            problem: format!("must be a string, found {}", kind(event)),
         })?;
         if event == TEST_EVENT {
             return Ok(Notification::Test(TestNotification {
@@ -236,11 +237,9 @@ fn string_field<'a>(
 ) -> Result<&'a str, ParseError> {
     match obj.get(field) {
         Some(Value::String(s)) => Ok(s),
-        Some(other) => Err(ParseError::BadField {
-            context,
-            field,
-            problem: format!("must be a string, found {}", type_name(other)),
-        }),
+        Some(other) => {
+            Err(ParseError::BadField { context, field, problem: format!("must be a string, found {}", kind(other)) })
+        }
         None => Err(ParseError::MissingField { context, field }),
     }
 }
@@ -262,11 +261,9 @@ fn optional_string(
     match obj.get(field) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(other) => Err(ParseError::BadField {
-            context,
-            field,
-            problem: format!("must be a string, found {}", type_name(other)),
-        }),
+        Some(other) => {
+            Err(ParseError::BadField { context, field, problem: format!("must be a string, found {}", kind(other)) })
+        }
     }
 }
 
@@ -280,17 +277,6 @@ fn describe_foreign(obj: &Map<String, Value>) -> String {
         "an empty object".to_string()
     } else {
         format!("an object with keys {}", keys.join(", "))
-    }
-}
-
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 
