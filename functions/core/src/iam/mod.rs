@@ -4,7 +4,9 @@
 mod duties;
 mod pattern;
 mod policy;
+mod reasoner;
 
 pub use duties::{Duties, DutiesError, Duty, BUILTIN as BUILTIN_DUTIES};
 pub use pattern::{Case, Pattern};
 pub use policy::{parse_policy, parse_policy_value, Effect, Matcher, PolicyDocument, PolicyError, Statement};
+pub use reasoner::{can_reach, AttachedPolicy, Reach, RolePolicies, Witness};

@@ -1,0 +1,279 @@
+//! Can a role reach a class of actions? Sound verdicts over its policies, reasoning on patterns.
+//!
+//! `Cannot` only when proven; otherwise `May` with a witness (the action, the resource pattern, the policy and
+//! statement that grant it). Conditions on an Allow are ignored (it may apply); a Deny subtracts only where it is
+//! unconditional, uses no policy variables, and its patterns cover the whole grant. A permissions boundary and SCPs
+//! must allow too. This slice reasons about direct permissions; escalation paths come next.
+
+use super::pattern::Pattern;
+use super::policy::{Effect, Matcher, PolicyDocument, Statement};
+
+/// A policy attached to a role, by name (inline) or ARN (managed; its default version only).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttachedPolicy {
+    /// Inline policy name or managed policy ARN.
+    pub name: String,
+    /// The document (for a managed policy: the default version).
+    pub document: PolicyDocument,
+}
+
+/// A role and everything that bounds what it can do.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RolePolicies {
+    /// Role name.
+    pub name: String,
+    /// Role ARN.
+    pub arn: String,
+    /// Inline and managed identity policies.
+    pub identity: Vec<AttachedPolicy>,
+    /// Permissions boundary, if set.
+    pub boundary: Option<AttachedPolicy>,
+}
+
+/// Why the verdict is `may`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Witness {
+    /// An action (or action pattern) of the class that is granted.
+    pub action: String,
+    /// The resource pattern it is granted on.
+    pub resource: String,
+    /// The policy that grants it.
+    pub policy: String,
+    /// The statement (`Sid` or `#index`).
+    pub statement: String,
+}
+
+/// The answer for one (role, class).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reach {
+    /// Proven unreachable.
+    Cannot,
+    /// Possibly reachable, and how.
+    May(Witness),
+}
+
+/// Can `role` perform any action of `class`, given the organization's SCPs (empty when none apply)?
+pub fn can_reach(role: &RolePolicies, class: &[Pattern], scps: &[AttachedPolicy]) -> Reach {
+    let Some(witness) = granted(&role.identity, class) else { return Reach::Cannot };
+    if let Some(boundary) = &role.boundary {
+        if granted(std::slice::from_ref(boundary), class).is_none() {
+            return Reach::Cannot;
+        }
+    }
+    if !scps.is_empty() && granted(scps, class).is_none() {
+        return Reach::Cannot;
+    }
+    Reach::May(witness)
+}
+
+/// The first grant of an action in `class` that no Deny in `policies` provably removes.
+fn granted(policies: &[AttachedPolicy], class: &[Pattern]) -> Option<Witness> {
+    let denies: Vec<&Statement> = policies
+        .iter()
+        .flat_map(|p| &p.document.statements)
+        .filter(|s| s.effect == Effect::Deny && !s.is_conditional() && !s.uses_variables)
+        .collect();
+    for policy in policies {
+        for s in policy.document.statements.iter().filter(|s| s.effect == Effect::Allow) {
+            let resources: Vec<Pattern> = match &s.resources {
+                Some(Matcher::Only(rs)) => rs.clone(),
+                // NotResource grants every resource but these; `*` stands for that remainder.
+                Some(Matcher::AllBut(rs)) if rs.iter().any(|r| r.covers(&Pattern::resource("*"))) => continue,
+                Some(Matcher::AllBut(_)) | None => vec![Pattern::resource("*")],
+            };
+            for c in class {
+                let Some(action) = grants_action(&s.actions, c) else { continue };
+                for r in &resources {
+                    if !denies.iter().any(|d| denies_all(d, &s.actions, c, r)) {
+                        return Some(Witness {
+                            action: action.clone(),
+                            resource: r.as_str().to_string(),
+                            policy: policy.name.clone(),
+                            statement: s.label(),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    None
+}
+
+/// If the statement's actions may include something in `c`, an action (or pattern) to show for it.
+fn grants_action(actions: &Matcher, c: &Pattern) -> Option<String> {
+    match actions {
+        Matcher::Only(ps) => ps.iter().find(|p| p.intersects(c)).map(|p| {
+            if p.covers(c) {
+                c.as_str().to_string()
+            } else if c.covers(p) {
+                p.as_str().to_string()
+            } else {
+                p.intersection(c).unwrap_or_else(|| c.as_str().to_string())
+            }
+        }),
+        // NotAction grants every action it does not list, including ones that do not exist yet. Only a single listed
+        // pattern covering `c` proves the class is excluded; anything less stays `may`.
+        Matcher::AllBut(ps) => (!ps.iter().any(|p| p.covers(c))).then(|| c.as_str().to_string()),
+    }
+}
+
+/// Does Deny `d` remove everything an Allow with `allowed` actions grants of class pattern `c` on resource `r`?
+fn denies_all(d: &Statement, allowed: &Matcher, c: &Pattern, r: &Pattern) -> bool {
+    let actions_covered = match &d.actions {
+        Matcher::Only(das) => das.iter().any(|da| {
+            da.covers(c)
+                || matches!(allowed, Matcher::Only(ps) if ps.iter().filter(|p| p.intersects(c)).all(|p| da.covers(p)))
+        }),
+        Matcher::AllBut(das) => !das.iter().any(|da| da.intersects(c)),
+    };
+    let resources_covered = match &d.resources {
+        Some(Matcher::Only(drs)) => drs.iter().any(|dr| dr.covers(r)),
+        Some(Matcher::AllBut(drs)) => !drs.iter().any(|dr| dr.intersects(r)),
+        None => false,
+    };
+    actions_covered && resources_covered
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::iam::parse_policy;
+
+    fn role(policies: &[&str]) -> RolePolicies {
+        RolePolicies {
+            name: "r".into(),
+            arn: "arn:aws:iam::1:role/r".into(),
+            identity: policies
+                .iter()
+                .enumerate()
+                .map(|(i, p)| AttachedPolicy { name: format!("p{i}"), document: parse_policy(p).unwrap() })
+                .collect(),
+            boundary: None,
+        }
+    }
+
+    fn class(actions: &[&str]) -> Vec<Pattern> {
+        actions.iter().map(|a| Pattern::action(a)).collect()
+    }
+
+    fn allow(action: &str, resource: &str) -> String {
+        format!(r#"{{"Statement":[{{"Effect":"Allow","Action":"{action}","Resource":"{resource}"}}]}}"#)
+    }
+
+    fn deploy() -> Vec<Pattern> {
+        class(&["codedeploy:*", "lambda:UpdateFunctionCode"])
+    }
+
+    #[test]
+    fn nothing_granted_is_cannot() {
+        assert_eq!(can_reach(&role(&[&allow("s3:GetObject", "*")]), &deploy(), &[]), Reach::Cannot);
+    }
+
+    #[test]
+    fn direct_grant_is_may_with_witness() {
+        let r = role(&[&allow("lambda:Update*", "arn:aws:lambda:*:*:function:app")]);
+        match can_reach(&r, &deploy(), &[]) {
+            Reach::May(w) => {
+                assert_eq!(w.action, "lambda:UpdateFunctionCode");
+                assert_eq!(w.resource, "arn:aws:lambda:*:*:function:app");
+                assert_eq!((w.policy.as_str(), w.statement.as_str()), ("p0", "#0"));
+            }
+            Reach::Cannot => panic!("missed a grant"),
+        }
+    }
+
+    #[test]
+    fn not_action_grants_everything_else() {
+        let r = role(&[r#"{"Statement":[{"Effect":"Allow","NotAction":"iam:*","Resource":"*"}]}"#]);
+        assert!(matches!(can_reach(&r, &deploy(), &[]), Reach::May(_)));
+        let only_deploy_excluded =
+            role(&[r#"{"Statement":[{"Effect":"Allow","NotAction":["codedeploy:*","lambda:*"],"Resource":"*"}]}"#]);
+        assert_eq!(can_reach(&only_deploy_excluded, &deploy(), &[]), Reach::Cannot);
+    }
+
+    #[test]
+    fn not_resource_grants_other_resources() {
+        let r = role(&[
+            r#"{"Statement":[{"Effect":"Allow","Action":"codedeploy:*","NotResource":"arn:aws:codedeploy:*:*:application:prod"}]}"#,
+        ]);
+        assert!(matches!(can_reach(&r, &deploy(), &[]), Reach::May(_)));
+        let nothing = role(&[r#"{"Statement":[{"Effect":"Allow","Action":"codedeploy:*","NotResource":"*"}]}"#]);
+        assert_eq!(can_reach(&nothing, &deploy(), &[]), Reach::Cannot);
+    }
+
+    #[test]
+    fn question_marks_and_mixed_case_match() {
+        assert!(matches!(can_reach(&role(&[&allow("LAMBDA:update?unctioncode", "*")]), &deploy(), &[]), Reach::May(_)));
+        assert_eq!(can_reach(&role(&[&allow("lambda:Update?unctionConfig*", "*")]), &deploy(), &[]), Reach::Cannot);
+    }
+
+    #[test]
+    fn conditional_deny_proves_nothing() {
+        let r = role(&[
+            &allow("codedeploy:*", "*"),
+            r#"{"Statement":[{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"false"}}}]}"#,
+        ]);
+        assert!(matches!(can_reach(&r, &class(&["codedeploy:*"]), &[]), Reach::May(_)));
+    }
+
+    #[test]
+    fn deny_subtracts_only_what_it_covers() {
+        let narrow = role(&[
+            &allow("codedeploy:*", "*"),
+            r#"{"Statement":[{"Effect":"Deny","Action":"codedeploy:*","Resource":"arn:aws:codedeploy:*:*:application:prod"}]}"#,
+        ]);
+        assert!(
+            matches!(can_reach(&narrow, &class(&["codedeploy:*"]), &[]), Reach::May(_)),
+            "resource-scoped deny does not cover *"
+        );
+        let wide = role(&[
+            &allow("codedeploy:*", "*"),
+            r#"{"Statement":[{"Effect":"Deny","Action":"CodeDeploy:*","Resource":"*"}]}"#,
+        ]);
+        assert_eq!(can_reach(&wide, &class(&["codedeploy:*"]), &[]), Reach::Cannot);
+        let not_action_deny = role(&[
+            &allow("*", "*"),
+            r#"{"Statement":[{"Effect":"Deny","NotAction":["s3:*","ec2:Describe*"],"Resource":"*"}]}"#,
+        ]);
+        assert_eq!(can_reach(&not_action_deny, &deploy(), &[]), Reach::Cannot);
+    }
+
+    #[test]
+    fn several_inline_and_managed_policies_all_count() {
+        let r = role(&[
+            &allow("s3:GetObject", "*"),
+            &allow("ec2:Describe*", "*"),
+            &allow("codedeploy:CreateDeployment", "*"),
+        ]);
+        match can_reach(&r, &deploy(), &[]) {
+            Reach::May(w) => assert_eq!((w.policy.as_str(), w.action.as_str()), ("p2", "codedeploy:CreateDeployment")),
+            Reach::Cannot => panic!(),
+        }
+    }
+
+    #[test]
+    fn boundaries_cut_or_do_not() {
+        let mut r = role(&[&allow("*", "*")]);
+        r.boundary = Some(AttachedPolicy {
+            name: "boundary".into(),
+            document: parse_policy(&allow("autoscaling:*", "*")).unwrap(),
+        });
+        assert_eq!(can_reach(&r, &deploy(), &[]), Reach::Cannot, "boundary without deploy actions cuts");
+        r.boundary =
+            Some(AttachedPolicy { name: "boundary".into(), document: parse_policy(&allow("lambda:*", "*")).unwrap() });
+        assert!(matches!(can_reach(&r, &deploy(), &[]), Reach::May(_)), "boundary allowing lambda does not cut");
+    }
+
+    #[test]
+    fn scps_must_allow_too() {
+        let r = role(&[&allow("*", "*")]);
+        let scp = AttachedPolicy { name: "scp".into(), document: parse_policy(&allow("ec2:*", "*")).unwrap() };
+        assert_eq!(can_reach(&r, &deploy(), &[scp]), Reach::Cannot);
+    }
+
+    #[test]
+    fn url_encoded_documents_reason_the_same() {
+        let encoded = "%7B%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22codedeploy%3A%2A%22%2C%22Resource%22%3A%22%2A%22%7D%5D%7D";
+        assert!(matches!(can_reach(&role(&[encoded]), &deploy(), &[]), Reach::May(_)));
+    }
+}
