@@ -39,6 +39,7 @@ test: $(STAMP) ## Every test: fmt, clippy, unit, property, CLI, emulator, end-to
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
 	$(CARGO) test --locked --workspace --no-fail-fast
+	$(TARGET_DIR)/debug/scalegate audit policies
 	$(PYTHON) -m py_compile infra/local/scalegate_emulator/*.py
 	bash infra/terraform/test.sh
 	cd infra/cdk && npm ci --no-audit --no-fund --silent && npm test --silent

@@ -6,9 +6,9 @@ data "aws_caller_identity" "current" {}
 
 locals {
   rules = coalesce(var.gate_rules, file("${path.module}/../../policies/gate.toml"))
-  # One source of truth for the role: policies/roles/launch-gate.json, with the completion statement scoped to the
+  # One source of truth for the role: policies/roles/scalegate-launch-gate.json, with the completion statement scoped to the
   # groups this deployment polices.
-  policy_doc = jsondecode(file("${path.module}/../../policies/roles/launch-gate.json"))
+  policy_doc = jsondecode(file("${path.module}/../../policies/roles/scalegate-launch-gate.json"))
   group_arns = [
     for g in var.auto_scaling_groups :
     "arn:${data.aws_partition.current.partition}:autoscaling:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:autoScalingGroup:*:autoScalingGroupName/${g}"

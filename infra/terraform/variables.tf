@@ -4,7 +4,7 @@ variable "name" {
   default     = "scalegate-launch-gate"
   validation {
     condition     = startswith(var.name, "scalegate-launch-gate")
-    error_message = "name must start with scalegate-launch-gate (policies/roles/launch-gate.json scopes to it)."
+    error_message = "name must start with scalegate-launch-gate (policies/roles/scalegate-launch-gate.json scopes to it)."
   }
 }
 

@@ -68,6 +68,23 @@ enum Command {
         #[arg(long)]
         metrics: bool,
     },
+    /// Prove that scaling roles cannot deploy code or touch data, and that deploy roles cannot drive scaling.
+    ///
+    /// Reads one identity policy per role from DIR/roles/<role>.json (or DIR/<role>.json): the role's name is the
+    /// file's name. Every (role, duty, forbidden class) is reported: `cannot` only when proven, otherwise `may` with
+    /// a witness (the action, resource, policy and statement, and whether the path is direct or an escalation).
+    /// Exit 0 when every check is `cannot`, 1 when any is `may`, 2 on unreadable input.
+    Audit {
+        /// A policies directory in the project's layout (default: policies).
+        #[arg(default_value = "policies")]
+        dir: PathBuf,
+        /// Duties file (TOML). Default: the built-in policies/duties.toml.
+        #[arg(long)]
+        duties: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = AuditFormat::Text)]
+        format: AuditFormat,
+    },
     /// Watch the launch gate police a scale-out on the local emulator.
     ///
     /// Starts the emulator from the project virtualenv (unless AWS_ENDPOINT_URL names a running one), builds a
@@ -89,6 +106,12 @@ enum Command {
     },
 }
 
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum AuditFormat {
+    Text,
+    Json,
+}
+
 fn read_input(path: &Path) -> Result<String> {
     if path == Path::new("-") {
         let mut s = String::new();
@@ -107,6 +130,7 @@ async fn main() -> ExitCode {
         Command::Event { file } => event(&file),
         Command::Gate { event, dry_run, rules, metrics } => gate(&event, dry_run, rules.as_deref(), metrics).await,
         Command::Demo { root, scale_to, drifted, warm_pool } => run_demo(&root, scale_to, drifted, warm_pool).await,
+        Command::Audit { dir, duties, format } => audit(&dir, duties.as_deref(), format),
     };
     match result {
         Ok(code) => code,
@@ -124,6 +148,67 @@ fn event(file: &Path) -> Result<ExitCode> {
         println!("{}", n.to_json());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn audit(dir: &Path, duties: Option<&Path>, format: AuditFormat) -> Result<ExitCode> {
+    use scalegate_core::iam::{self, AttachedPolicy, Duties, RolePolicies};
+    let duties = match duties {
+        Some(p) => Duties::from_toml(
+            &std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?,
+            &p.display().to_string(),
+        )?,
+        None => Duties::builtin()?,
+    };
+    let roles_dir = if dir.join("roles").is_dir() { dir.join("roles") } else { dir.to_path_buf() };
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&roles_dir)
+        .with_context(|| format!("reading {}", roles_dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        bail!("no role policies (*.json) in {}", roles_dir.display());
+    }
+    let mut roles = Vec::with_capacity(files.len());
+    for file in files {
+        let name = file.file_stem().unwrap_or_default().to_string_lossy().to_string();
+        let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+        let document = iam::parse_policy(&text).with_context(|| format!("{}", file.display()))?;
+        roles.push(RolePolicies {
+            arn: format!("arn:aws:iam::000000000000:role/{name}"),
+            identity: vec![AttachedPolicy { name: file.display().to_string(), document }],
+            boundary: None,
+            name,
+        });
+    }
+    let report = iam::audit(&roles, &duties, &[]);
+    match format {
+        AuditFormat::Json => println!("{}", serde_json::to_string(&report)?),
+        AuditFormat::Text => {
+            for c in &report.checks {
+                match &c.witness {
+                    None => println!("cannot  {:<32} duty {:<10} class {}", c.principal, c.duty, c.class),
+                    Some(w) => println!(
+                        "MAY     {:<32} duty {:<10} class {:<10} {} via {} on {} ({}, statement {})",
+                        c.principal,
+                        c.duty,
+                        c.class,
+                        w.path,
+                        w.grant.action,
+                        w.grant.resource,
+                        w.grant.policy,
+                        w.grant.statement
+                    ),
+                }
+            }
+            let s = &report.summary;
+            println!(
+                "{} role(s), {} with duties: {} check(s), {} cannot, {} may",
+                s.principals, s.principals_with_duties, s.checks, s.cannot, s.may
+            );
+        }
+    }
+    Ok(if report.clean() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 fn load_rules(path: Option<&Path>) -> Result<GateRules> {

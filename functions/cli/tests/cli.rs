@@ -116,3 +116,49 @@ fn help_teaches() {
     let help = String::from_utf8_lossy(&out.stdout);
     assert!(help.contains("TEST_NOTIFICATION") && help.contains("Exits 2"), "{help}");
 }
+
+fn audit_fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/audit").join(name)
+}
+
+#[test]
+fn audit_of_the_projects_own_roles_is_clean() {
+    let policies = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../policies");
+    let out = scalegate(&["audit", policies.to_str().unwrap(), "--format", "json"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    let report = &lines(&out)[0];
+    let checks = report["checks"].as_array().unwrap();
+    assert!(!checks.is_empty());
+    assert!(checks.iter().all(|c| c["verdict"] == "cannot" && c["witness"].is_null()), "{checks:?}");
+    assert_eq!(report["summary"]["may"], 0);
+}
+
+#[test]
+fn audit_reports_every_check_both_ways_and_exits_1_on_may() {
+    let out = scalegate(&["audit", audit_fixture("violating").to_str().unwrap(), "--format", "json"], None);
+    assert_eq!(out.status.code(), Some(1));
+    let report = &lines(&out)[0];
+    let checks = report["checks"].as_array().unwrap();
+    // scalegate-backlog: scaling duty × 3 classes; deploy-pipeline: deploy duty × 1 class.
+    assert_eq!(checks.len(), 4);
+    let find = |p: &str, c: &str| checks.iter().find(|x| x["principal"] == p && x["class"] == c).unwrap().clone();
+    let data = find("scalegate-backlog", "data");
+    assert_eq!(data["verdict"], "may");
+    assert_eq!(data["witness"]["action"], "s3:GetObject");
+    assert_eq!(data["witness"]["statement"], "OopsData");
+    assert_eq!(data["witness"]["resource"], "arn:aws:s3:::app-data/*");
+    assert_eq!(find("scalegate-backlog", "deploy")["verdict"], "cannot");
+    // NotAction excludes autoscaling, but not ec2:RunInstances, an escalation path: sound answer is `may`.
+    let scaling = find("deploy-pipeline", "scaling");
+    assert_eq!(scaling["verdict"], "may");
+    assert_eq!(scaling["witness"]["path"], "escalation");
+}
+
+#[test]
+fn audit_rejects_broken_policy_json_with_exit_2() {
+    let dir = std::env::temp_dir().join(format!("scalegate-audit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("scalegate-x.json"), r#"{"Statement":[{"Effect":"Allow","Resource":"*"}]}"#).unwrap();
+    let e = rejected(&["audit", dir.to_str().unwrap()], None);
+    assert!(e.contains("scalegate-x.json") && e.contains("`Action` (or `NotAction`) is missing"), "{e}");
+}

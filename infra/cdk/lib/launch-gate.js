@@ -27,7 +27,7 @@ class LaunchGate extends Construct {
     super(scope, id);
     const name = props.name ?? "scalegate-launch-gate";
     if (!name.startsWith("scalegate-launch-gate")) {
-      throw new Error("name must start with scalegate-launch-gate (policies/roles/launch-gate.json scopes to it)");
+      throw new Error("name must start with scalegate-launch-gate (policies/roles/scalegate-launch-gate.json scopes to it)");
     }
     if (!props.autoScalingGroups || props.autoScalingGroups.length === 0) {
       throw new Error("autoScalingGroups must name at least one group");
@@ -37,7 +37,7 @@ class LaunchGate extends Construct {
     const rules = props.gateRules ?? fs.readFileSync(path.join(repo, "policies", "gate.toml"), "utf8");
 
     // One source of truth for the role, with the completion statement scoped to these groups.
-    const doc = JSON.parse(fs.readFileSync(path.join(repo, "policies", "roles", "launch-gate.json"), "utf8"));
+    const doc = JSON.parse(fs.readFileSync(path.join(repo, "policies", "roles", "scalegate-launch-gate.json"), "utf8"));
     for (const statement of doc.Statement) {
       if (statement.Sid === "CompleteLifecycleActions") {
         statement.Resource = props.autoScalingGroups.map(

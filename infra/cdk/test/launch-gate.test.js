@@ -41,7 +41,7 @@ test("SQS source reports partial batch failures and the queue has a dead-letter 
   });
 });
 
-test("role policy comes from policies/roles/launch-gate.json, completion scoped to the groups", () => {
+test("role policy comes from policies/roles/scalegate-launch-gate.json, completion scoped to the groups", () => {
   const t = synth();
   const roles = t.findResources("AWS::IAM::Role");
   const role = Object.values(roles).find((r) => r.Properties.RoleName === "scalegate-launch-gate");
