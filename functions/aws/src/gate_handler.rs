@@ -99,7 +99,23 @@ pub async fn handle<F: LaunchFactsSource, L: LifecycleActions>(
     input: &str,
     now: fn() -> DateTime<Utc>,
 ) -> Result<HandlerReport, ParseError> {
-    let records = lifecycle::parse(input)?;
+    handle_records(gate, lifecycle::parse(input)?, now).await
+}
+
+/// [`handle`] for an already-decoded JSON value: the Lambda's payload is parsed once, not re-serialized.
+pub async fn handle_value<F: LaunchFactsSource, L: LifecycleActions>(
+    gate: &LaunchGate<F, L>,
+    payload: &Value,
+    now: fn() -> DateTime<Utc>,
+) -> Result<HandlerReport, ParseError> {
+    handle_records(gate, lifecycle::parse_value(payload)?, now).await
+}
+
+async fn handle_records<F: LaunchFactsSource, L: LifecycleActions>(
+    gate: &LaunchGate<F, L>,
+    records: Vec<lifecycle::Record>,
+    now: fn() -> DateTime<Utc>,
+) -> Result<HandlerReport, ParseError> {
     let mut report = HandlerReport::default();
     // Records are gated concurrently: one slow instance must not hold up the batch.
     let outcomes = futures::future::join_all(records.into_iter().map(|record| async move {
@@ -168,15 +184,6 @@ pub async fn lambda<F: LaunchFactsSource, L: LifecycleActions>(
         return Err(InvocationError::NotHandled(direct));
     }
     Ok(report.batch_response())
-}
-
-/// [`handle`] for an already-parsed JSON value.
-pub async fn handle_value<F: LaunchFactsSource, L: LifecycleActions>(
-    gate: &LaunchGate<F, L>,
-    payload: &Value,
-    now: fn() -> DateTime<Utc>,
-) -> Result<HandlerReport, ParseError> {
-    handle(gate, &payload.to_string(), now).await
 }
 
 /// Gate rules for a function: inline TOML in `SCALEGATE_GATE_RULES`, else the file `SCALEGATE_GATE_RULES_FILE`,

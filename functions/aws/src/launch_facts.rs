@@ -167,7 +167,6 @@ fn instance_facts(i: &Instance) -> Result<InstanceFacts, AwsError> {
             .filter(|b| b.ebs().is_some())
             .map(|b| BlockDevice { device_name: b.device_name().unwrap_or_default().to_string(), encrypted: None })
             .collect(),
-        root_device_name: i.root_device_name().map(str::to_owned),
         tags: i
             .tags()
             .iter()
@@ -255,13 +254,6 @@ fn template_facts(template_id: String, version: i64, data: Option<&ResponseLaunc
                     encrypted: b.ebs().and_then(|e| e.encrypted()),
                 })
             })
-            .collect(),
-        instance_tags: d
-            .tag_specifications()
-            .iter()
-            .filter(|s| s.resource_type().map(|r| r.as_str()) == Some("instance"))
-            .flat_map(|s| s.tags())
-            .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or_default().to_string())))
             .collect(),
     }
 }

@@ -68,15 +68,10 @@ impl Emulator {
     pub fn endpoint(&self) -> &str {
         &self.endpoint
     }
-
-    /// SDK configuration pointing at this emulator with static test credentials.
-    pub async fn sdk_config(&self) -> aws_types_config::SdkConfig {
-        sdk_config_for(&self.endpoint).await
-    }
 }
 
 /// Static test credentials and region for an emulator endpoint.
-pub async fn sdk_config_for(endpoint: &str) -> aws_types_config::SdkConfig {
+pub async fn sdk_config_for(endpoint: &str) -> aws_config::SdkConfig {
     use aws_config::{BehaviorVersion, Region};
     let creds = aws_sdk_sqs::config::Credentials::new("test", "test", None, None, "scalegate-emulator");
     aws_config::defaults(BehaviorVersion::latest())
@@ -88,11 +83,6 @@ pub async fn sdk_config_for(endpoint: &str) -> aws_types_config::SdkConfig {
         )
         .load()
         .await
-}
-
-/// Re-export so callers need not depend on `aws-types` themselves.
-pub mod aws_types_config {
-    pub use aws_config::SdkConfig;
 }
 
 impl Drop for Emulator {

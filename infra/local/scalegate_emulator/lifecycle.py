@@ -417,7 +417,7 @@ def _resolve(action, result):
             actions.pop(other.token, None)
     elif siblings:
         return  # other hooks still wait
-    abandoned = result == "ABANDON" or getattr(state, "_sg_abandoned", False)
+    abandoned = result == "ABANDON"
     if action.transition == TERMINATING:
         _finish_termination(group, state, action.destination)
         _refill_pool(backend, group)
@@ -438,16 +438,9 @@ def _resolve(action, result):
             group.instance_states.remove(state)
         state.lifecycle_state = "Terminated"
         group.ec2_backend.terminate_instances([state.instance.id])
-        _log_abandon(group, state)
         set_desired_capacity(group, group.desired_capacity)  # replaces the abandoned instance
     else:
         state.lifecycle_state = "InService"
-
-
-def _log_abandon(group, state):
-    if not hasattr(group, "_sg_abandoned_ids"):
-        group._sg_abandoned_ids = []
-    group._sg_abandoned_ids.append(state.instance.id)
 
 
 def complete_lifecycle_action(backend, group_name, hook_name, token, instance_id, result):

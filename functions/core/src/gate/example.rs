@@ -23,7 +23,6 @@ pub fn compliant() -> LaunchFacts {
             key_name: None,
             metadata: metadata.clone(),
             block_devices: vec![BlockDevice { device_name: "/dev/xvda".into(), encrypted: Some(true) }],
-            root_device_name: Some("/dev/xvda".into()),
             tags: [
                 ("aws:ec2launchtemplate:id".to_string(), "lt-1".to_string()),
                 ("aws:ec2launchtemplate:version".to_string(), "3".to_string()),
@@ -71,7 +70,6 @@ pub fn compliant() -> LaunchFacts {
             key_name: None,
             metadata,
             block_devices: vec![],
-            instance_tags: Default::default(),
         }),
         profile_associations: vec![ProfileAssociation {
             profile_arn: Some("arn:aws:iam::123456789012:instance-profile/app/web-profile".into()),

@@ -41,8 +41,6 @@ pub struct InstanceFacts {
     pub metadata: MetadataOptions,
     /// Block devices with what is known of their volumes.
     pub block_devices: Vec<BlockDevice>,
-    /// Name of the root device (`/dev/xvda`, ...).
-    pub root_device_name: Option<String>,
     /// Instance tags.
     pub tags: BTreeMap<String, String>,
     /// When EC2 launched it.
@@ -164,8 +162,6 @@ pub struct TemplateFacts {
     pub metadata: MetadataOptions,
     /// Declared block devices.
     pub block_devices: Vec<BlockDevice>,
-    /// Tags the template puts on instances.
-    pub instance_tags: BTreeMap<String, String>,
 }
 
 /// An instance-profile association as EC2 reports it.

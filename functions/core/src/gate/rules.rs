@@ -152,17 +152,9 @@ pub enum RulesError {
 impl GateRules {
     /// Parses rules from TOML text. `origin` names the text in errors.
     pub fn from_toml(text: &str, origin: &str) -> Result<Self, RulesError> {
-        let rules: GateRules = toml::from_str(text).map_err(|e| {
-            // One line: the parser's own message with the line it points at, not its multi-line snippet.
-            let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
-            let message = match line {
-                Some(l) => {
-                    let source = text.lines().nth(l - 1).unwrap_or("").trim();
-                    format!("line {l} `{source}`: {}", e.message().trim())
-                }
-                None => e.message().trim().to_string(),
-            };
-            RulesError::Invalid { path: origin.to_string(), message }
+        let rules: GateRules = toml::from_str(text).map_err(|e| RulesError::Invalid {
+            path: origin.to_string(),
+            message: crate::json::toml_error(text, &e),
         })?;
         rules.validate().map_err(|message| RulesError::Invalid { path: origin.to_string(), message })?;
         Ok(rules)

@@ -90,11 +90,6 @@ impl<F: LaunchFactsSource, L: LifecycleActions> LaunchGate<F, L> {
         Self { facts, actions, rules, rules_version, dry_run }
     }
 
-    /// The rules in force.
-    pub fn rules(&self) -> &GateRules {
-        &self.rules
-    }
-
     fn policy(&self) -> RetryPolicy {
         RetryPolicy::new(self.rules.retry.max_attempts, Duration::from_secs(self.rules.retry.budget_seconds))
     }

@@ -63,13 +63,7 @@ impl Duties {
     /// Parses and validates a duties file.
     pub fn from_toml(text: &str, origin: &str) -> Result<Self, DutiesError> {
         let err = |message: String| DutiesError { origin: origin.to_string(), message };
-        let raw: RawFile = toml::from_str(text).map_err(|e| {
-            let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
-            err(match line {
-                Some(l) => format!("line {l}: {}", e.message().trim()),
-                None => e.message().trim().to_string(),
-            })
-        })?;
+        let raw: RawFile = toml::from_str(text).map_err(|e| err(crate::json::toml_error(text, &e)))?;
         let mut classes = BTreeMap::new();
         for (name, actions) in raw.classes {
             if actions.is_empty() {

@@ -73,11 +73,6 @@ impl Pattern {
         &self.text
     }
 
-    /// True when the pattern has no wildcard.
-    pub fn is_literal(&self) -> bool {
-        self.tokens.iter().all(|t| matches!(t, Token::Lit(_)))
-    }
-
     fn folded(&self, c: char) -> char {
         if self.case == Case::Insensitive {
             fold(c)

@@ -7,7 +7,7 @@
 
 mod parse;
 
-pub use parse::{parse, parse_all};
+pub use parse::{parse, parse_all, parse_value};
 
 use serde::Serialize;
 use std::fmt;

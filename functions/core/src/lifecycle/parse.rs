@@ -22,7 +22,8 @@ pub fn parse_all(input: &str) -> Result<Vec<Notification>, ParseError> {
     parse(input)?.into_iter().map(|r| r.notification).collect()
 }
 
-fn parse_value(value: &Value) -> Result<Vec<Record>, ParseError> {
+/// Like [`parse`], for input already decoded as JSON (the Lambda runtime hands over a `Value`).
+pub fn parse_value(value: &Value) -> Result<Vec<Record>, ParseError> {
     let obj = value
         .as_object()
         .ok_or_else(|| ParseError::NotLifecycle(format!("expected a JSON object, found {}", kind(value))))?;
