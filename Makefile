@@ -10,7 +10,7 @@ CARGO       ?= cargo
 # Every build is a --workspace build: building one package alone unifies features differently and recompiles the
 # AWS SDK crates (minutes). Binaries are then run from the target directory.
 TARGET_DIR  := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
-FUNCTIONS   := launch-gate
+FUNCTIONS   := launch-gate sod-audit
 DIST        := dist/lambda
 EMULATOR_PORT ?= 4599
 export AWS_ACCESS_KEY_ID ?= test
@@ -41,8 +41,8 @@ test: $(STAMP) ## Every test: fmt, clippy, unit, property, CLI, emulator, end-to
 	$(CARGO) test --locked --workspace --no-fail-fast
 	$(TARGET_DIR)/debug/scalegate audit policies
 	$(PYTHON) -m py_compile infra/local/scalegate_emulator/*.py
-	bash infra/terraform/test.sh
-	cd infra/cdk && npm ci --no-audit --no-fund --silent && npm test --silent
+	SCALEGATE=$(TARGET_DIR)/debug/scalegate bash infra/terraform/test.sh
+	cd infra/cdk && npm ci --no-audit --no-fund --silent && SCALEGATE=$(TARGET_DIR)/debug/scalegate npm test --silent
 
 build: $(STAMP) ## Lambda zips (x86_64) under dist/lambda/<function>.zip, via cargo-lambda from PyPI
 	$(PIP) install --quiet cargo-lambda ziglang
@@ -63,7 +63,8 @@ emulator: $(STAMP) ## Run the local AWS emulator in the foreground on 127.0.0.1:
 bench: $(STAMP) ## Gate latency, round trips, CPU, start-up time; audit over all managed policies (prints figures)
 	$(CARGO) build --locked --profile perf --workspace --bins
 	$(TARGET_DIR)/perf/gate-bench --root .
-	$(TARGET_DIR)/perf/audit-bench --corpus ../shared/corpora/aws-managed-policies.jsonl
+	$(PIP) install --quiet cloudsplaining
+	$(TARGET_DIR)/perf/audit-bench --corpus ../shared/corpora/aws-managed-policies.jsonl --cloudsplaining $(PYTHON)
 
 clean: ## Remove build output and the virtualenv
 	$(CARGO) clean

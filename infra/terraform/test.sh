@@ -71,5 +71,9 @@ alarms = [a for a in resources if "aws_cloudwatch_metric_alarm" in a]
 assert len(alarms) == 6, alarms
 print(f"infra test: plan has {len(resources)} resources; policy scoped to the groups; {len(alarms)} alarms")
 PY
+# The plan's roles must pass the project's own separation-of-duties audit (exit 1 on any `may`).
+if [ -n "${SCALEGATE:-}" ]; then
+  "$SCALEGATE" audit --terraform-plan "$work/plan.json" | sed 's/^/infra test: audit: /'
+fi
 terraform apply -no-color -input=false -auto-approve "$work/plan" > "$work/apply.log" 2>&1 || { tail -30 "$work/apply.log"; exit 1; }
 echo "infra test: applied against the emulator: $(grep -c 'Creation complete' "$work/apply.log") resources created"

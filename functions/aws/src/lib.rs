@@ -7,10 +7,12 @@
 
 pub mod errors;
 pub mod gate_handler;
+pub mod iam_inventory;
 pub mod launch_facts;
 pub mod lifecycle_actions;
 pub mod round_trips;
 pub mod sdk;
+pub mod sod_audit;
 pub mod telemetry;
 
 pub use launch_facts::Ec2LaunchFacts;

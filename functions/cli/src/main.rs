@@ -2,6 +2,7 @@
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
+use scalegate::audit::Source as AuditSource;
 use scalegate::demo::{self, DemoClients, Fleet, FleetSpec};
 use scalegate::emulator::{sdk_config_for, Emulator};
 use scalegate_aws::gate_handler::{self, RecordOutcome};
@@ -70,18 +71,34 @@ enum Command {
     },
     /// Prove that scaling roles cannot deploy code or touch data, and that deploy roles cannot drive scaling.
     ///
-    /// Reads one identity policy per role from DIR/roles/<role>.json (or DIR/<role>.json): the role's name is the
-    /// file's name. Every (role, duty, forbidden class) is reported: `cannot` only when proven, otherwise `may` with
-    /// a witness (the action, resource, policy and statement, and whether the path is direct or an escalation).
+    /// Reads roles from one input: a policies directory (default `policies`: DIR/roles/<role>.json is the role's
+    /// identity policy, DIR/roles/<role>.trust.json its trust policy when present), or one of --authorization-details,
+    /// --terraform-plan, --cfn, --live. Every (role, duty, forbidden class) is reported: `cannot` only when proven,
+    /// otherwise `may` with a witness: a direct grant, or an escalation path (AssumeRole, PassRole to compute, policy
+    /// edits, function code, launch templates, SSM commands) hop by hop, ending in the grant.
+    /// What the input leaves unknown is widened (an unknown policy counts as Allow *) and said on stderr.
     /// Exit 0 when every check is `cannot`, 1 when any is `may`, 2 on unreadable input.
+    #[command(group(clap::ArgGroup::new("input").args(["dir", "authorization_details", "terraform_plan", "cfn", "live"])))]
     Audit {
         /// A policies directory in the project's layout (default: policies).
-        #[arg(default_value = "policies")]
-        dir: PathBuf,
+        dir: Option<PathBuf>,
+        /// Output of `aws iam get-account-authorization-details` (the whole account; only default policy versions
+        /// count).
+        #[arg(long, value_name = "FILE")]
+        authorization_details: Option<PathBuf>,
+        /// Output of `terraform show -json PLANFILE`; values unknown until apply count as wildcards.
+        #[arg(long, value_name = "FILE")]
+        terraform_plan: Option<PathBuf>,
+        /// A CloudFormation or CDK-synthesized template (JSON); intrinsic functions count as wildcards.
+        #[arg(long, value_name = "FILE")]
+        cfn: Option<PathBuf>,
+        /// The account the standard SDK configuration points at (GetAccountAuthorizationDetails, every page).
+        #[arg(long)]
+        live: bool,
         /// Duties file (TOML). Default: the built-in policies/duties.toml.
         #[arg(long)]
         duties: Option<PathBuf>,
-        /// Output format.
+        /// Output format: text, json, or sarif (SARIF 2.1.0 for code scanning).
         #[arg(long, value_enum, default_value_t = AuditFormat::Text)]
         format: AuditFormat,
     },
@@ -110,6 +127,7 @@ enum Command {
 enum AuditFormat {
     Text,
     Json,
+    Sarif,
 }
 
 fn read_input(path: &Path) -> Result<String> {
@@ -130,7 +148,16 @@ async fn main() -> ExitCode {
         Command::Event { file } => event(&file),
         Command::Gate { event, dry_run, rules, metrics } => gate(&event, dry_run, rules.as_deref(), metrics).await,
         Command::Demo { root, scale_to, drifted, warm_pool } => run_demo(&root, scale_to, drifted, warm_pool).await,
-        Command::Audit { dir, duties, format } => audit(&dir, duties.as_deref(), format),
+        Command::Audit { dir, authorization_details, terraform_plan, cfn, live, duties, format } => {
+            let source = match (dir, authorization_details, terraform_plan, cfn, live) {
+                (_, Some(p), _, _, _) => AuditSource::AuthorizationDetails(p),
+                (_, _, Some(p), _, _) => AuditSource::TerraformPlan(p),
+                (_, _, _, Some(p), _) => AuditSource::CloudFormation(p),
+                (_, _, _, _, true) => AuditSource::Live,
+                (dir, ..) => AuditSource::Directory(dir.unwrap_or_else(|| PathBuf::from("policies"))),
+            };
+            audit(source, duties.as_deref(), format).await
+        }
     };
     match result {
         Ok(code) => code,
@@ -150,8 +177,8 @@ fn event(file: &Path) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn audit(dir: &Path, duties: Option<&Path>, format: AuditFormat) -> Result<ExitCode> {
-    use scalegate_core::iam::{self, AttachedPolicy, Duties, RolePolicies};
+async fn audit(source: AuditSource, duties: Option<&Path>, format: AuditFormat) -> Result<ExitCode> {
+    use scalegate_core::iam::{self, Duties};
     let duties = match duties {
         Some(p) => Duties::from_toml(
             &std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?,
@@ -159,54 +186,22 @@ fn audit(dir: &Path, duties: Option<&Path>, format: AuditFormat) -> Result<ExitC
         )?,
         None => Duties::builtin()?,
     };
-    let roles_dir = if dir.join("roles").is_dir() { dir.join("roles") } else { dir.to_path_buf() };
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&roles_dir)
-        .with_context(|| format!("reading {}", roles_dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
-    if files.is_empty() {
-        bail!("no role policies (*.json) in {}", roles_dir.display());
-    }
-    let mut roles = Vec::with_capacity(files.len());
-    for file in files {
-        let name = file.file_stem().unwrap_or_default().to_string_lossy().to_string();
-        let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
-        let document = iam::parse_policy(&text).with_context(|| format!("{}", file.display()))?;
-        roles.push(RolePolicies {
-            arn: format!("arn:aws:iam::000000000000:role/{name}"),
-            identity: vec![AttachedPolicy { name: file.display().to_string(), document }],
-            boundary: None,
-            name,
-        });
-    }
-    let report = iam::audit(&roles, &duties, &[]);
-    match format {
-        AuditFormat::Json => println!("{}", serde_json::to_string(&report)?),
-        AuditFormat::Text => {
-            for c in &report.checks {
-                match &c.witness {
-                    None => println!("cannot  {:<32} duty {:<10} class {}", c.principal, c.duty, c.class),
-                    Some(w) => println!(
-                        "MAY     {:<32} duty {:<10} class {:<10} {} via {} on {} ({}, statement {})",
-                        c.principal,
-                        c.duty,
-                        c.class,
-                        w.path,
-                        w.grant.action,
-                        w.grant.resource,
-                        w.grant.policy,
-                        w.grant.statement
-                    ),
-                }
-            }
-            let s = &report.summary;
-            println!(
-                "{} role(s), {} with duties: {} check(s), {} cannot, {} may",
-                s.principals, s.principals_with_duties, s.checks, s.cannot, s.may
-            );
+    let client = match source {
+        AuditSource::Live => {
+            let shared = aws_config::defaults(aws_config::BehaviorVersion::latest()).load().await;
+            Some(scalegate_aws::iam_inventory::iam_client(&shared))
         }
+        _ => None,
+    };
+    let audited = scalegate::audit::load(&source, client.as_ref()).await?;
+    for w in &audited.loaded.warnings {
+        eprintln!("scalegate: warning: {w}");
+    }
+    let report = iam::audit(&audited.loaded.inventory, &duties);
+    match format {
+        AuditFormat::Json => println!("{}", scalegate::audit::json(&report)),
+        AuditFormat::Sarif => println!("{}", scalegate::audit::sarif(&report, &audited)),
+        AuditFormat::Text => print!("{}", scalegate::audit::text(&report)),
     }
     Ok(if report.clean() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

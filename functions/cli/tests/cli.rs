@@ -148,10 +148,114 @@ fn audit_reports_every_check_both_ways_and_exits_1_on_may() {
     assert_eq!(data["witness"]["statement"], "OopsData");
     assert_eq!(data["witness"]["resource"], "arn:aws:s3:::app-data/*");
     assert_eq!(find("scalegate-backlog", "deploy")["verdict"], "cannot");
-    // NotAction excludes autoscaling, but not ec2:RunInstances, an escalation path: sound answer is `may`.
+    // NotAction excludes autoscaling and iam, but not lambda:UpdateFunctionCode: a directory is not the whole
+    // account, so the function it updates may run as a role outside it, which may hold any permission.
     let scaling = find("deploy-pipeline", "scaling");
     assert_eq!(scaling["verdict"], "may");
     assert_eq!(scaling["witness"]["path"], "escalation");
+    assert_eq!(scaling["witness"]["ends_in"], "unknown-role");
+    assert_eq!(scaling["witness"]["hops"][0]["via"], "update-function-code");
+}
+
+#[test]
+fn audit_follows_a_two_hop_escalation_in_authorization_details() {
+    let file = audit_fixture("account-authorization-details.json");
+    let out = scalegate(&["audit", "--authorization-details", file.to_str().unwrap(), "--format", "json"], None);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let report = &lines(&out)[0];
+    let checks = report["checks"].as_array().unwrap();
+    assert_eq!(checks.len(), 7, "asg-scaler and scalegate-reaper × 3 classes, deploy-pipeline × 1");
+    let find = |p: &str, c: &str| checks.iter().find(|x| x["principal"] == p && x["class"] == c).unwrap().clone();
+    let w = find("asg-scaler", "deploy")["witness"].clone();
+    let hops: Vec<(String, String, String)> = w["hops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (h["from"].as_str().unwrap().into(), h["to"].as_str().unwrap().into(), h["via"].as_str().unwrap().into())
+        })
+        .collect();
+    assert_eq!(
+        hops,
+        [
+            ("asg-scaler".into(), "ops".into(), "assume-role".into()),
+            ("ops".into(), "deploy-pipeline".into(), "pass-role".into())
+        ]
+    );
+    assert_eq!(
+        (w["holder"].as_str(), w["action"].as_str(), w["statement"].as_str()),
+        (Some("deploy-pipeline"), Some("codedeploy:*"), Some("Deploy"))
+    );
+    assert_eq!(w["hops"][0]["grants"][0]["statement"], "BorrowOps");
+    // The reaper's managed policy grants s3:GetObject only in a version that is not the default.
+    assert_eq!(find("scalegate-reaper", "data")["verdict"], "cannot");
+    assert_eq!(find("deploy-pipeline", "scaling")["verdict"], "cannot");
+}
+
+#[test]
+fn audit_reads_terraform_plans_and_cloudformation_templates() {
+    let plan = audit_fixture("terraform-plan.json");
+    let out = scalegate(&["audit", "--terraform-plan", plan.to_str().unwrap(), "--format", "json"], None);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("AmazonS3ReadOnlyAccess is not in the plan"), "{stderr}");
+    let report = &lines(&out)[0];
+    assert_eq!(report["summary"]["may"], 3, "an attachment whose document is unknown may grant anything");
+
+    let template = audit_fixture("cloudformation-template.json");
+    let out = scalegate(&["audit", "--cfn", template.to_str().unwrap(), "--format", "json"], None);
+    assert_eq!(out.status.code(), Some(1));
+    let checks = lines(&out)[0]["checks"].as_array().unwrap().clone();
+    let data = checks.iter().find(|c| c["class"] == "data").unwrap();
+    // The Deny's resource was a Fn::Sub, so it proves nothing; the Fn::Join resource widens to a pattern.
+    assert_eq!(
+        (data["verdict"].as_str(), data["witness"]["resource"].as_str()),
+        (Some("may"), Some("arn:aws:s3:::*/*"))
+    );
+    assert!(checks.iter().filter(|c| c["class"] != "data").all(|c| c["verdict"] == "cannot"));
+}
+
+#[test]
+fn audit_writes_sarif_with_a_result_per_check() {
+    let file = audit_fixture("account-authorization-details.json");
+    let out = scalegate(&["audit", "--authorization-details", file.to_str().unwrap(), "--format", "sarif"], None);
+    assert_eq!(out.status.code(), Some(1));
+    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    let run = &sarif["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "scalegate");
+    let rule_ids: Vec<&str> =
+        run["tool"]["driver"]["rules"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), 7);
+    assert!(results.iter().all(|r| rule_ids.contains(&r["ruleId"].as_str().unwrap())));
+    let failed: Vec<_> = results.iter().filter(|r| r["kind"] == "fail").collect();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0]["level"], "error");
+    assert_eq!(failed[0]["locations"][0]["logicalLocations"][0]["name"], "asg-scaler");
+    assert!(failed[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        .as_str()
+        .unwrap()
+        .ends_with("account-authorization-details.json"));
+    assert!(failed[0]["message"]["text"]
+        .as_str()
+        .unwrap()
+        .contains("asg-scaler -[assume-role]-> ops -[pass-role]-> deploy-pipeline"));
+}
+
+#[test]
+fn audit_rejects_unreadable_inputs_with_exit_2() {
+    let dir = std::env::temp_dir().join(format!("scalegate-audit-inputs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let not_details = dir.join("plan.json");
+    std::fs::write(&not_details, r#"{"planned_values": {}}"#).unwrap();
+    let e = rejected(&["audit", "--authorization-details", not_details.to_str().unwrap()], None);
+    assert!(e.contains("plan.json") && e.contains("RoleDetailList"), "{e}");
+    let e = rejected(&["audit", "--cfn", not_details.to_str().unwrap()], None);
+    assert!(e.contains("no `Resources` object"), "{e}");
+    std::fs::write(&not_details, "{").unwrap();
+    let e = rejected(&["audit", "--terraform-plan", not_details.to_str().unwrap()], None);
+    assert!(e.contains("not valid JSON"), "{e}");
 }
 
 #[test]

@@ -1,46 +1,10 @@
 //! The audit: every (principal, duty, forbidden class) checked, violations and proofs alike.
 
 use super::duties::Duties;
-use super::pattern::Pattern;
-use super::reasoner::{can_reach, AttachedPolicy, Reach, RolePolicies, Witness};
+use super::escalation::{Escalation, Hop, Inventory, Path, OUTSIDE};
+use super::reasoner::Witness;
 use serde::Serialize;
-
-/// Actions through which a role can act as another role or principal. Until escalation paths are modelled one by
-/// one, a role that may perform any of these may reach every class: the sound answer.
-pub const ESCALATION_ACTIONS: &[&str] = &[
-    "iam:PassRole",
-    "iam:PutRolePolicy",
-    "iam:AttachRolePolicy",
-    "iam:PutUserPolicy",
-    "iam:AttachUserPolicy",
-    "iam:PutGroupPolicy",
-    "iam:AttachGroupPolicy",
-    "iam:CreatePolicyVersion",
-    "iam:SetDefaultPolicyVersion",
-    "iam:UpdateAssumeRolePolicy",
-    "iam:CreateAccessKey",
-    "iam:CreateLoginProfile",
-    "iam:UpdateLoginProfile",
-    "iam:AddUserToGroup",
-    "sts:AssumeRole",
-    "lambda:UpdateFunctionCode",
-    "lambda:UpdateFunctionConfiguration",
-    "lambda:CreateFunction",
-    "ec2:RunInstances",
-    "ec2:CreateLaunchTemplateVersion",
-    "ec2:ModifyLaunchTemplate",
-    "ec2:AssociateIamInstanceProfile",
-    "ec2:ReplaceIamInstanceProfileAssociation",
-    "autoscaling:CreateAutoScalingGroup",
-    "autoscaling:UpdateAutoScalingGroup",
-    "autoscaling:CreateLaunchConfiguration",
-    "ssm:SendCommand",
-    "ssm:StartSession",
-    "cloudformation:CreateStack",
-    "cloudformation:UpdateStack",
-    "glue:UpdateDevEndpoint",
-    "codebuild:StartBuild",
-];
+use std::collections::BTreeMap;
 
 /// One (principal, duty, class) check.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -57,14 +21,33 @@ pub struct Check {
     pub witness: Option<AuditWitness>,
 }
 
-/// A witness: a direct grant, or an escalation-capable action.
+/// A witness: a direct grant, or the hops of an escalation path and the grant at its end.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuditWitness {
-    /// `direct` or `escalation`.
+    /// `direct` (the role's own grant) or `escalation` (through the hops).
     pub path: &'static str,
-    /// The grant.
+    /// The final grant: an action of the class, or a policy edit that can add one.
     #[serde(flatten)]
     pub grant: Witness,
+    /// What the final grant is: `action` (an action of the class), `policy-edit` (an edit that can add any
+    /// action), or `unknown-role` (a role outside the input, which may hold any permission).
+    pub ends_in: &'static str,
+    /// The role holding the final grant (the audited role itself when direct).
+    pub holder: String,
+    /// How the audited role comes to act as the holder; empty when direct.
+    pub hops: Vec<Hop>,
+}
+
+impl From<Path> for AuditWitness {
+    fn from(p: Path) -> Self {
+        let path = if p.hops.is_empty() && !p.edit { "direct" } else { "escalation" };
+        let ends_in = match (p.edit, p.holder == OUTSIDE) {
+            (_, true) => "unknown-role",
+            (true, false) => "policy-edit",
+            (false, false) => "action",
+        };
+        Self { path, grant: p.grant, ends_in, holder: p.holder, hops: p.hops }
+    }
 }
 
 /// The whole audit.
@@ -98,27 +81,23 @@ impl AuditReport {
     }
 }
 
-/// Audits every role against every duty that names it.
-pub fn audit(roles: &[RolePolicies], duties: &Duties, scps: &[AttachedPolicy]) -> AuditReport {
-    let escalation: Vec<Pattern> = ESCALATION_ACTIONS.iter().map(|a| Pattern::action(a)).collect();
-    let mut checks = Vec::new();
-    let mut with_duties = 0;
-    for role in roles {
-        let applicable: Vec<_> = duties.for_role(&role.name, &role.arn).collect();
-        if applicable.is_empty() {
-            continue;
+/// Audits every role against every duty that names it, following escalation paths between the roles.
+pub fn audit(inventory: &Inventory, duties: &Duties) -> AuditReport {
+    let roles = &inventory.roles;
+    let applicable: Vec<Vec<_>> = roles.iter().map(|r| duties.for_role(&r.name, &r.arn).collect()).collect();
+    let escalation = Escalation::new(inventory);
+    // Each forbidden class is solved once for every role.
+    let mut reach: BTreeMap<&str, Vec<Option<Path>>> = BTreeMap::new();
+    for class in applicable.iter().flatten().flat_map(|d| &d.forbid) {
+        if !reach.contains_key(class.as_str()) {
+            reach.insert(class, escalation.reach(&duties.classes[class]));
         }
-        with_duties += 1;
-        let escalates = match can_reach(role, &escalation, scps) {
-            Reach::May(w) => Some(w),
-            Reach::Cannot => None,
-        };
-        for duty in applicable {
+    }
+    let mut checks = Vec::new();
+    for (i, role) in roles.iter().enumerate() {
+        for duty in &applicable[i] {
             for class in &duty.forbid {
-                let witness = match can_reach(role, &duties.classes[class], scps) {
-                    Reach::May(grant) => Some(AuditWitness { path: "direct", grant }),
-                    Reach::Cannot => escalates.clone().map(|grant| AuditWitness { path: "escalation", grant }),
-                };
+                let witness = reach[class.as_str()][i].clone().map(AuditWitness::from);
                 checks.push(Check {
                     principal: role.name.clone(),
                     duty: duty.name.clone(),
@@ -132,7 +111,7 @@ pub fn audit(roles: &[RolePolicies], duties: &Duties, scps: &[AttachedPolicy]) -
     let may = checks.iter().filter(|c| c.verdict == "may").count();
     let summary = Summary {
         principals: roles.len(),
-        principals_with_duties: with_duties,
+        principals_with_duties: applicable.iter().filter(|a| !a.is_empty()).count(),
         checks: checks.len(),
         may,
         cannot: checks.len() - may,
@@ -143,7 +122,7 @@ pub fn audit(roles: &[RolePolicies], duties: &Duties, scps: &[AttachedPolicy]) -
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::iam::parse_policy;
+    use crate::iam::{parse_policy, AttachedPolicy, RolePolicies};
 
     fn role(name: &str, doc: &str) -> RolePolicies {
         RolePolicies {
@@ -151,6 +130,7 @@ mod tests {
             arn: format!("arn:aws:iam::123456789012:role/{name}"),
             identity: vec![AttachedPolicy { name: format!("{name}-inline"), document: parse_policy(doc).unwrap() }],
             boundary: None,
+            trust: None,
         }
     }
 
@@ -172,7 +152,7 @@ mod tests {
             ),
             role("billing", r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#),
         ];
-        let report = audit(&roles, &duties, &[]);
+        let report = audit(&Inventory { roles: roles.to_vec(), ..Default::default() }, &duties);
         assert_eq!(report.summary.principals, 4);
         assert_eq!(report.summary.principals_with_duties, 3, "billing has no duty");
         assert_eq!(report.checks.len(), 3 + 3 + 1);
@@ -181,8 +161,8 @@ mod tests {
         assert_eq!(verdict("scalegate-reaper", "data").witness, None);
         let w = verdict("asg-web", "data").witness.clone().unwrap();
         assert_eq!((w.path, w.grant.action.as_str()), ("direct", "s3:GetObject"));
-        // autoscaling:* includes UpdateAutoScalingGroup, which can swap the launch template: an escalation path.
-        assert_eq!(verdict("asg-web", "deploy").witness.clone().unwrap().path, "escalation");
+        // autoscaling:* swaps launch templates only with iam:PassRole for their instance profiles, which it lacks.
+        assert_eq!(verdict("asg-web", "deploy").verdict, "cannot");
         assert_eq!(verdict("github-actions-deploy", "scaling").verdict, "cannot");
         assert!(!report.clean());
     }

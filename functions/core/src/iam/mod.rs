@@ -1,14 +1,18 @@
-//! IAM reasoning for the separation-of-duties audit (issue #3). This first slice holds the wildcard algebra the
-//! reasoner is built on: IAM patterns (`*`, `?`, literals) compared as patterns, never by expanding lists.
+//! IAM reasoning for the separation-of-duties audit: the wildcard algebra ([`Pattern`]), faithful policy parsing,
+//! a sound reasoner over one role's permissions, escalation paths between roles, duties, and the audit.
 
 mod audit;
 mod duties;
+mod escalation;
 mod pattern;
 mod policy;
 mod reasoner;
+mod sources;
 
-pub use audit::{audit, AuditReport, AuditWitness, Check, Summary, ESCALATION_ACTIONS};
+pub use audit::{audit, AuditReport, AuditWitness, Check, Summary};
 pub use duties::{Duties, DutiesError, Duty, BUILTIN as BUILTIN_DUTIES};
+pub use escalation::{Escalation, Hop, Inventory, Path, Via, OUTSIDE};
 pub use pattern::{Case, Pattern};
 pub use policy::{parse_policy, parse_policy_value, Effect, Matcher, PolicyDocument, PolicyError, Statement};
-pub use reasoner::{can_reach, AttachedPolicy, Reach, RolePolicies, Witness};
+pub use reasoner::{allows, can_reach, AttachedPolicy, Reach, RolePolicies, Witness};
+pub use sources::{authorization_details, cloudformation, terraform_plan, Loaded, SourceError};

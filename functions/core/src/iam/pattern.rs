@@ -33,6 +33,7 @@ pub struct Pattern {
     tokens: Vec<Token>,
     case: Case,
     text: String,
+    literal: bool,
 }
 
 /// Stands for every character no literal in the patterns names (used when exploring `?` and `*`).
@@ -55,7 +56,8 @@ impl Pattern {
                 tokens.push(t);
             }
         }
-        Self { tokens, case, text: text.to_string() }
+        let literal = tokens.iter().all(|t| matches!(t, Token::Lit(_)));
+        Self { tokens, case, text: text.to_string(), literal }
     }
 
     /// An action pattern (case-insensitive).
@@ -81,8 +83,27 @@ impl Pattern {
         }
     }
 
+    /// True when the pattern has no wildcard: it matches exactly its own text.
+    pub fn is_literal(&self) -> bool {
+        self.literal
+    }
+
+    /// True for `*`, which matches everything.
+    fn is_any(&self) -> bool {
+        self.tokens == [Token::Any]
+    }
+
     /// Does the pattern match this concrete string?
     pub fn matches(&self, s: &str) -> bool {
+        if self.literal {
+            return match self.case {
+                Case::Sensitive => self.text == s,
+                Case::Insensitive => {
+                    self.tokens.len() == s.chars().count()
+                        && self.tokens.iter().zip(s.chars()).all(|(t, c)| *t == Token::Lit(fold(c)))
+                }
+            };
+        }
         let mut states = self.closure(vec![0]);
         for c in s.chars() {
             states = self.step(&states, self.folded(c));
@@ -176,6 +197,18 @@ impl Pattern {
 
     /// Do the patterns match at least one common string?
     pub fn intersects(&self, other: &Pattern) -> bool {
+        if self.is_any() || other.is_any() {
+            return true;
+        }
+        // Against a literal (most class entries and most ARNs) this is a plain match, far cheaper than the product.
+        if self.case == other.case {
+            if other.is_literal() {
+                return self.matches(&other.text);
+            }
+            if self.is_literal() {
+                return other.matches(&self.text);
+            }
+        }
         self.intersection(other).is_some()
     }
 
@@ -258,6 +291,12 @@ impl Pattern {
 
     /// Does `self` match every string `other` matches?
     pub fn covers(&self, other: &Pattern) -> bool {
+        if self.is_any() {
+            return true;
+        }
+        if self.case == other.case && other.is_literal() {
+            return self.matches(&other.text);
+        }
         self.uncovered(other).is_none()
     }
 }

@@ -3,7 +3,8 @@
 //! `Cannot` only when proven; otherwise `May` with a witness (the action, the resource pattern, the policy and
 //! statement that grant it). Conditions on an Allow are ignored (it may apply); a Deny subtracts only where it is
 //! unconditional, uses no policy variables, and its patterns cover the whole grant. A permissions boundary and SCPs
-//! must allow too. This slice reasons about direct permissions; escalation paths come next.
+//! must allow too. This module answers for one role's own permissions; [`super::escalation`] follows the paths by
+//! which one role can act as another.
 
 use super::pattern::Pattern;
 use super::policy::{Effect, Matcher, PolicyDocument, Statement};
@@ -28,6 +29,15 @@ pub struct RolePolicies {
     pub identity: Vec<AttachedPolicy>,
     /// Permissions boundary, if set.
     pub boundary: Option<AttachedPolicy>,
+    /// Trust (assume-role) policy; `None` when the input does not say, so any principal or service may assume it.
+    pub trust: Option<PolicyDocument>,
+}
+
+impl RolePolicies {
+    /// The account id in the role's ARN (empty when the ARN has none).
+    pub fn account(&self) -> &str {
+        self.arn.split(':').nth(4).unwrap_or("")
+    }
 }
 
 /// Why the verdict is `may`.
@@ -54,40 +64,67 @@ pub enum Reach {
 
 /// Can `role` perform any action of `class`, given the organization's SCPs (empty when none apply)?
 pub fn can_reach(role: &RolePolicies, class: &[Pattern], scps: &[AttachedPolicy]) -> Reach {
-    let Some(witness) = granted(&role.identity, class) else { return Reach::Cannot };
-    if let Some(boundary) = &role.boundary {
-        if granted(std::slice::from_ref(boundary), class).is_none() {
-            return Reach::Cannot;
-        }
+    match allows(role, class, &Pattern::resource("*"), scps) {
+        Some(w) => Reach::May(w),
+        None => Reach::Cannot,
     }
-    if !scps.is_empty() && granted(scps, class).is_none() {
-        return Reach::Cannot;
-    }
-    Reach::May(witness)
 }
 
-/// The first grant of an action in `class` that no Deny in `policies` provably removes.
-fn granted(policies: &[AttachedPolicy], class: &[Pattern]) -> Option<Witness> {
+/// May `role` perform an action of `actions` on some resource `target` matches? A witness if so.
+pub fn allows(role: &RolePolicies, actions: &[Pattern], target: &Pattern, scps: &[AttachedPolicy]) -> Option<Witness> {
+    allows_where(role, actions, target, scps, &|_| true)
+}
+
+/// Like [`allows`], counting only grants whose resource pattern satisfies `accept`.
+pub fn allows_where(
+    role: &RolePolicies,
+    actions: &[Pattern],
+    target: &Pattern,
+    scps: &[AttachedPolicy],
+    accept: &dyn Fn(&Pattern) -> bool,
+) -> Option<Witness> {
+    let witness = granted(&role.identity, actions, target, accept)?;
+    if let Some(boundary) = &role.boundary {
+        granted(std::slice::from_ref(boundary), actions, target, &|_| true)?;
+    }
+    if !scps.is_empty() {
+        granted(scps, actions, target, &|_| true)?;
+    }
+    Some(witness)
+}
+
+/// The first grant of an action in `class` on a resource `target` matches that no Deny in `policies` provably
+/// removes.
+fn granted(
+    policies: &[AttachedPolicy],
+    class: &[Pattern],
+    target: &Pattern,
+    accept: &dyn Fn(&Pattern) -> bool,
+) -> Option<Witness> {
     let denies: Vec<&Statement> = policies
         .iter()
         .flat_map(|p| &p.document.statements)
         .filter(|s| s.effect == Effect::Deny && !s.is_conditional() && !s.uses_variables)
         .collect();
+    let everything = Pattern::resource("*");
     for policy in policies {
         for s in policy.document.statements.iter().filter(|s| s.effect == Effect::Allow) {
-            let resources: Vec<Pattern> = match &s.resources {
-                Some(Matcher::Only(rs)) => rs.clone(),
-                // NotResource grants every resource but these; `*` stands for that remainder.
-                Some(Matcher::AllBut(rs)) if rs.iter().any(|r| r.covers(&Pattern::resource("*"))) => continue,
-                Some(Matcher::AllBut(_)) | None => vec![Pattern::resource("*")],
+            let resources: Vec<&Pattern> = match &s.resources {
+                Some(Matcher::Only(rs)) => rs.iter().filter(|r| overlaps(r, target)).collect(),
+                // NotResource grants every resource but these; the target stands for that remainder.
+                Some(Matcher::AllBut(rs)) if rs.iter().any(|r| r.covers(target)) => continue,
+                Some(Matcher::AllBut(_)) | None => vec![if target.is_literal() { target } else { &everything }],
             };
             for c in class {
                 let Some(action) = grants_action(&s.actions, c) else { continue };
-                for r in &resources {
-                    if !denies.iter().any(|d| denies_all(d, &s.actions, c, r)) {
+                for r in resources.iter().copied().filter(|r| accept(r)) {
+                    // The grant applies to r ∩ target; a Deny covering either side covers that.
+                    let denied =
+                        |d: &&Statement| denies_all(d, &s.actions, c, r) || denies_all(d, &s.actions, c, target);
+                    if !denies.iter().any(denied) {
                         return Some(Witness {
                             action: action.clone(),
-                            resource: r.as_str().to_string(),
+                            resource: if target.is_literal() { target } else { r }.as_str().to_string(),
                             policy: policy.name.clone(),
                             statement: s.label(),
                         });
@@ -97,6 +134,16 @@ fn granted(policies: &[AttachedPolicy], class: &[Pattern]) -> Option<Witness> {
         }
     }
     None
+}
+
+/// Can resource pattern `r` match something `target` matches? A literal target is a plain match (the common case:
+/// one role's ARN), which is much cheaper than intersecting automata.
+fn overlaps(r: &Pattern, target: &Pattern) -> bool {
+    if target.is_literal() {
+        r.matches(target.as_str())
+    } else {
+        r.intersects(target)
+    }
 }
 
 /// If the statement's actions may include something in `c`, an action (or pattern) to show for it.
@@ -127,8 +174,10 @@ fn denies_all(d: &Statement, allowed: &Matcher, c: &Pattern, r: &Pattern) -> boo
         Matcher::AllBut(das) => !das.iter().any(|da| da.intersects(c)),
     };
     let resources_covered = match &d.resources {
-        Some(Matcher::Only(drs)) => drs.iter().any(|dr| dr.covers(r)),
-        Some(Matcher::AllBut(drs)) => !drs.iter().any(|dr| dr.intersects(r)),
+        Some(Matcher::Only(drs)) => {
+            drs.iter().any(|dr| if r.is_literal() { dr.matches(r.as_str()) } else { dr.covers(r) })
+        }
+        Some(Matcher::AllBut(drs)) => !drs.iter().any(|dr| overlaps(dr, r)),
         None => false,
     };
     actions_covered && resources_covered
@@ -149,6 +198,7 @@ mod tests {
                 .map(|(i, p)| AttachedPolicy { name: format!("p{i}"), document: parse_policy(p).unwrap() })
                 .collect(),
             boundary: None,
+            trust: None,
         }
     }
 

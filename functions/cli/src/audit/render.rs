@@ -1,0 +1,143 @@
+//! The audit report as text for people, JSON for programs, and SARIF 2.1.0 for code scanning.
+
+use super::Audited;
+use scalegate_core::iam::{AuditReport, AuditWitness, Check};
+use serde_json::{json, Value};
+
+/// One line per check, then a summary line.
+pub fn text(report: &AuditReport) -> String {
+    let mut out = String::new();
+    for c in &report.checks {
+        match &c.witness {
+            None => out.push_str(&format!("cannot  {:<32} duty {:<10} class {}\n", c.principal, c.duty, c.class)),
+            Some(w) => out.push_str(&format!(
+                "MAY     {:<32} duty {:<10} class {:<10} {}\n",
+                c.principal,
+                c.duty,
+                c.class,
+                explain(w)
+            )),
+        }
+    }
+    let s = &report.summary;
+    out.push_str(&format!(
+        "{} role(s), {} with duties: {} check(s), {} cannot, {} may\n",
+        s.principals, s.principals_with_duties, s.checks, s.cannot, s.may
+    ));
+    out
+}
+
+/// A witness in one line: the hops, then the final grant.
+pub fn explain(w: &AuditWitness) -> String {
+    let grant =
+        format!("{} on {} ({}, statement {})", w.grant.action, w.grant.resource, w.grant.policy, w.grant.statement);
+    if w.hops.is_empty() {
+        return match w.path {
+            "direct" => format!("direct: {grant}"),
+            _ => format!("escalation: may edit its own policies: {grant}"),
+        };
+    }
+    let mut out = String::from("escalation: ");
+    for hop in &w.hops {
+        let via = serde_json::to_value(hop.via).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        out.push_str(&format!("{} -[{via}]-> ", hop.from));
+    }
+    out.push_str(w.hops.last().map(|h| h.to.as_str()).unwrap_or(""));
+    if w.ends_in == "unknown-role" {
+        out.push_str(", which may hold any permission");
+    } else if w.ends_in == "policy-edit" {
+        out.push_str(&format!("; {} may edit its policies: {grant}", w.holder));
+    } else {
+        out.push_str(&format!("; {} has {grant}", w.holder));
+    }
+    out
+}
+
+/// The report as one JSON document.
+pub fn json(report: &AuditReport) -> String {
+    serde_json::to_string(report).expect("the report serializes")
+}
+
+/// SARIF 2.1.0: one rule per (duty, class), a `fail` result per `may` and a `pass` result per `cannot`.
+pub fn sarif(report: &AuditReport, audited: &Audited) -> String {
+    let mut rules: Vec<(String, &Check)> = Vec::new();
+    for c in &report.checks {
+        let id = rule_id(c);
+        if !rules.iter().any(|(r, _)| *r == id) {
+            rules.push((id, c));
+        }
+    }
+    let rules: Vec<Value> = rules
+        .iter()
+        .map(|(id, c)| {
+            json!({
+                "id": id,
+                "name": format!("Duty{}Forbids{}", camel(&c.duty), camel(&c.class)),
+                "shortDescription": {"text": format!("Roles with duty `{}` must not reach class `{}`", c.duty, c.class)},
+                "fullDescription": {"text": format!(
+                    "A role under duty `{}` may perform an action of class `{}`, directly or through an escalation path \
+                     (PassRole to compute, policy edits, AssumeRole, function code, launch templates, SSM commands). \
+                     scalegate says `cannot` only when it can prove it.", c.duty, c.class)},
+                "defaultConfiguration": {"level": "error"},
+                "help": {"text": "Remove the grant named in the result, or cut the escalation path it shows (scope iam:PassRole and sts:AssumeRole to specific roles, tighten trust policies, add a permissions boundary)."}
+            })
+        })
+        .collect();
+    let results: Vec<Value> = report
+        .checks
+        .iter()
+        .map(|c| {
+            let mut location = json!({"logicalLocations": [{"name": c.principal, "kind": "resource"}]});
+            if let Some(file) = audited.locations.get(&c.principal) {
+                location["physicalLocation"] = json!({"artifactLocation": {"uri": file}, "region": {"startLine": 1}});
+            }
+            let (kind, level, message) = match &c.witness {
+                Some(w) => (
+                    "fail",
+                    "error",
+                    format!("Role `{}` (duty {}) may reach class `{}`. {}", c.principal, c.duty, c.class, explain(w)),
+                ),
+                None => (
+                    "pass",
+                    "none",
+                    format!("Role `{}` (duty {}) cannot reach class `{}`.", c.principal, c.duty, c.class),
+                ),
+            };
+            json!({
+                "ruleId": rule_id(c),
+                "kind": kind,
+                "level": level,
+                "message": {"text": message},
+                "locations": [location],
+                "partialFingerprints": {"scalegateCheck/v1": format!("{}/{}/{}", c.principal, c.duty, c.class)},
+                "properties": {"verdict": c.verdict, "witness": c.witness},
+            })
+        })
+        .collect();
+    let doc = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "scalegate",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rules,
+            }},
+            "results": results,
+        }]
+    });
+    serde_json::to_string_pretty(&doc).expect("SARIF serializes")
+}
+
+fn rule_id(c: &Check) -> String {
+    format!("scalegate/sod/{}/{}", c.duty, c.class)
+}
+
+fn camel(s: &str) -> String {
+    s.split(['-', '_'])
+        .map(|w| {
+            let mut cs = w.chars();
+            cs.next().map(|f| f.to_uppercase().chain(cs).collect::<String>()).unwrap_or_default()
+        })
+        .collect()
+}

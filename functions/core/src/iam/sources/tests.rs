@@ -1,0 +1,174 @@
+//! Each input kind, read into roles, with what it leaves unknown widened.
+
+use super::*;
+use crate::iam::{audit, can_reach, Duties, Pattern, Reach};
+use serde_json::json;
+
+fn deploy() -> Vec<Pattern> {
+    vec![Pattern::action("codedeploy:*")]
+}
+
+fn role<'a>(loaded: &'a Loaded, name: &str) -> &'a RolePolicies {
+    loaded.inventory.roles.iter().find(|r| r.name == name).unwrap_or_else(|| panic!("no role {name}"))
+}
+
+fn allow(action: &str) -> Value {
+    json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": action, "Resource": "*"}]})
+}
+
+fn details() -> Value {
+    let encoded = "%7B%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22autoscaling%3ASetDesiredCapacity%22%2C%22Resource%22%3A%22%2A%22%7D%5D%7D";
+    json!({
+        "RoleDetailList": [{
+            "RoleName": "asg-scaler",
+            "Arn": "arn:aws:iam::123456789012:role/asg-scaler",
+            "AssumeRolePolicyDocument": {"Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+            "RolePolicyList": [{"PolicyName": "scale", "PolicyDocument": encoded}],
+            "AttachedManagedPolicies": [{"PolicyName": "shared", "PolicyArn": "arn:aws:iam::123456789012:policy/shared"}]
+        }],
+        "Policies": [{
+            "PolicyName": "shared",
+            "Arn": "arn:aws:iam::123456789012:policy/shared",
+            "DefaultVersionId": "v1",
+            "PolicyVersionList": [
+                {"VersionId": "v2", "IsDefaultVersion": false, "Document": allow("codedeploy:*")},
+                {"VersionId": "v1", "IsDefaultVersion": true, "Document": allow("cloudwatch:PutMetricData")}
+            ]
+        }]
+    })
+}
+
+#[test]
+fn authorization_details_count_only_the_default_version() {
+    let loaded = authorization_details(&details()).unwrap();
+    assert!(loaded.inventory.complete);
+    assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+    let r = role(&loaded, "asg-scaler");
+    assert_eq!(r.identity.len(), 2);
+    assert!(r.trust.is_some());
+    assert_eq!(can_reach(r, &deploy(), &[]), Reach::Cannot, "v2 grants codedeploy:* but is not the default");
+    assert!(matches!(can_reach(r, &[Pattern::action("autoscaling:Set*")], &[]), Reach::May(_)), "URL-encoded inline");
+
+    let mut v = details();
+    v["Policies"][0]["DefaultVersionId"] = json!("v2");
+    v["Policies"][0]["PolicyVersionList"][0]["IsDefaultVersion"] = json!(true);
+    v["Policies"][0]["PolicyVersionList"][1]["IsDefaultVersion"] = json!(false);
+    let loaded = authorization_details(&v).unwrap();
+    match can_reach(role(&loaded, "asg-scaler"), &deploy(), &[]) {
+        Reach::May(w) => assert_eq!(w.policy, "arn:aws:iam::123456789012:policy/shared"),
+        Reach::Cannot => panic!("the default version grants codedeploy"),
+    }
+}
+
+#[test]
+fn authorization_details_widen_missing_policies_and_name_bad_ones() {
+    let mut v = details();
+    v["Policies"] = json!([]);
+    let loaded = authorization_details(&v).unwrap();
+    assert_eq!(loaded.warnings.len(), 1);
+    assert!(loaded.warnings[0].contains("arn:aws:iam::123456789012:policy/shared"));
+    assert!(matches!(can_reach(role(&loaded, "asg-scaler"), &deploy(), &[]), Reach::May(_)));
+
+    let mut broken = details();
+    broken["RoleDetailList"][0]["RolePolicyList"][0]["PolicyDocument"] =
+        json!("{\"Statement\": [{\"Effect\": \"Maybe\"}]}");
+    let e = authorization_details(&broken).unwrap_err().to_string();
+    assert!(e.contains("role asg-scaler: inline policy scale") && e.contains("Effect"), "{e}");
+    let e = authorization_details(&json!({"Roles": []})).unwrap_err().to_string();
+    assert!(e.contains("RoleDetailList"), "{e}");
+}
+
+fn plan() -> Value {
+    json!({
+        "planned_values": {"root_module": {
+            "resources": [
+                {"address": "aws_iam_role.scaler", "mode": "managed", "type": "aws_iam_role",
+                 "values": {"name": "asg-scaler", "path": "/", "assume_role_policy": allow("sts:AssumeRole").to_string()}},
+                {"address": "aws_iam_role_policy.scale", "mode": "managed", "type": "aws_iam_role_policy",
+                 "values": {"name": "scale", "role": "asg-scaler", "policy": allow("autoscaling:*").to_string()}},
+                {"address": "aws_iam_policy.computed", "mode": "managed", "type": "aws_iam_policy", "values": {"name": "computed"}},
+                {"address": "aws_iam_role_policy_attachment.computed", "mode": "managed", "type": "aws_iam_role_policy_attachment",
+                 "values": {}}
+            ]
+        }},
+        "configuration": {"root_module": {"resources": [
+            {"address": "aws_iam_role_policy_attachment.computed", "expressions": {
+                "role": {"references": ["aws_iam_role.scaler.name", "aws_iam_role.scaler"]},
+                "policy_arn": {"references": ["aws_iam_policy.computed.arn", "aws_iam_policy.computed"]}}}
+        ]}}
+    })
+}
+
+#[test]
+fn terraform_unknown_values_are_wildcards() {
+    let loaded = terraform_plan(&plan()).unwrap();
+    let r = role(&loaded, "asg-scaler");
+    assert_eq!(r.arn, "arn:aws:iam::*:role/asg-scaler");
+    assert_eq!(r.identity.len(), 2, "the inline policy and the attachment found through references");
+    match can_reach(r, &deploy(), &[]) {
+        Reach::May(w) => assert!(w.policy.contains("counted as Allow *"), "{}", w.policy),
+        Reach::Cannot => panic!("a policy unknown until apply may grant anything"),
+    }
+    let mut known = plan();
+    known["planned_values"]["root_module"]["resources"][2]["values"]["policy"] =
+        json!(allow("cloudwatch:*").to_string());
+    let loaded = terraform_plan(&known).unwrap();
+    assert_eq!(can_reach(role(&loaded, "asg-scaler"), &deploy(), &[]), Reach::Cannot);
+    assert!(terraform_plan(&json!({"resource_changes": []})).unwrap_err().to_string().contains("terraform show -json"));
+}
+
+fn template() -> Value {
+    json!({"Resources": {
+        "ScalerRole": {"Type": "AWS::IAM::Role", "Properties": {
+            "AssumeRolePolicyDocument": {"Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+            "Policies": [{"PolicyName": "guard", "PolicyDocument": {"Statement": [
+                {"Effect": "Deny", "Action": "codedeploy:*", "Resource": {"Fn::Sub": "arn:aws:codedeploy:${AWS::Region}:*:*"}}
+            ]}}]
+        }},
+        "ScalerPolicy": {"Type": "AWS::IAM::Policy", "Properties": {
+            "PolicyName": "scale",
+            "Roles": [{"Ref": "ScalerRole"}],
+            "PolicyDocument": {"Statement": [
+                {"Effect": "Allow", "Action": ["autoscaling:SetDesiredCapacity", "codedeploy:CreateDeployment"],
+                 "Resource": {"Fn::GetAtt": ["Group", "Arn"]}},
+                {"Effect": "Allow", "NotAction": [{"Ref": "Excluded"}], "Resource": {"Fn::Join": ["", ["arn:aws:s3:::", {"Ref": "Bucket"}, "/*"]]}}
+            ]}
+        }}
+    }})
+}
+
+#[test]
+fn cloudformation_intrinsics_only_widen() {
+    let loaded = cloudformation(&template()).unwrap();
+    let r = role(&loaded, "ScalerRole");
+    assert_eq!(r.arn, "arn:aws:iam::*:role/*ScalerRole*");
+    assert_eq!(r.identity.len(), 2);
+    // The Deny's resource is a Fn::Sub: it is dropped rather than read as a Deny on `*`.
+    assert_eq!(r.identity[0].document.statements.len(), 0);
+    match can_reach(r, &deploy(), &[]) {
+        Reach::May(w) => assert_eq!((w.action.as_str(), w.resource.as_str()), ("codedeploy:CreateDeployment", "*")),
+        Reach::Cannot => panic!("Fn::GetAtt resource is a wildcard"),
+    }
+    // NotAction with an unknown entry excludes nothing: it grants everything, on the joined resource pattern.
+    let s = &r.identity[1].document.statements[1];
+    assert_eq!(s.actions, crate::iam::Matcher::Only(vec![Pattern::action("*")]));
+    assert_eq!(s.resources, Some(crate::iam::Matcher::Only(vec![Pattern::resource("arn:aws:s3:::*/*")])));
+}
+
+#[test]
+fn every_source_feeds_the_same_audit() {
+    let duties = Duties::from_toml(
+        "[classes]\ndeploy = [\"codedeploy:*\"]\n[[duty]]\nname = \"scaling\"\nprincipals = [\"asg-*\", \"Scaler*\"]\nforbid = [\"deploy\"]\n",
+        "test",
+    )
+    .unwrap();
+    for (loaded, verdict) in [
+        (authorization_details(&details()).unwrap(), "cannot"),
+        (terraform_plan(&plan()).unwrap(), "may"),
+        (cloudformation(&template()).unwrap(), "may"),
+    ] {
+        let report = audit(&loaded.inventory, &duties);
+        assert_eq!(report.checks.len(), 1);
+        assert_eq!(report.checks[0].verdict, verdict, "{:?}", report.checks[0]);
+    }
+}
