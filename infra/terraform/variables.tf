@@ -74,3 +74,33 @@ variable "latency_alarm_p99_ms" {
   type    = number
   default = 5000
 }
+
+variable "sod_audit_package" {
+  description = "Path to the sod-audit Lambda zip (make build: dist/lambda/sod-audit.zip). Null: no sod-audit function."
+  type        = string
+  default     = null
+}
+
+variable "sod_audit_name" {
+  description = "Name of the sod-audit function and its role (policies/roles/scalegate-sod-audit.json scopes its logs to scalegate-sod-audit*)."
+  type        = string
+  default     = "scalegate-sod-audit"
+}
+
+variable "sod_audit_schedule" {
+  description = "How often the audit runs besides IAM change events."
+  type        = string
+  default     = "rate(1 hour)"
+}
+
+variable "sod_audit_duties" {
+  description = "Duty names to alarm on (one SodViolations alarm each); the built-in duties are scaling and deploy."
+  type        = list(string)
+  default     = ["scaling", "deploy"]
+}
+
+variable "sod_audit_duties_toml" {
+  description = "Duties file contents (TOML, the form of policies/duties.toml). Null: the built-in duties."
+  type        = string
+  default     = null
+}

@@ -102,6 +102,14 @@ enum Command {
         #[arg(long, value_enum, default_value_t = AuditFormat::Text)]
         format: AuditFormat,
     },
+    /// List the documented IAM actions a pattern matches, with their access levels (from the vendored catalog).
+    ///
+    /// Handy when writing a duties file: `scalegate actions 'lambda:Update*'`. The catalog explains; the audit never
+    /// relies on it (a wildcard also grants actions AWS adds later).
+    Actions {
+        /// An action pattern: `service:Action`, `*` and `?` allowed, case-insensitive.
+        pattern: String,
+    },
     /// Watch the launch gate police a scale-out on the local emulator.
     ///
     /// Starts the emulator from the project virtualenv (unless AWS_ENDPOINT_URL names a running one), builds a
@@ -148,6 +156,7 @@ async fn main() -> ExitCode {
         Command::Event { file } => event(&file),
         Command::Gate { event, dry_run, rules, metrics } => gate(&event, dry_run, rules.as_deref(), metrics).await,
         Command::Demo { root, scale_to, drifted, warm_pool } => run_demo(&root, scale_to, drifted, warm_pool).await,
+        Command::Actions { pattern } => actions(&pattern),
         Command::Audit { dir, authorization_details, terraform_plan, cfn, live, duties, format } => {
             let source = match (dir, authorization_details, terraform_plan, cfn, live) {
                 (_, Some(p), _, _, _) => AuditSource::AuthorizationDetails(p),
@@ -204,6 +213,18 @@ async fn audit(source: AuditSource, duties: Option<&Path>, format: AuditFormat) 
         AuditFormat::Text => print!("{}", scalegate::audit::text(&report)),
     }
     Ok(if report.clean() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+fn actions(pattern: &str) -> Result<ExitCode> {
+    use scalegate_core::iam::{Catalog, Pattern};
+    let catalog = Catalog::builtin();
+    let pattern = Pattern::action(pattern);
+    let found: Vec<_> = catalog.matching(&pattern).collect();
+    for a in &found {
+        println!("{:<64} {}", a.name, a.level.as_str());
+    }
+    eprintln!("{} of {} documented actions match ({})", found.len(), catalog.len(), catalog.source);
+    Ok(if found.is_empty() { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
 fn load_rules(path: Option<&Path>) -> Result<GateRules> {

@@ -2,6 +2,7 @@
 // `npx cdk deploy` (with the AWS CDK CLI installed) deploys the launch gate for the groups named in cdk.json.
 const cdk = require("aws-cdk-lib");
 const { LaunchGate } = require("../lib/launch-gate");
+const { SodAudit } = require("../lib/sod-audit");
 
 const app = new cdk.App();
 const stack = new cdk.Stack(app, "ScalegateLaunchGate", {
@@ -14,3 +15,8 @@ new LaunchGate(stack, "LaunchGate", {
   autoScalingGroups: parse(groups),
   packagePath: app.node.tryGetContext("scalegate:package"),
 });
+// `-c scalegate:sodAuditPackage=dist/lambda/sod-audit.zip` adds the separation-of-duties audit (deploy to us-east-1).
+const sodPackage = app.node.tryGetContext("scalegate:sodAuditPackage");
+if (sodPackage) {
+  new SodAudit(stack, "SodAudit", { packagePath: sodPackage });
+}

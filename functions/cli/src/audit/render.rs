@@ -29,8 +29,12 @@ pub fn text(report: &AuditReport) -> String {
 
 /// A witness in one line: the hops, then the final grant.
 pub fn explain(w: &AuditWitness) -> String {
-    let grant =
+    let mut grant =
         format!("{} on {} ({}, statement {})", w.grant.action, w.grant.resource, w.grant.policy, w.grant.statement);
+    if w.examples.iter().any(|e| !e.action.eq_ignore_ascii_case(&w.grant.action)) {
+        let shown: Vec<String> = w.examples.iter().map(|e| format!("{} [{}]", e.action, e.access_level)).collect();
+        grant.push_str(&format!(", e.g. {}", shown.join(", ")));
+    }
     if w.hops.is_empty() {
         return match w.path {
             "direct" => format!("direct: {grant}"),

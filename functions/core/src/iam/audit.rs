@@ -1,7 +1,9 @@
 //! The audit: every (principal, duty, forbidden class) checked, violations and proofs alike.
 
+use super::catalog::Catalog;
 use super::duties::Duties;
 use super::escalation::{Escalation, Hop, Inventory, Path, OUTSIDE};
+use super::pattern::Pattern;
 use super::reasoner::Witness;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -34,19 +36,41 @@ pub struct AuditWitness {
     pub ends_in: &'static str,
     /// The role holding the final grant (the audited role itself when direct).
     pub holder: String,
+    /// When the final grant is an action pattern: up to three documented actions of the class it grants (from the
+    /// vendored catalog), with their access levels, to show what a wildcard means.
+    pub examples: Vec<Example>,
     /// How the audited role comes to act as the holder; empty when direct.
     pub hops: Vec<Hop>,
 }
 
-impl From<Path> for AuditWitness {
-    fn from(p: Path) -> Self {
+/// A documented action a witness's grant covers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Example {
+    /// `service:Action`.
+    pub action: String,
+    /// Its access level.
+    pub access_level: &'static str,
+}
+
+impl AuditWitness {
+    fn new(p: Path, class: &[Pattern]) -> Self {
         let path = if p.hops.is_empty() && !p.edit { "direct" } else { "escalation" };
         let ends_in = match (p.edit, p.holder == OUTSIDE) {
             (_, true) => "unknown-role",
             (true, false) => "policy-edit",
             (false, false) => "action",
         };
-        Self { path, grant: p.grant, ends_in, holder: p.holder, hops: p.hops }
+        let examples = if ends_in == "action" {
+            let granted = Pattern::action(&p.grant.action);
+            let mut found: Vec<_> =
+                Catalog::builtin().matching(&granted).filter(|a| class.iter().any(|c| c.matches(&a.name))).collect();
+            // The most telling first: permission changes and writes before reads and lists.
+            found.sort_by_key(|a| a.level.rank());
+            found.iter().take(3).map(|a| Example { action: a.name.clone(), access_level: a.level.as_str() }).collect()
+        } else {
+            Vec::new()
+        };
+        Self { path, grant: p.grant, ends_in, holder: p.holder, examples, hops: p.hops }
     }
 }
 
@@ -97,7 +121,8 @@ pub fn audit(inventory: &Inventory, duties: &Duties) -> AuditReport {
     for (i, role) in roles.iter().enumerate() {
         for duty in &applicable[i] {
             for class in &duty.forbid {
-                let witness = reach[class.as_str()][i].clone().map(AuditWitness::from);
+                let witness =
+                    reach[class.as_str()][i].clone().map(|p| AuditWitness::new(p, &duties.classes[class.as_str()]));
                 checks.push(Check {
                     principal: role.name.clone(),
                     duty: duty.name.clone(),

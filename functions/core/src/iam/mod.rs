@@ -2,14 +2,18 @@
 //! a sound reasoner over one role's permissions, escalation paths between roles, duties, and the audit.
 
 mod audit;
+mod catalog;
 mod duties;
 mod escalation;
 mod pattern;
 mod policy;
 mod reasoner;
 mod sources;
+#[cfg(test)]
+mod tricky_cases;
 
-pub use audit::{audit, AuditReport, AuditWitness, Check, Summary};
+pub use audit::{audit, AuditReport, AuditWitness, Check, Example, Summary};
+pub use catalog::{AccessLevel, Catalog, CatalogAction};
 pub use duties::{Duties, DutiesError, Duty, BUILTIN as BUILTIN_DUTIES};
 pub use escalation::{Escalation, Hop, Inventory, Path, Via, OUTSIDE};
 pub use pattern::{Case, Pattern};

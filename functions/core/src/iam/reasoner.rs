@@ -83,14 +83,18 @@ pub fn allows_where(
     scps: &[AttachedPolicy],
     accept: &dyn Fn(&Pattern) -> bool,
 ) -> Option<Witness> {
-    let witness = granted(&role.identity, actions, target, accept)?;
-    if let Some(boundary) = &role.boundary {
-        granted(std::slice::from_ref(boundary), actions, target, &|_| true)?;
+    if role.boundary.is_none() && scps.is_empty() {
+        return granted(&role.identity, actions, target, accept);
     }
-    if !scps.is_empty() {
-        granted(scps, actions, target, &|_| true)?;
-    }
-    Some(witness)
+    // Every layer must allow the same action, so the witness names one all of them allow.
+    let boundary = role.boundary.as_ref().map(std::slice::from_ref);
+    let allowed_by_all = |c: &[Pattern]| {
+        granted(&role.identity, c, target, accept).filter(|_| {
+            boundary.is_none_or(|b| granted(b, c, target, &|_| true).is_some())
+                && (scps.is_empty() || granted(scps, c, target, &|_| true).is_some())
+        })
+    };
+    actions.iter().find_map(|c| allowed_by_all(std::slice::from_ref(c)))
 }
 
 /// The first grant of an action in `class` on a resource `target` matches that no Deny in `policies` provably

@@ -32,6 +32,7 @@ module "launch_gate" {
   package             = var.package
   auto_scaling_groups = ["web", "workers"]
   create_hooks        = false
+  sod_audit_package   = var.package
 }
 
 output "policy" {
