@@ -10,7 +10,7 @@ CARGO       ?= cargo
 # Every build is a --workspace build: building one package alone unifies features differently and recompiles the
 # AWS SDK crates (minutes). Binaries are then run from the target directory.
 TARGET_DIR  := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
-FUNCTIONS   := launch-gate sod-audit
+FUNCTIONS   := launch-gate sod-audit backlog-metric
 DIST        := dist/lambda
 EMULATOR_PORT ?= 4599
 export AWS_ACCESS_KEY_ID ?= test
@@ -63,6 +63,7 @@ emulator: $(STAMP) ## Run the local AWS emulator in the foreground on 127.0.0.1:
 bench: $(STAMP) ## Gate latency, round trips, CPU, start-up time; audit over all managed policies (prints figures)
 	$(CARGO) build --locked --profile perf --workspace --bins
 	$(TARGET_DIR)/perf/gate-bench --root .
+	$(TARGET_DIR)/perf/backlog-bench --root .
 	$(PIP) install --quiet cloudsplaining
 	$(TARGET_DIR)/perf/audit-bench --corpus ../shared/corpora/aws-managed-policies.jsonl --cloudsplaining $(PYTHON)
 

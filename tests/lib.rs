@@ -39,3 +39,70 @@ pub fn unique(prefix: &str) -> String {
     static N: AtomicU32 = AtomicU32::new(0);
     format!("{prefix}-{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst))
 }
+
+/// A queue-worker group: a launch template and a group of `desired` instances (no hooks, so they go InService at
+/// once), in us-east-1a. Returns the group's name.
+pub async fn worker_group(c: &DemoClients, prefix: &str, desired: i32) -> String {
+    use aws_sdk_autoscaling::types::LaunchTemplateSpecification;
+    use aws_sdk_ec2::types::{InstanceType, RequestLaunchTemplateData};
+    let name = unique(prefix);
+    let template = c
+        .ec2
+        .create_launch_template()
+        .launch_template_name(&name)
+        .launch_template_data(
+            RequestLaunchTemplateData::builder()
+                .image_id(scalegate::demo::DEMO_AMI)
+                .instance_type(InstanceType::T3Micro)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("CreateLaunchTemplate");
+    let template_id = template.launch_template().and_then(|t| t.launch_template_id()).unwrap().to_string();
+    c.autoscaling
+        .create_auto_scaling_group()
+        .auto_scaling_group_name(&name)
+        .min_size(0)
+        .max_size(50)
+        .desired_capacity(desired)
+        .availability_zones("us-east-1a")
+        .launch_template(
+            LaunchTemplateSpecification::builder().launch_template_id(template_id).version("$Latest").build(),
+        )
+        .send()
+        .await
+        .expect("CreateAutoScalingGroup");
+    name
+}
+
+/// A queue holding `messages` messages (sent ten at a time). Returns its URL.
+pub async fn loaded_queue(c: &DemoClients, prefix: &str, messages: usize) -> String {
+    use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
+    let url = c.sqs.create_queue().queue_name(unique(prefix)).send().await.expect("CreateQueue");
+    let url = url.queue_url().unwrap().to_string();
+    use futures::StreamExt;
+    let batches = (0..messages).collect::<Vec<_>>();
+    let sends: Vec<_> = batches
+        .chunks(10)
+        .map(|chunk| {
+            let entries: Vec<_> = chunk
+                .iter()
+                .map(|i| {
+                    SendMessageBatchRequestEntry::builder()
+                        .id(format!("m{i}"))
+                        .message_body(format!("job {i}"))
+                        .build()
+                        .unwrap()
+                })
+                .collect();
+            c.sqs.send_message_batch().queue_url(&url).set_entries(Some(entries)).send()
+        })
+        .collect();
+    // A few at a time: the emulator serves other tests meanwhile.
+    let results: Vec<_> = futures::stream::iter(sends).buffer_unordered(8).collect().await;
+    for result in results {
+        result.expect("SendMessageBatch");
+    }
+    url
+}

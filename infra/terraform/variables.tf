@@ -104,3 +104,21 @@ variable "sod_audit_duties_toml" {
   type        = string
   default     = null
 }
+
+variable "backlog_package" {
+  description = "Path to the backlog-metric Lambda zip (make build: dist/lambda/backlog-metric.zip). Null: no backlog function."
+  type        = string
+  default     = null
+}
+
+variable "backlog_name" {
+  description = "Name of the backlog-metric function and its role (its policy scopes logs to scalegate-backlog-metric*)."
+  type        = string
+  default     = "scalegate-backlog-metric"
+}
+
+variable "backlog_config_toml" {
+  description = "The backlog-metric configuration (TOML: [[pair]] queue, group, latency, seconds_per_message; see the README)."
+  type        = string
+  default     = ""
+}

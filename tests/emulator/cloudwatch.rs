@@ -86,3 +86,39 @@ async fn alarms_are_created_and_described() {
     assert_eq!(alarm.comparison_operator(), Some(&ComparisonOperator::GreaterThanOrEqualToThreshold));
     assert!(alarm.state_updated_timestamp().is_some());
 }
+
+#[tokio::test]
+async fn large_put_metric_data_arrives_gzip_compressed_and_is_stored() {
+    // The SDK compresses PutMetricData bodies over 10 KiB; 300 values make one of those.
+    let cw = aws_sdk_cloudwatch::Client::new(&sdk_config().await);
+    let now = DateTime::from(SystemTime::now());
+    let groups: Vec<String> = (0..300).map(|_| unique("gz")).collect();
+    let data: Vec<MetricDatum> = groups
+        .iter()
+        .map(|g| {
+            MetricDatum::builder()
+                .metric_name("BacklogPerInstance")
+                .dimensions(Dimension::builder().name("AutoScalingGroupName").value(g).build())
+                .timestamp(now)
+                .value(42.0)
+                .unit(StandardUnit::Count)
+                .storage_resolution(1)
+                .build()
+        })
+        .collect();
+    cw.put_metric_data().namespace("scalegate").set_metric_data(Some(data)).send().await.unwrap();
+    let last = groups.last().unwrap();
+    let stats = cw
+        .get_metric_statistics()
+        .namespace("scalegate")
+        .metric_name("BacklogPerInstance")
+        .dimensions(Dimension::builder().name("AutoScalingGroupName").value(last).build())
+        .start_time(DateTime::from_secs(now.secs() - 120))
+        .end_time(DateTime::from_secs(now.secs() + 120))
+        .period(60)
+        .statistics(Statistic::Maximum)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stats.datapoints().iter().filter_map(|d| d.maximum()).collect::<Vec<_>>(), [42.0]);
+}

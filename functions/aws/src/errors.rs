@@ -56,7 +56,9 @@ pub fn kind_from_code(code: Option<&str>, status: u16) -> AwsErrorKind {
         "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" | "UnauthorizedAccess" => {
             AwsErrorKind::AccessDenied
         }
-        c if c.contains("NotFound") || c.contains("NonExistent") => AwsErrorKind::NotFound,
+        c if c.contains("NotFound") || c.contains("NonExistent") || c.contains("DoesNotExist") => {
+            AwsErrorKind::NotFound
+        }
         "ValidationError"
         | "ValidationException"
         | "InvalidParameterValue"

@@ -5,6 +5,8 @@
 //!
 //! [`AwsError`]: scalegate_core::ports::AwsError
 
+pub mod backlog_handler;
+pub mod backlog_reader;
 pub mod errors;
 pub mod gate_handler;
 pub mod iam_inventory;

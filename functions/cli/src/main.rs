@@ -102,6 +102,58 @@ enum Command {
         #[arg(long, value_enum, default_value_t = AuditFormat::Text)]
         format: AuditFormat,
     },
+    /// Backlog per instance: the queue-worker signal target tracking scales on, as the backlog-metric function computes it.
+    ///
+    /// One pair from flags (--queue, --group, --latency, --seconds-per-message) or every pair of a config file
+    /// (--config, the function's TOML). Prints messages, capable instances (InService, past warmup, not draining,
+    /// not in standby or the warm pool), backlog per instance, the target (latency ÷ seconds per message) and the
+    /// capacity target tracking would ask for. With --messages and --instances it only does the arithmetic, offline.
+    /// Publishes nothing unless --put-metric-data (or --emf, which prints the EMF lines the function would write).
+    #[command(after_help = "Examples:\n  \
+        scalegate backlog --messages 1500 --instances 10 --latency 10s --seconds-per-message 0.1\n  \
+        scalegate backlog --queue jobs --group workers --latency 10s --seconds-per-message 0.1\n  \
+        scalegate backlog --config backlog.toml --put-metric-data")]
+    Backlog {
+        /// The backlog-metric function's config file (TOML).
+        #[arg(long, conflicts_with_all = ["queue", "group", "messages"])]
+        config: Option<PathBuf>,
+        /// Queue name or URL.
+        #[arg(long, requires = "group")]
+        queue: Option<String>,
+        /// Auto Scaling group name.
+        #[arg(long)]
+        group: Option<String>,
+        /// Acceptable time for a message to wait, e.g. 10s, 2m.
+        #[arg(long, value_parser = duration_arg)]
+        latency: Option<Duration>,
+        /// Seconds one instance spends on one message, or `measure` (from the queue's deleted-message rate).
+        #[arg(long)]
+        seconds_per_message: Option<String>,
+        /// With `measure`: the value to use when the queue shows no deletions.
+        #[arg(long)]
+        fallback_seconds_per_message: Option<f64>,
+        /// Do not count messages in flight (received, not yet deleted).
+        #[arg(long)]
+        no_in_flight: bool,
+        /// Count delayed messages too.
+        #[arg(long)]
+        count_delayed: bool,
+        /// Warmup when the group sets no DefaultInstanceWarmup, e.g. 90s.
+        #[arg(long, value_parser = duration_arg, default_value = "0s")]
+        instance_warmup: Duration,
+        /// Offline arithmetic: messages waiting.
+        #[arg(long, requires = "instances", conflicts_with = "queue")]
+        messages: Option<u64>,
+        /// Offline arithmetic: instances that can take work.
+        #[arg(long, requires = "messages")]
+        instances: Option<u32>,
+        /// Publish through PutMetricData.
+        #[arg(long)]
+        put_metric_data: bool,
+        /// Also print the EMF lines the function would write.
+        #[arg(long)]
+        emf: bool,
+    },
     /// List the documented IAM actions a pattern matches, with their access levels (from the vendored catalog).
     ///
     /// Handy when writing a duties file: `scalegate actions 'lambda:Update*'`. The catalog explains; the audit never
@@ -157,6 +209,58 @@ async fn main() -> ExitCode {
         Command::Gate { event, dry_run, rules, metrics } => gate(&event, dry_run, rules.as_deref(), metrics).await,
         Command::Demo { root, scale_to, drifted, warm_pool } => run_demo(&root, scale_to, drifted, warm_pool).await,
         Command::Actions { pattern } => actions(&pattern),
+        Command::Backlog {
+            config,
+            queue,
+            group,
+            latency,
+            seconds_per_message,
+            fallback_seconds_per_message,
+            no_in_flight,
+            count_delayed,
+            instance_warmup,
+            messages,
+            instances,
+            put_metric_data,
+            emf,
+        } => {
+            let pair = |queue: String, group: String| -> Result<scalegate_core::backlog::Pair> {
+                use scalegate_core::backlog::PerMessage;
+                let latency = latency.context("--latency is required (e.g. --latency 10s)")?;
+                let per = match seconds_per_message.as_deref() {
+                    None => bail!("--seconds-per-message is required (a number, or `measure`)"),
+                    Some("measure") => PerMessage::Measure {
+                        fallback: fallback_seconds_per_message
+                            .context("--seconds-per-message measure needs --fallback-seconds-per-message")?,
+                    },
+                    Some(n) => PerMessage::Fixed(
+                        n.parse()
+                            .with_context(|| format!("--seconds-per-message: `{n}` is not a number or `measure`"))?,
+                    ),
+                };
+                Ok(scalegate_core::backlog::Pair {
+                    queue,
+                    group,
+                    latency,
+                    seconds_per_message: per,
+                    count_in_flight: !no_in_flight,
+                    count_delayed,
+                    namespace: scalegate_core::emf::NAMESPACE.to_string(),
+                    resolution: 60,
+                    instance_warmup,
+                })
+            };
+            let request = match (config, queue, group, messages, instances) {
+                (Some(path), ..) => Ok(BacklogRequest::Config(path)),
+                (None, _, _, Some(m), Some(i)) => Ok(BacklogRequest::Offline(pair("-".into(), "-".into()), m, i)),
+                (None, Some(q), Some(g), ..) => Ok(BacklogRequest::Pair(pair(q, g))),
+                _ => Err(anyhow::anyhow!("give --config FILE, or --queue and --group, or --messages and --instances")),
+            };
+            match request {
+                Ok(r) => backlog(r, put_metric_data, emf).await,
+                Err(e) => Err(e),
+            }
+        }
         Command::Audit { dir, authorization_details, terraform_plan, cfn, live, duties, format } => {
             let source = match (dir, authorization_details, terraform_plan, cfn, live) {
                 (_, Some(p), _, _, _) => AuditSource::AuthorizationDetails(p),
@@ -213,6 +317,94 @@ async fn audit(source: AuditSource, duties: Option<&Path>, format: AuditFormat) 
         AuditFormat::Text => print!("{}", scalegate::audit::text(&report)),
     }
     Ok(if report.clean() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// What `scalegate backlog` was asked to compute.
+enum BacklogRequest {
+    Config(PathBuf),
+    Pair(Result<scalegate_core::backlog::Pair>),
+    Offline(Result<scalegate_core::backlog::Pair>, u64, u32),
+}
+
+fn duration_arg(s: &str) -> Result<Duration, String> {
+    scalegate_core::duration::parse_duration(s)
+}
+
+async fn backlog(request: BacklogRequest, put_metric_data: bool, emf: bool) -> Result<ExitCode> {
+    use scalegate_core::backlog::{figures, BacklogConfig, Publish};
+    let publish = if put_metric_data { Publish::PutMetricData } else { Publish::Emf };
+    let config = match request {
+        BacklogRequest::Offline(pair, messages, instances) => {
+            let pair = pair?;
+            let f = figures(messages, instances, pair.latency, pair.seconds_per_message.configured());
+            println!(
+                "{messages} messages, {instances} instance(s): backlog per instance {:.1}, target {:.1} \
+                 ({}s ÷ {}s per message); target tracking asks for {} instance(s)",
+                f.backlog_per_instance,
+                f.target,
+                pair.latency.as_secs_f64(),
+                pair.seconds_per_message.configured(),
+                f.capacity_wanted
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+        BacklogRequest::Pair(pair) => BacklogConfig::single(pair?, publish)?,
+        BacklogRequest::Config(path) => {
+            let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+            let mut c = BacklogConfig::from_toml(&text, &path.display().to_string())?;
+            c.publish = publish;
+            c
+        }
+    };
+    let shared = aws_config::defaults(aws_config::BehaviorVersion::latest()).load().await;
+    let clients = Clients::from_shared(&shared, None);
+    let reader = scalegate_aws::backlog_reader::SdkBacklog::new(
+        clients.sqs,
+        clients.autoscaling,
+        clients.ec2,
+        clients.cloudwatch,
+    );
+    let sink = put_metric_data.then_some(&reader);
+    let run = scalegate_core::backlog::run(&config, &reader, sink, chrono::Utc::now()).await;
+    println!(
+        "{:<24} {:<24} {:>9} {:>8} {:>17} {:>8} {:>8}  TARGET TRACKING WANTS",
+        "QUEUE", "GROUP", "MESSAGES", "CAPABLE", "BACKLOG/INSTANCE", "TARGET", "SEC/MSG"
+    );
+    for p in &run.pairs {
+        let queue = p.queue.rsplit('/').next().unwrap_or(&p.queue);
+        match &p.outcome {
+            Ok(f) => println!(
+                "{:<24} {:<24} {:>9} {:>8} {:>17.1} {:>8.1} {:>8.3}  {} instance(s){}",
+                queue,
+                p.group,
+                f.figures.messages,
+                f.figures.capable,
+                f.figures.backlog_per_instance,
+                f.figures.target,
+                f.seconds_per_message,
+                f.figures.capacity_wanted,
+                match f.measured_seconds_per_message {
+                    Some(m) => format!(" (measured {m:.3} s/msg)"),
+                    None => String::new(),
+                }
+            ),
+            Err(e) => println!("{:<24} {:<24} NOT PUBLISHED: {e}", queue, p.group),
+        }
+    }
+    if emf {
+        for line in run.lines.iter().filter(|l| l.contains("\"_aws\"")) {
+            eprintln!("{line}");
+        }
+    }
+    if put_metric_data && run.publish_error.is_none() {
+        let published = run.pairs.iter().filter(|p| p.outcome.is_ok()).count();
+        eprintln!("published {published} pair(s) through PutMetricData");
+    }
+    let failures = run.failures();
+    for f in &failures {
+        eprintln!("scalegate: {f}");
+    }
+    Ok(if failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 fn actions(pattern: &str) -> Result<ExitCode> {

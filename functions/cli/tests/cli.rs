@@ -266,3 +266,35 @@ fn audit_rejects_broken_policy_json_with_exit_2() {
     let e = rejected(&["audit", dir.to_str().unwrap()], None);
     assert!(e.contains("scalegate-x.json") && e.contains("`Action` (or `NotAction`) is missing"), "{e}");
 }
+
+#[test]
+fn backlog_does_the_worked_example_offline() {
+    let out = scalegate(
+        &["backlog", "--messages", "1500", "--instances", "10", "--latency", "10s", "--seconds-per-message", "0.1"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("backlog per instance 150.0, target 100.0"), "{text}");
+    assert!(text.contains("target tracking asks for 15 instance(s)"), "{text}");
+}
+
+#[test]
+fn backlog_rejects_bad_flags_and_configs_with_exit_2() {
+    let e = rejected(&["backlog", "--queue", "q", "--group", "g", "--latency", "10s"], None);
+    assert!(e.contains("--seconds-per-message is required"), "{e}");
+    // clap's own usage error (exit 2, with its hint line).
+    let out = scalegate(
+        &["backlog", "--queue", "q", "--group", "g", "--latency", "soon", "--seconds-per-message", "1"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("`soon` is not a duration"));
+    let dir = std::env::temp_dir().join(format!("scalegate-backlog-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("backlog.toml");
+    std::fs::write(&config, "[[pair]]\nqueue = \"q\"\ngroup = \"g\"\nlatency = \"10s\"\nseconds_per_message = -1\n")
+        .unwrap();
+    let e = rejected(&["backlog", "--config", config.to_str().unwrap()], None);
+    assert!(e.contains("pair 1 (q → g)") && e.contains("positive"), "{e}");
+}

@@ -17,12 +17,20 @@ pub struct Metric {
     pub value: f64,
     /// CloudWatch unit (`Count`, `Milliseconds`, `Seconds`, ...).
     pub unit: &'static str,
+    /// Stored at one-second resolution (high-resolution metric) rather than one minute.
+    pub high_resolution: bool,
 }
 
 impl Metric {
     /// A metric.
     pub fn new(name: &'static str, value: f64, unit: &'static str) -> Self {
-        Self { name, value, unit }
+        Self { name, value, unit, high_resolution: false }
+    }
+
+    /// The same metric, stored at high resolution (1 s) so 10 s and 30 s alarms and policies can use it.
+    pub fn high_resolution(mut self, yes: bool) -> Self {
+        self.high_resolution = yes;
+        self
     }
 }
 
@@ -36,7 +44,11 @@ pub fn line(namespace: &str, dimensions: &[(&str, &str)], metrics: &[Metric], ti
             "CloudWatchMetrics": [{
                 "Namespace": namespace,
                 "Dimensions": [dimensions.iter().map(|(k, _)| *k).collect::<Vec<_>>()],
-                "Metrics": metrics.iter().map(|m| json!({"Name": m.name, "Unit": m.unit})).collect::<Vec<_>>(),
+                "Metrics": metrics.iter().map(|m| if m.high_resolution {
+                    json!({"Name": m.name, "Unit": m.unit, "StorageResolution": 1})
+                } else {
+                    json!({"Name": m.name, "Unit": m.unit})
+                }).collect::<Vec<_>>(),
             }],
         }),
     );

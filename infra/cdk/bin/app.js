@@ -3,6 +3,7 @@
 const cdk = require("aws-cdk-lib");
 const { LaunchGate } = require("../lib/launch-gate");
 const { SodAudit } = require("../lib/sod-audit");
+const { BacklogMetric } = require("../lib/backlog-metric");
 
 const app = new cdk.App();
 const stack = new cdk.Stack(app, "ScalegateLaunchGate", {
@@ -19,4 +20,13 @@ new LaunchGate(stack, "LaunchGate", {
 const sodPackage = app.node.tryGetContext("scalegate:sodAuditPackage");
 if (sodPackage) {
   new SodAudit(stack, "SodAudit", { packagePath: sodPackage });
+}
+// `-c scalegate:backlogPackage=dist/lambda/backlog-metric.zip -c scalegate:backlogConfig="$(cat backlog.toml)"`
+// adds the backlog-per-instance function.
+const backlogPackage = app.node.tryGetContext("scalegate:backlogPackage");
+if (backlogPackage) {
+  new BacklogMetric(stack, "BacklogMetric", {
+    packagePath: backlogPackage,
+    configToml: app.node.tryGetContext("scalegate:backlogConfig"),
+  });
 }

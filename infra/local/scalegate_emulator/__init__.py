@@ -3,4 +3,5 @@
 - lifecycle: Auto Scaling lifecycle hooks with real wait states, notifications (SQS target, EventBridge),
   CompleteLifecycleAction / RecordLifecycleActionHeartbeat, heartbeat timeouts, and warm pools with instances.
 - cbor: CloudWatch over Smithy RPC v2 CBOR (what the Rust SDK speaks), forwarded to moto's CloudWatch backend.
+- sqs_speed: cheaper message visibility checks, so deep queues fill in seconds.
 """

@@ -8,6 +8,7 @@ service model to know which members are timestamps or blobs.
 
 import base64
 import datetime
+import gzip
 import io
 import json
 import re
@@ -91,6 +92,9 @@ class CborCloudWatch:
         length = int(environ.get("CONTENT_LENGTH") or 0)
         raw = environ["wsgi.input"].read(length) if length else b""
         try:
+            # The SDK gzips large PutMetricData bodies (request compression), as CloudWatch accepts.
+            if environ.get("HTTP_CONTENT_ENCODING", "").lower() == "gzip":
+                raw = gzip.decompress(raw)
             request = cbor2.loads(raw) if raw else {}
             operation = _model().operation_model(op)
         except Exception as exc:  # noqa: BLE001 - any decode failure is the client's error
@@ -111,6 +115,7 @@ class CborCloudWatch:
             }
         )
         inner.pop("HTTP_SMITHY_PROTOCOL", None)
+        inner.pop("HTTP_CONTENT_ENCODING", None)
         captured = {}
 
         def capture(status, headers, exc_info=None):

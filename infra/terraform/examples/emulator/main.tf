@@ -33,6 +33,14 @@ module "launch_gate" {
   auto_scaling_groups = ["web", "workers"]
   create_hooks        = false
   sod_audit_package   = var.package
+  backlog_package     = var.package
+  backlog_config_toml = <<-EOT
+    [[pair]]
+    queue = "jobs"
+    group = "workers"
+    latency = "10s"
+    seconds_per_message = 0.1
+  EOT
 }
 
 output "policy" {

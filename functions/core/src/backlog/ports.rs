@@ -1,0 +1,60 @@
+//! What the backlog computation reads and writes, as ports: each method is one batched round trip, or a bounded
+//! fan-out of independent calls.
+
+use super::figures::{GroupView, QueueDepth};
+use crate::ports::AwsError;
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+use std::future::Future;
+
+/// Reads queues, groups, launch times and drain rates.
+pub trait BacklogReader: Send + Sync {
+    /// `GetQueueAttributes` for each queue (name or URL), at most `concurrency` at once; one result per queue, in order.
+    fn queue_depths(
+        &self,
+        queues: &[String],
+        concurrency: usize,
+    ) -> impl Future<Output = Vec<Result<QueueDepth, AwsError>>> + Send;
+
+    /// `DescribeAutoScalingGroups` for these names (batched); groups that do not exist are simply absent.
+    fn groups(&self, names: &[String]) -> impl Future<Output = Result<Vec<GroupView>, AwsError>> + Send;
+
+    /// `DescribeInstances` launch times for these ids (batched).
+    fn launch_times(
+        &self,
+        instance_ids: &[String],
+    ) -> impl Future<Output = Result<HashMap<String, DateTime<Utc>>, AwsError>> + Send;
+
+    /// `GetMetricData`: `AWS/SQS NumberOfMessagesDeleted` per minute over the last `minutes`, by queue name (batched).
+    fn deleted_per_minute(
+        &self,
+        queue_names: &[String],
+        minutes: u32,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<HashMap<String, Vec<f64>>, AwsError>> + Send;
+}
+
+/// One metric value to publish through `PutMetricData`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Datum {
+    /// Namespace.
+    pub namespace: String,
+    /// Metric name.
+    pub name: &'static str,
+    /// `AutoScalingGroupName` dimension.
+    pub group: String,
+    /// Value.
+    pub value: f64,
+    /// CloudWatch unit.
+    pub unit: &'static str,
+    /// 1 for high resolution, 60 otherwise.
+    pub storage_resolution: i32,
+    /// Timestamp.
+    pub at: DateTime<Utc>,
+}
+
+/// Publishes metrics through the API (the alternative to EMF lines).
+pub trait MetricSink: Send + Sync {
+    /// `PutMetricData`, batched.
+    fn put(&self, data: &[Datum]) -> impl Future<Output = Result<(), AwsError>> + Send;
+}

@@ -1,0 +1,244 @@
+//! One run over every pair: read (queues ‖ groups ‖ drain rates), then launch times when a warmup applies, compute,
+//! publish. A pair whose inputs failed publishes nothing: a missing value leaves target tracking where it is, where a
+//! made-up 0 would scale the group in.
+
+use super::config::{BacklogConfig, PerMessage, Publish};
+use super::figures::{capacity, figures, measured_seconds_per_message, messages, Capacity, Figures, QueueDepth};
+use super::ports::{BacklogReader, Datum, MetricSink};
+use crate::emf::{self, Metric};
+use crate::ports::AwsErrorKind;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::json;
+use std::collections::HashMap;
+
+/// Minutes of `NumberOfMessagesDeleted` a measured seconds-per-message averages over.
+pub const MEASURE_MINUTES: u32 = 5;
+
+/// The figures of one pair that could be computed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PairFigures {
+    /// The queue's counts.
+    pub depth: QueueDepth,
+    /// How the group's instances were counted.
+    pub capacity: Capacity,
+    /// The published figures.
+    pub figures: Figures,
+    /// Seconds per message used for the target.
+    pub seconds_per_message: f64,
+    /// The measured estimate, when measuring (`None`: no evidence, the fallback was used).
+    pub measured_seconds_per_message: Option<f64>,
+    /// The warmup applied, seconds.
+    pub instance_warmup_s: f64,
+}
+
+/// One pair's outcome.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PairReport {
+    /// Queue name or URL.
+    pub queue: String,
+    /// Group name.
+    pub group: String,
+    /// Figures, or why there are none.
+    pub outcome: Result<PairFigures, String>,
+}
+
+/// The whole run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BacklogRun {
+    /// One report per pair, in config order.
+    pub pairs: Vec<PairReport>,
+    /// Log lines (one per pair) and, when publishing as EMF, metric lines.
+    pub lines: Vec<String>,
+    /// Why `PutMetricData` failed, if it did.
+    pub publish_error: Option<String>,
+}
+
+impl BacklogRun {
+    /// Pairs that could not be computed, as `queue → group: reason`.
+    pub fn failures(&self) -> Vec<String> {
+        self.pairs
+            .iter()
+            .filter_map(|p| p.outcome.as_ref().err().map(|e| format!("{} → {}: {e}", p.queue, p.group)))
+            .chain(self.publish_error.iter().map(|e| format!("PutMetricData: {e}")))
+            .collect()
+    }
+}
+
+/// Runs every pair of `config`. `sink` is used when the config publishes through `PutMetricData`.
+pub async fn run<R: BacklogReader, S: MetricSink>(
+    config: &BacklogConfig,
+    reader: &R,
+    sink: Option<&S>,
+    now: DateTime<Utc>,
+) -> BacklogRun {
+    let queues: Vec<String> = config.pairs.iter().map(|p| p.queue.clone()).collect();
+    let mut group_names: Vec<String> = config.pairs.iter().map(|p| p.group.clone()).collect();
+    group_names.sort();
+    group_names.dedup();
+    let measured: Vec<String> = config
+        .pairs
+        .iter()
+        .filter(|p| matches!(p.seconds_per_message, PerMessage::Measure { .. }))
+        .map(|p| p.queue_name().to_string())
+        .collect();
+    // The first round trip: three independent reads side by side.
+    let (depths, groups, rates) =
+        futures::join!(reader.queue_depths(&queues, config.concurrency), reader.groups(&group_names), async {
+            if measured.is_empty() {
+                Ok(HashMap::new())
+            } else {
+                reader.deleted_per_minute(&measured, MEASURE_MINUTES, now).await
+            }
+        });
+    let mut groups = match groups {
+        Ok(g) => g.into_iter().map(|g| (g.name.clone(), g)).collect::<HashMap<_, _>>(),
+        Err(e) => {
+            let reason = format!("DescribeAutoScalingGroups failed: {e}");
+            return finish(config, vec![Err(reason); config.pairs.len()], sink, now).await;
+        }
+    };
+    let mut notes: Vec<String> = Vec::new();
+    let rates = rates.unwrap_or_else(|e| {
+        notes.push(format!("GetMetricData failed ({e}); measured pairs use their fallback"));
+        HashMap::new()
+    });
+    // The second round trip, only when a warmup applies: launch times of InService instances.
+    let warmup_of = |p: &super::config::Pair, g: Option<&super::figures::GroupView>| {
+        g.and_then(|g| g.instance_warmup).unwrap_or(p.instance_warmup)
+    };
+    let needing: Vec<String> = config
+        .pairs
+        .iter()
+        .filter_map(|p| groups.get(&p.group).filter(|g| !warmup_of(p, Some(g)).is_zero()))
+        .flat_map(|g| g.members.iter().filter(|m| m.lifecycle_state == "InService").map(|m| m.instance_id.clone()))
+        .collect();
+    if !needing.is_empty() {
+        match reader.launch_times(&needing).await {
+            Ok(times) => {
+                for g in groups.values_mut() {
+                    for m in &mut g.members {
+                        m.launched_at = times.get(&m.instance_id).copied().or(m.launched_at);
+                    }
+                }
+            }
+            Err(e) => notes.push(format!("DescribeInstances failed ({e}); InService instances count as warming")),
+        }
+    }
+    let outcomes = config
+        .pairs
+        .iter()
+        .zip(depths)
+        .map(|(p, depth)| {
+            let depth = depth.map_err(|e| match e.kind {
+                AwsErrorKind::NotFound => format!("queue `{}` does not exist ({})", p.queue, e.message),
+                _ => format!("reading queue `{}`: {e}", p.queue),
+            })?;
+            let group = groups.get(&p.group).ok_or_else(|| format!("group `{}` not found", p.group))?;
+            let warmup = warmup_of(p, Some(group));
+            let capacity = capacity(group, warmup, now);
+            let waiting = messages(depth, p.count_in_flight, p.count_delayed);
+            let measured = match p.seconds_per_message {
+                PerMessage::Measure { .. } => rates
+                    .get(p.queue_name())
+                    .and_then(|per_minute| measured_seconds_per_message(per_minute, capacity.capable)),
+                PerMessage::Fixed(_) => None,
+            };
+            let seconds_per_message = measured.unwrap_or(p.seconds_per_message.configured());
+            Ok(PairFigures {
+                depth,
+                capacity,
+                figures: figures(waiting, capacity.capable, p.latency, seconds_per_message),
+                seconds_per_message,
+                measured_seconds_per_message: measured,
+                instance_warmup_s: warmup.as_secs_f64(),
+            })
+        })
+        .collect();
+    let mut run = finish(config, outcomes, sink, now).await;
+    for note in notes {
+        run.lines.push(log_line(now, "WARN", &note, json!({})));
+    }
+    run
+}
+
+async fn finish<S: MetricSink>(
+    config: &BacklogConfig,
+    outcomes: Vec<Result<PairFigures, String>>,
+    sink: Option<&S>,
+    now: DateTime<Utc>,
+) -> BacklogRun {
+    let mut lines = Vec::new();
+    let mut data = Vec::new();
+    let pairs: Vec<PairReport> = config
+        .pairs
+        .iter()
+        .zip(outcomes)
+        .map(|(p, outcome)| {
+            match &outcome {
+                Ok(f) => {
+                    let fields = json!({
+                        "queue": p.queue, "auto_scaling_group": p.group,
+                        "messages": f.figures.messages, "visible": f.depth.visible, "in_flight": f.depth.in_flight,
+                        "delayed": f.depth.delayed, "capacity": f.capacity,
+                        "backlog_per_instance": f.figures.backlog_per_instance, "backlog_target": f.figures.target,
+                        "capacity_wanted": f.figures.capacity_wanted, "seconds_per_message": f.seconds_per_message,
+                        "measured_seconds_per_message": f.measured_seconds_per_message,
+                        "configured_seconds_per_message": p.seconds_per_message.configured(),
+                        "instance_warmup_s": f.instance_warmup_s,
+                    });
+                    lines.push(log_line(now, "INFO", "backlog", fields));
+                    let high = p.resolution < 60;
+                    let metrics = [
+                        Metric::new("BacklogPerInstance", f.figures.backlog_per_instance, "Count")
+                            .high_resolution(high),
+                        Metric::new("BacklogTarget", f.figures.target, "Count").high_resolution(high),
+                        Metric::new("CapableInstances", f64::from(f.figures.capable), "Count").high_resolution(high),
+                    ];
+                    match config.publish {
+                        Publish::Emf => lines.push(emf::line(
+                            &p.namespace,
+                            &[("AutoScalingGroupName", p.group.as_str())],
+                            &metrics,
+                            now.timestamp_millis(),
+                        )),
+                        Publish::PutMetricData => data.extend(metrics.iter().map(|m| Datum {
+                            namespace: p.namespace.clone(),
+                            name: m.name,
+                            group: p.group.clone(),
+                            value: m.value,
+                            unit: m.unit,
+                            storage_resolution: if high { 1 } else { 60 },
+                            at: now,
+                        })),
+                    }
+                }
+                Err(reason) => lines.push(log_line(
+                    now,
+                    "ERROR",
+                    "backlog not published",
+                    json!({"queue": p.queue, "auto_scaling_group": p.group, "reason": reason}),
+                )),
+            }
+            PairReport { queue: p.queue.clone(), group: p.group.clone(), outcome }
+        })
+        .collect();
+    let publish_error = match (sink, data.is_empty()) {
+        (_, true) => None,
+        (Some(sink), false) => sink.put(&data).await.err().map(|e| e.to_string()),
+        (None, false) => Some("no metric sink for put-metric-data".to_string()),
+    };
+    BacklogRun { pairs, lines, publish_error }
+}
+
+fn log_line(now: DateTime<Utc>, level: &str, message: &str, fields: serde_json::Value) -> String {
+    let mut line = json!({
+        "timestamp": now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        "level": level,
+        "message": message,
+    });
+    if let (Some(l), serde_json::Value::Object(f)) = (line.as_object_mut(), fields) {
+        l.extend(f);
+    }
+    line.to_string()
+}

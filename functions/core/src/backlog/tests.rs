@@ -1,0 +1,253 @@
+//! The backlog arithmetic, the configuration, and a run over in-memory ports.
+
+use super::*;
+use crate::ports::{AwsError, AwsErrorKind};
+use chrono::{DateTime, TimeZone, Utc};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap()
+}
+
+fn member(id: &str, state: &str, age_s: i64) -> GroupMember {
+    GroupMember {
+        instance_id: id.into(),
+        lifecycle_state: state.into(),
+        launched_at: Some(now() - chrono::Duration::seconds(age_s)),
+    }
+}
+
+fn group(name: &str, members: Vec<GroupMember>) -> GroupView {
+    GroupView { name: name.into(), desired: members.len() as u32, max: 50, instance_warmup: None, members }
+}
+
+fn in_service(n: usize) -> Vec<GroupMember> {
+    (0..n).map(|i| member(&format!("i-{i}"), "InService", 3600)).collect()
+}
+
+#[test]
+fn the_worked_example() {
+    // 1500 messages, 10 instances, 10 s acceptable latency, 0.1 s per message.
+    let f = figures(1500, 10, Duration::from_secs(10), 0.1);
+    assert_eq!(f.backlog_per_instance, 150.0);
+    assert!((f.target - 100.0).abs() < 1e-9);
+    assert_eq!(f.capacity_wanted, 15);
+}
+
+#[test]
+fn zero_capable_instances_and_an_empty_queue() {
+    let waiting = figures(40, 0, Duration::from_secs(10), 0.1);
+    assert_eq!(waiting.backlog_per_instance, 40.0, "the whole backlog, as if one instance held it");
+    assert_eq!(waiting.capacity_wanted, 1);
+    let empty = figures(0, 0, Duration::from_secs(10), 0.1);
+    assert_eq!((empty.backlog_per_instance, empty.capacity_wanted), (0.0, 0));
+    assert_eq!(figures(0, 7, Duration::from_secs(10), 0.1).backlog_per_instance, 0.0);
+}
+
+#[test]
+fn warming_draining_pending_and_standby_instances_take_no_work() {
+    let mut members = in_service(6);
+    members.push(member("i-new", "InService", 30));
+    members.push(member("i-unknown-age", "InService", 0));
+    members.last_mut().unwrap().launched_at = None;
+    members.push(member("i-drain", "Terminating:Wait", 9000));
+    members.push(member("i-boot", "Pending:Wait", 10));
+    members.push(member("i-stby", "Standby", 9000));
+    let g = group("workers", members);
+    let c = capacity(&g, Duration::from_secs(120), now());
+    assert_eq!(
+        c,
+        Capacity { capable: 6, warming: 2, pending: 1, draining: 1, standby: 1, other: 0 },
+        "a new instance and one of unknown age are warming"
+    );
+    assert_eq!(capacity(&g, Duration::ZERO, now()).capable, 8, "without a warmup every InService instance counts");
+}
+
+#[test]
+fn in_flight_and_delayed_count_only_when_asked() {
+    let d = QueueDepth { visible: 100, in_flight: 20, delayed: 5 };
+    assert_eq!(messages(d, false, false), 100);
+    assert_eq!(messages(d, true, false), 120);
+    assert_eq!(messages(d, true, true), 125);
+}
+
+#[test]
+fn measured_seconds_per_message_from_the_drain_rate() {
+    // 10 busy instances deleted 6000 messages over 5 minutes: 3000 instance-seconds / 6000 = 0.5 s each.
+    assert_eq!(measured_seconds_per_message(&[1200.0; 5], 10), Some(0.5));
+    assert_eq!(measured_seconds_per_message(&[0.0; 5], 10), None, "no deletions: no evidence");
+    assert_eq!(measured_seconds_per_message(&[100.0], 0), None);
+}
+
+const CONFIG: &str = r#"
+publish = "put-metric-data"
+[defaults]
+latency = "10s"
+resolution = 10
+[[pair]]
+queue = "https://sqs.us-east-1.amazonaws.com/123456789012/jobs"
+group = "workers"
+seconds_per_message = 0.1
+[[pair]]
+queue = "images"
+group = "renderers"
+latency = "2m"
+seconds_per_message = "measure"
+fallback_seconds_per_message = 2.5
+count_in_flight = false
+instance_warmup = "90s"
+"#;
+
+#[test]
+fn config_applies_defaults_and_validates() {
+    let c = BacklogConfig::from_toml(CONFIG, "test.toml").unwrap();
+    assert_eq!(c.publish, Publish::PutMetricData);
+    assert_eq!(c.pairs.len(), 2);
+    assert_eq!(c.pairs[0].queue_name(), "jobs");
+    assert_eq!(
+        (c.pairs[0].latency, c.pairs[0].resolution, c.pairs[0].count_in_flight),
+        (Duration::from_secs(10), 10, true)
+    );
+    assert_eq!(c.pairs[1].seconds_per_message, PerMessage::Measure { fallback: 2.5 });
+    assert_eq!((c.pairs[1].latency, c.pairs[1].instance_warmup), (Duration::from_secs(120), Duration::from_secs(90)));
+    let bad = |text: &str| BacklogConfig::from_toml(text, "f.toml").unwrap_err().to_string();
+    let pair = "[[pair]]\nqueue = \"q\"\ngroup = \"g\"\nlatency = \"10s\"\n";
+    assert!(bad(&format!("{pair}seconds_per_message = \"measure\"\n")).contains("fallback_seconds_per_message"));
+    assert!(bad(&format!("{pair}seconds_per_message = 0\n")).contains("positive"));
+    assert!(bad(&format!("{pair}seconds_per_message = 1\nresolution = 15\n")).contains("`resolution`"));
+    assert!(bad(&format!("{pair}seconds_per_message = 1\nlatency_s = 3\n")).contains("latency_s"));
+    assert!(bad(&format!("{pair}seconds_per_message = 1\n{pair}seconds_per_message = 2\n"))
+        .contains("already in another pair"));
+    assert!(bad("publish = \"emf\"\n").contains("no [[pair]]"));
+    let e = bad("[[pair]]\nqueue = \"q\"\ngroup = \"g\"\nlatency = \"soon\"\nseconds_per_message = 1\n");
+    assert!(e.starts_with("invalid backlog config f.toml: pair 1 (q → g): `latency`"), "{e}");
+}
+
+/// In-memory AWS: queues by name, groups, launch times, drain rates; counts calls.
+#[derive(Default)]
+struct Fake {
+    queues: HashMap<String, QueueDepth>,
+    groups: Vec<GroupView>,
+    launched: HashMap<String, DateTime<Utc>>,
+    deleted: HashMap<String, Vec<f64>>,
+    calls: Mutex<Vec<&'static str>>,
+    put: Mutex<Vec<Datum>>,
+}
+
+impl BacklogReader for Fake {
+    async fn queue_depths(&self, queues: &[String], _: usize) -> Vec<Result<QueueDepth, AwsError>> {
+        self.calls.lock().unwrap().push("GetQueueAttributes");
+        queues
+            .iter()
+            .map(|q| {
+                let name = q.rsplit('/').next().unwrap();
+                self.queues.get(name).copied().ok_or_else(|| {
+                    AwsError::new("GetQueueAttributes", AwsErrorKind::NotFound, "QueueDoesNotExist: no such queue")
+                })
+            })
+            .collect()
+    }
+    async fn groups(&self, names: &[String]) -> Result<Vec<GroupView>, AwsError> {
+        self.calls.lock().unwrap().push("DescribeAutoScalingGroups");
+        Ok(self.groups.iter().filter(|g| names.contains(&g.name)).cloned().collect())
+    }
+    async fn launch_times(&self, ids: &[String]) -> Result<HashMap<String, DateTime<Utc>>, AwsError> {
+        self.calls.lock().unwrap().push("DescribeInstances");
+        Ok(ids.iter().filter_map(|i| self.launched.get(i).map(|t| (i.clone(), *t))).collect())
+    }
+    async fn deleted_per_minute(
+        &self,
+        names: &[String],
+        _: u32,
+        _: DateTime<Utc>,
+    ) -> Result<HashMap<String, Vec<f64>>, AwsError> {
+        self.calls.lock().unwrap().push("GetMetricData");
+        Ok(names.iter().filter_map(|n| self.deleted.get(n).map(|d| (n.clone(), d.clone()))).collect())
+    }
+}
+
+impl MetricSink for Fake {
+    async fn put(&self, data: &[Datum]) -> Result<(), AwsError> {
+        self.put.lock().unwrap().extend_from_slice(data);
+        Ok(())
+    }
+}
+
+fn block<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
+}
+
+#[test]
+fn a_run_publishes_good_pairs_and_nothing_for_failed_ones() {
+    let mut renderers = group("renderers", in_service(4));
+    for m in &mut renderers.members {
+        m.launched_at = None; // only DescribeInstances knows
+    }
+    let fake = Fake {
+        queues: HashMap::from([
+            ("jobs".into(), QueueDepth { visible: 1400, in_flight: 100, delayed: 9 }),
+            ("images".into(), QueueDepth { visible: 30, in_flight: 8, delayed: 0 }),
+        ]),
+        groups: vec![group("workers", in_service(10)), renderers],
+        launched: (0..4)
+            .map(|i| (format!("i-{i}"), now() - chrono::Duration::seconds(if i == 0 { 10 } else { 600 })))
+            .collect(),
+        deleted: HashMap::from([("images".into(), vec![12.0; 5])]),
+        ..Default::default()
+    };
+    let mut config = BacklogConfig::from_toml(CONFIG, "t").unwrap();
+    config.pairs.push(Pair { queue: "gone".into(), group: "ghosts".into(), ..config.pairs[0].clone() });
+    let run = block(run(&config, &fake, Some(&fake), now()));
+
+    let jobs = run.pairs[0].outcome.as_ref().unwrap();
+    assert_eq!((jobs.figures.messages, jobs.figures.backlog_per_instance), (1500, 150.0));
+    let images = run.pairs[1].outcome.as_ref().unwrap();
+    assert_eq!(images.capacity.capable, 3, "one renderer is inside its 90 s warmup");
+    // 3 capable instances deleted 60 messages in 5 minutes: 900 instance-seconds / 60 = 15 s per message.
+    assert_eq!(images.measured_seconds_per_message, Some(15.0));
+    assert_eq!(images.figures.messages, 30, "in-flight messages not counted for this pair");
+    assert!((images.figures.target - 8.0).abs() < 1e-9, "120 s ÷ 15 s");
+    assert_eq!(
+        run.pairs[2].outcome.as_ref().unwrap_err(),
+        "queue `gone` does not exist (QueueDoesNotExist: no such queue)"
+    );
+
+    let put = fake.put.lock().unwrap();
+    assert_eq!(put.len(), 6, "three metrics for each of the two good pairs, none for the failed one");
+    assert!(put.iter().all(|d| d.group != "ghosts" && d.storage_resolution == 1));
+    assert_eq!(put.iter().find(|d| d.group == "workers" && d.name == "BacklogPerInstance").unwrap().value, 150.0);
+    assert_eq!(
+        *fake.calls.lock().unwrap(),
+        ["GetQueueAttributes", "DescribeAutoScalingGroups", "GetMetricData", "DescribeInstances"]
+    );
+    assert_eq!(run.failures().len(), 1);
+    assert!(run.lines.iter().any(|l| l.contains("backlog not published") && l.contains("gone")));
+}
+
+#[test]
+fn emf_lines_carry_the_metrics_per_group() {
+    let fake = Fake {
+        queues: HashMap::from([("jobs".into(), QueueDepth { visible: 0, in_flight: 0, delayed: 0 })]),
+        groups: vec![group("workers", in_service(3))],
+        ..Default::default()
+    };
+    let config = BacklogConfig::from_toml(
+        "[[pair]]\nqueue = \"jobs\"\ngroup = \"workers\"\nlatency = 10\nseconds_per_message = 0.5\n",
+        "t",
+    )
+    .unwrap();
+    let run = block(run(&config, &fake, None::<&Fake>, now()));
+    let emf: serde_json::Value =
+        serde_json::from_str(run.lines.iter().find(|l| l.contains("_aws")).expect("an EMF line")).unwrap();
+    assert_eq!(emf["AutoScalingGroupName"], "workers");
+    assert_eq!(emf["BacklogPerInstance"], 0.0, "an empty queue publishes 0");
+    assert_eq!(emf["BacklogTarget"], 20.0);
+    assert_eq!(emf["_aws"]["CloudWatchMetrics"][0]["Metrics"][0].get("StorageResolution"), None);
+    assert_eq!(
+        *fake.calls.lock().unwrap(),
+        ["GetQueueAttributes", "DescribeAutoScalingGroups"],
+        "no warmup, no measuring"
+    );
+}

@@ -1,0 +1,111 @@
+//! Backlog per instance against the emulator: real queues and groups, read through the SDK adapter, published
+//! through PutMetricData and read back from CloudWatch.
+
+use scalegate_aws::backlog_reader::SdkBacklog;
+use scalegate_core::backlog::{run, BacklogConfig, Publish};
+use scalegate_tests::{clients, loaded_queue, sdk_config, worker_group};
+
+fn config(queue: &str, group: &str, extra: &str) -> BacklogConfig {
+    BacklogConfig::from_toml(
+        &format!(
+            "[[pair]]\nqueue = \"{queue}\"\ngroup = \"{group}\"\nlatency = \"10s\"\nseconds_per_message = 0.1\n{extra}"
+        ),
+        "test",
+    )
+    .unwrap()
+}
+
+async fn reader() -> SdkBacklog {
+    let c = clients().await;
+    let cloudwatch = aws_sdk_cloudwatch::Client::new(&sdk_config().await);
+    SdkBacklog::new(c.sqs, c.autoscaling, c.ec2, cloudwatch)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifteen_hundred_messages_over_ten_instances_is_150_and_reaches_cloudwatch() {
+    let c = clients().await;
+    let (queue, group) = tokio::join!(loaded_queue(&c, "jobs", 1500), worker_group(&c, "workers", 10));
+    let backlog = reader().await;
+    let mut config = config(&queue, &group, "");
+    config.publish = Publish::PutMetricData;
+    let now = chrono::Utc::now();
+    let result = run(&config, &backlog, Some(&backlog), now).await;
+    assert!(result.failures().is_empty(), "{:?}", result.failures());
+    let f = result.pairs[0].outcome.as_ref().unwrap();
+    assert_eq!((f.figures.messages, f.figures.capable), (1500, 10));
+    assert_eq!(f.figures.backlog_per_instance, 150.0);
+    assert!((f.figures.target - 100.0).abs() < 1e-9);
+    assert_eq!(f.figures.capacity_wanted, 15);
+
+    // What target tracking would read.
+    let cloudwatch = aws_sdk_cloudwatch::Client::new(&sdk_config().await);
+    let stats = cloudwatch
+        .get_metric_statistics()
+        .namespace("scalegate")
+        .metric_name("BacklogPerInstance")
+        .dimensions(aws_sdk_cloudwatch::types::Dimension::builder().name("AutoScalingGroupName").value(&group).build())
+        .start_time(aws_smithy_types::DateTime::from_secs(now.timestamp() - 120))
+        .end_time(aws_smithy_types::DateTime::from_secs(now.timestamp() + 120))
+        .period(60)
+        .statistics(aws_sdk_cloudwatch::types::Statistic::Maximum)
+        .send()
+        .await
+        .unwrap();
+    let points = stats.datapoints();
+    assert_eq!(points.len(), 1, "{points:?}");
+    assert_eq!(points[0].maximum(), Some(150.0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn standby_instances_take_no_work_and_an_empty_queue_is_zero() {
+    let c = clients().await;
+    let (queue, group) = tokio::join!(loaded_queue(&c, "jobs", 90), worker_group(&c, "workers", 4));
+    let described = c.autoscaling.describe_auto_scaling_groups().auto_scaling_group_names(&group).send().await.unwrap();
+    let ids: Vec<String> = described.auto_scaling_groups()[0]
+        .instances()
+        .iter()
+        .take(1)
+        .map(|i| i.instance_id().unwrap().to_string())
+        .collect();
+    c.autoscaling
+        .enter_standby()
+        .auto_scaling_group_name(&group)
+        .set_instance_ids(Some(ids))
+        .should_decrement_desired_capacity(true)
+        .send()
+        .await
+        .unwrap();
+    let backlog = reader().await;
+    let result = run(&config(&queue, &group, ""), &backlog, None::<&SdkBacklog>, chrono::Utc::now()).await;
+    let f = result.pairs[0].outcome.as_ref().unwrap();
+    let after = c.autoscaling.describe_auto_scaling_groups().auto_scaling_group_names(&group).send().await.unwrap();
+    let states: Vec<String> = after.auto_scaling_groups()[0]
+        .instances()
+        .iter()
+        .map(|i| i.lifecycle_state().unwrap().as_str().to_string())
+        .collect();
+    assert_eq!(f.capacity.standby, 1, "{states:?}");
+    assert_eq!(f.capacity.capable as usize, states.iter().filter(|s| *s == "InService").count(), "{states:?}");
+    assert_eq!(f.figures.backlog_per_instance, 90.0 / f64::from(f.capacity.capable));
+
+    let empty = loaded_queue(&c, "empty", 0).await;
+    let result = run(&config(&empty, &group, ""), &backlog, None::<&SdkBacklog>, chrono::Utc::now()).await;
+    assert_eq!(result.pairs[0].outcome.as_ref().unwrap().figures.backlog_per_instance, 0.0);
+    let emf = result.lines.iter().find(|l| l.contains("\"_aws\"")).expect("an EMF line");
+    assert!(emf.contains("\"BacklogPerInstance\":0.0"), "{emf}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_queue_or_group_is_named_and_publishes_nothing() {
+    let c = clients().await;
+    let (queue, group) = tokio::join!(loaded_queue(&c, "jobs", 5), worker_group(&c, "workers", 1));
+    let backlog = reader().await;
+    let missing_queue =
+        run(&config("no-such-queue", &group, ""), &backlog, None::<&SdkBacklog>, chrono::Utc::now()).await;
+    let e = missing_queue.pairs[0].outcome.as_ref().unwrap_err();
+    assert!(e.contains("queue `no-such-queue` does not exist"), "{e}");
+    assert!(!missing_queue.lines.iter().any(|l| l.contains("\"_aws\"")));
+    let missing_group =
+        run(&config(&queue, "no-such-group", ""), &backlog, None::<&SdkBacklog>, chrono::Utc::now()).await;
+    assert_eq!(missing_group.pairs[0].outcome.as_ref().unwrap_err(), "group `no-such-group` not found");
+}
