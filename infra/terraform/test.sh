@@ -68,7 +68,8 @@ policy = json.loads(need("module.launch_gate.aws_iam_role_policy.gate")["policy"
 complete = next(s for s in policy["Statement"] if s["Sid"] == "CompleteLifecycleActions")
 assert all(r.endswith(("autoScalingGroupName/web", "autoScalingGroupName/workers")) for r in complete["Resource"]), complete
 alarms = [a for a in resources if "aws_cloudwatch_metric_alarm" in a]
-assert len(alarms) == 10, alarms
+assert len(alarms) == 11, alarms
+assert need('module.launch_gate.aws_cloudwatch_event_rule.reaper["enabled"]')["schedule_expression"] == "rate(1 minute)"
 backlog = need('module.launch_gate.aws_lambda_function.backlog["enabled"]')
 assert "[[pair]]" in backlog["environment"][0]["variables"]["SCALEGATE_BACKLOG_CONFIG"], backlog
 assert need('module.launch_gate.aws_cloudwatch_event_rule.backlog["enabled"]')["schedule_expression"] == "rate(1 minute)"
@@ -79,7 +80,7 @@ assert "PutRolePolicy" in changes["detail"]["eventName"] and changes["source"] =
 assert need('module.launch_gate.aws_cloudwatch_event_rule.sod_schedule["enabled"]')["schedule_expression"] == "rate(1 hour)"
 violations = [a for a in alarms if "sod_violations" in a]
 assert len(violations) == 2, violations
-print(f"infra test: plan has {len(resources)} resources; policy scoped to the groups; {len(alarms)} alarms; sod-audit on a schedule and on IAM changes; backlog-metric every minute")
+print(f"infra test: plan has {len(resources)} resources; policy scoped to the groups; {len(alarms)} alarms; sod-audit on a schedule and on IAM changes; backlog-metric and the protection reaper every minute")
 PY
 # The plan's roles must pass the project's own separation-of-duties audit (exit 1 on any `may`).
 if [ -n "${SCALEGATE:-}" ]; then

@@ -122,3 +122,21 @@ variable "backlog_config_toml" {
   type        = string
   default     = ""
 }
+
+variable "reaper_package" {
+  description = "Path to the protection-reaper Lambda zip (make build: dist/lambda/protection-reaper.zip). Null: no reaper."
+  type        = string
+  default     = null
+}
+
+variable "reaper_name" {
+  description = "Name of the protection-reaper function and its role."
+  type        = string
+  default     = "scalegate-protection-reaper"
+}
+
+variable "reaper_schedule" {
+  description = "How often expired leases are looked for; a lease TTL of a few minutes suits rate(1 minute)."
+  type        = string
+  default     = "rate(1 minute)"
+}

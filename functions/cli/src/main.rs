@@ -154,6 +154,26 @@ enum Command {
         #[arg(long)]
         emf: bool,
     },
+    /// Work leases: scale-in protection a worker holds while busy, which cannot leak.
+    ///
+    /// `acquire` tags the instance with a lease expiry and protects it from scale-in; `renew` moves the expiry (call
+    /// it well within the TTL); `release` removes the protection and the tag. If the worker dies, the
+    /// protection-reaper function removes the protection once the lease expires (in groups tagged
+    /// scalegate:leases=true). --instance and --group default to what instance metadata (IMDSv2) reports.
+    Lease {
+        /// acquire, renew or release.
+        #[arg(value_enum)]
+        action: LeaseAction,
+        /// Instance id (default: this instance, from IMDSv2).
+        #[arg(long)]
+        instance: Option<String>,
+        /// Auto Scaling group (default: this instance's, from its metadata tags or DescribeAutoScalingInstances).
+        #[arg(long)]
+        group: Option<String>,
+        /// How long the lease lasts without a renewal, e.g. 5m (acquire and renew).
+        #[arg(long, value_parser = duration_arg, default_value = "5m")]
+        ttl: Duration,
+    },
     /// List the documented IAM actions a pattern matches, with their access levels (from the vendored catalog).
     ///
     /// Handy when writing a duties file: `scalegate actions 'lambda:Update*'`. The catalog explains; the audit never
@@ -183,6 +203,13 @@ enum Command {
     },
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum LeaseAction {
+    Acquire,
+    Renew,
+    Release,
+}
+
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum AuditFormat {
     Text,
@@ -209,6 +236,7 @@ async fn main() -> ExitCode {
         Command::Gate { event, dry_run, rules, metrics } => gate(&event, dry_run, rules.as_deref(), metrics).await,
         Command::Demo { root, scale_to, drifted, warm_pool } => run_demo(&root, scale_to, drifted, warm_pool).await,
         Command::Actions { pattern } => actions(&pattern),
+        Command::Lease { action, instance, group, ttl } => lease(action, instance, group, ttl).await,
         Command::Backlog {
             config,
             queue,
@@ -317,6 +345,46 @@ async fn audit(source: AuditSource, duties: Option<&Path>, format: AuditFormat) 
         AuditFormat::Text => print!("{}", scalegate::audit::text(&report)),
     }
     Ok(if report.clean() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+async fn lease(
+    action: LeaseAction,
+    instance: Option<String>,
+    group: Option<String>,
+    ttl: Duration,
+) -> Result<ExitCode> {
+    use scalegate_aws::leases::{imds_group, imds_instance_id, SdkLeases};
+    use scalegate_core::lease::{acquire, release, renew};
+    let shared = aws_config::defaults(aws_config::BehaviorVersion::latest()).load().await;
+    let clients = Clients::from_shared(&shared, None);
+    let leases = SdkLeases::new(clients.autoscaling, clients.ec2);
+    let instance = match instance {
+        Some(i) => i,
+        None => imds_instance_id().await.map_err(anyhow::Error::msg)?,
+    };
+    let group = match group {
+        Some(g) => g,
+        None => match imds_group().await {
+            Some(g) => g,
+            None => leases.group_of(&instance).await.context("finding the instance's group (or pass --group)")?,
+        },
+    };
+    let now = chrono::Utc::now();
+    match action {
+        LeaseAction::Acquire | LeaseAction::Renew => {
+            let expires = if action == LeaseAction::Acquire {
+                acquire(&leases, &group, &instance, ttl, now).await?
+            } else {
+                renew(&leases, &group, &instance, ttl, now).await?
+            };
+            println!("{instance} in {group}: protected from scale-in, lease expires {expires}");
+        }
+        LeaseAction::Release => {
+            release(&leases, &group, &instance).await?;
+            println!("{instance} in {group}: lease released, no longer protected");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// What `scalegate backlog` was asked to compute.

@@ -9,6 +9,7 @@ pub mod emf;
 pub mod gate;
 pub mod iam;
 mod json;
+pub mod lease;
 pub mod lifecycle;
 pub mod ports;
 pub mod retry;

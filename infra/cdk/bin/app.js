@@ -4,6 +4,7 @@ const cdk = require("aws-cdk-lib");
 const { LaunchGate } = require("../lib/launch-gate");
 const { SodAudit } = require("../lib/sod-audit");
 const { BacklogMetric } = require("../lib/backlog-metric");
+const { ProtectionReaper } = require("../lib/protection-reaper");
 
 const app = new cdk.App();
 const stack = new cdk.Stack(app, "ScalegateLaunchGate", {
@@ -29,4 +30,9 @@ if (backlogPackage) {
     packagePath: backlogPackage,
     configToml: app.node.tryGetContext("scalegate:backlogConfig"),
   });
+}
+// `-c scalegate:reaperPackage=dist/lambda/protection-reaper.zip` adds the protection reaper.
+const reaperPackage = app.node.tryGetContext("scalegate:reaperPackage");
+if (reaperPackage) {
+  new ProtectionReaper(stack, "ProtectionReaper", { packagePath: reaperPackage });
 }

@@ -34,6 +34,7 @@ module "launch_gate" {
   create_hooks        = false
   sod_audit_package   = var.package
   backlog_package     = var.package
+  reaper_package      = var.package
   backlog_config_toml = <<-EOT
     [[pair]]
     queue = "jobs"

@@ -1,0 +1,117 @@
+//! Acquire, renew and release a lease through a [`LeaseStore`] port.
+
+use crate::ports::AwsError;
+use chrono::{DateTime, SecondsFormat, Utc};
+use std::future::Future;
+use std::time::Duration;
+
+/// The instance tag holding the lease's expiry (RFC 3339, UTC).
+pub const LEASE_TAG: &str = "scalegate:lease-expires";
+/// The group tag (value `true`) by which a group opts in to leases: the reaper touches no other group.
+pub const OPT_IN_TAG: &str = "scalegate:leases";
+
+/// Where leases live: instance tags and the group's scale-in protection.
+pub trait LeaseStore: Send + Sync {
+    /// `CreateTags` on the instance.
+    fn tag(&self, instance: &str, key: &str, value: &str) -> impl Future<Output = Result<(), AwsError>> + Send;
+    /// `DeleteTags` on the instance.
+    fn untag(&self, instance: &str, key: &str) -> impl Future<Output = Result<(), AwsError>> + Send;
+    /// `SetInstanceProtection` for up to 50 instances of one group.
+    fn protect(&self, group: &str, instances: &[String], on: bool)
+        -> impl Future<Output = Result<(), AwsError>> + Send;
+}
+
+/// A lease operation that failed, and what state it left.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LeaseError {
+    /// The TTL is out of range.
+    #[error("lease TTL {0:?} is out of range (1 s to 48 h)")]
+    Ttl(Duration),
+    /// The expiry tag could not be written: nothing changed, the instance is not protected by this call.
+    #[error("could not write the lease tag on {instance}: {error}; the instance is NOT protected")]
+    Tag {
+        /// Instance id.
+        instance: String,
+        /// The AWS error.
+        error: Box<AwsError>,
+    },
+    /// Protection could not be set or removed.
+    #[error("could not {action} scale-in protection of {instance} in {group}: {error}; {state}")]
+    Protection {
+        /// `set` or `remove`.
+        action: &'static str,
+        /// Instance id.
+        instance: String,
+        /// Group name.
+        group: String,
+        /// The AWS error.
+        error: Box<AwsError>,
+        /// What state is left, in words.
+        state: &'static str,
+    },
+}
+
+/// The tag value for a lease of `ttl` from `now`.
+pub fn expiry_tag(now: DateTime<Utc>, ttl: Duration) -> Result<String, LeaseError> {
+    if ttl < Duration::from_secs(1) || ttl > Duration::from_secs(48 * 3600) {
+        return Err(LeaseError::Ttl(ttl));
+    }
+    let expires = now + chrono::Duration::from_std(ttl).map_err(|_| LeaseError::Ttl(ttl))?;
+    Ok(expires.to_rfc3339_opts(SecondsFormat::Secs, true))
+}
+
+/// Reads a lease tag; `None` when it is not a timestamp.
+pub fn parse_expiry(value: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(value.trim()).ok().map(|t| t.with_timezone(&Utc))
+}
+
+/// Takes a lease: writes the expiry tag, then sets protection. If protection fails the tag alone protects nothing,
+/// and the reaper clears nothing it should not. Returns the expiry written.
+pub async fn acquire<S: LeaseStore>(
+    store: &S,
+    group: &str,
+    instance: &str,
+    ttl: Duration,
+    now: DateTime<Utc>,
+) -> Result<String, LeaseError> {
+    let expires = expiry_tag(now, ttl)?;
+    store
+        .tag(instance, LEASE_TAG, &expires)
+        .await
+        .map_err(|error| LeaseError::Tag { instance: instance.into(), error: Box::new(error) })?;
+    store.protect(group, &[instance.to_string()], true).await.map_err(|error| LeaseError::Protection {
+        action: "set",
+        instance: instance.into(),
+        group: group.into(),
+        error: Box::new(error),
+        state: "the instance is NOT protected (its lease tag will simply expire)",
+    })?;
+    Ok(expires)
+}
+
+/// Extends a lease: a new expiry, and protection set again (idempotent) in case the reaper removed it meanwhile.
+pub async fn renew<S: LeaseStore>(
+    store: &S,
+    group: &str,
+    instance: &str,
+    ttl: Duration,
+    now: DateTime<Utc>,
+) -> Result<String, LeaseError> {
+    acquire(store, group, instance, ttl, now).await
+}
+
+/// Ends a lease: removes protection first, then the tag. If removing protection fails the tag stays, so the reaper
+/// removes the protection once the lease expires.
+pub async fn release<S: LeaseStore>(store: &S, group: &str, instance: &str) -> Result<(), LeaseError> {
+    store.protect(group, &[instance.to_string()], false).await.map_err(|error| LeaseError::Protection {
+        action: "remove",
+        instance: instance.into(),
+        group: group.into(),
+        error: Box::new(error),
+        state: "the instance stays protected until its lease expires and the reaper removes it",
+    })?;
+    store
+        .untag(instance, LEASE_TAG)
+        .await
+        .map_err(|error| LeaseError::Tag { instance: instance.into(), error: Box::new(error) })
+}

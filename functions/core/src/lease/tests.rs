@@ -1,0 +1,98 @@
+//! Lease tags, the reaper's decisions, and acquire/renew/release over an in-memory store.
+
+use super::*;
+use crate::ports::{AwsError, AwsErrorKind};
+use chrono::{TimeZone, Utc};
+use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
+use std::time::Duration;
+
+fn now() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap()
+}
+
+#[test]
+fn expiry_tags_round_trip_and_bad_ttls_are_refused() {
+    let tag = expiry_tag(now(), Duration::from_secs(300)).unwrap();
+    assert_eq!(tag, "2026-11-22T12:05:00Z");
+    assert_eq!(parse_expiry(&tag), Some(now() + chrono::Duration::seconds(300)));
+    assert!(matches!(expiry_tag(now(), Duration::ZERO), Err(LeaseError::Ttl(_))));
+    assert!(matches!(expiry_tag(now(), Duration::from_secs(49 * 3600)), Err(LeaseError::Ttl(_))));
+}
+
+#[test]
+fn the_reaper_keeps_live_leases_and_releases_the_rest() {
+    let m = |lease: Option<&str>| ProtectedMember { instance_id: "i-1".into(), lease: lease.map(str::to_string) };
+    assert!(matches!(decide(&m(Some("2026-11-22T12:00:01Z")), now()), LeaseVerdict::Keep { .. }));
+    assert_eq!(
+        decide(&m(Some("2026-11-22T12:00:00Z")), now()),
+        LeaseVerdict::Release { reason: "expired at 2026-11-22T12:00:00+00:00".into() }
+    );
+    assert_eq!(decide(&m(None), now()), LeaseVerdict::Release { reason: "no lease".into() });
+    assert_eq!(
+        decide(&m(Some("tomorrow")), now()),
+        LeaseVerdict::Release { reason: "unreadable lease tag `tomorrow`".into() }
+    );
+    let ids: Vec<String> = (0..120).map(|i| format!("i-{i}")).collect();
+    assert_eq!(batches(&ids).map(<[String]>::len).collect::<Vec<_>>(), [50, 50, 20]);
+}
+
+#[derive(Default)]
+struct Store {
+    tags: Mutex<HashMap<String, String>>,
+    protected: Mutex<HashSet<String>>,
+    fail_protect: bool,
+}
+
+impl LeaseStore for Store {
+    async fn tag(&self, instance: &str, _: &str, value: &str) -> Result<(), AwsError> {
+        self.tags.lock().unwrap().insert(instance.into(), value.into());
+        Ok(())
+    }
+    async fn untag(&self, instance: &str, _: &str) -> Result<(), AwsError> {
+        self.tags.lock().unwrap().remove(instance);
+        Ok(())
+    }
+    async fn protect(&self, _: &str, instances: &[String], on: bool) -> Result<(), AwsError> {
+        if self.fail_protect {
+            return Err(AwsError::new("SetInstanceProtection", AwsErrorKind::Throttled, "Rate exceeded"));
+        }
+        let mut p = self.protected.lock().unwrap();
+        for i in instances {
+            if on {
+                p.insert(i.clone());
+            } else {
+                p.remove(i);
+            }
+        }
+        Ok(())
+    }
+}
+
+fn block<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
+}
+
+#[test]
+fn acquire_renew_release() {
+    let store = Store::default();
+    let expires = block(acquire(&store, "workers", "i-1", Duration::from_secs(60), now())).unwrap();
+    assert_eq!(store.tags.lock().unwrap()["i-1"], expires);
+    assert!(store.protected.lock().unwrap().contains("i-1"));
+    let later =
+        block(renew(&store, "workers", "i-1", Duration::from_secs(60), now() + chrono::Duration::seconds(30))).unwrap();
+    assert!(later > expires);
+    block(release(&store, "workers", "i-1")).unwrap();
+    assert!(store.tags.lock().unwrap().is_empty() && store.protected.lock().unwrap().is_empty());
+}
+
+#[test]
+fn a_failed_protection_says_what_state_is_left() {
+    let store = Store { fail_protect: true, ..Default::default() };
+    let e = block(acquire(&store, "workers", "i-1", Duration::from_secs(60), now())).unwrap_err();
+    assert!(e.to_string().contains("NOT protected"), "{e}");
+    store.tags.lock().unwrap().insert("i-2".into(), "2026-11-22T12:01:00Z".into());
+    let e = block(release(&store, "workers", "i-2")).unwrap_err();
+    assert!(e.to_string().contains("until its lease expires"), "{e}");
+    assert!(store.tags.lock().unwrap().contains_key("i-2"), "the tag stays so the reaper can finish the job");
+}

@@ -1,0 +1,18 @@
+//! Lambda: the protection reaper. Triggered by an EventBridge schedule.
+
+use lambda_runtime::{service_fn, Error, LambdaEvent};
+use scalegate_aws::leases::SdkLeases;
+use scalegate_aws::{reaper, sdk::Clients, telemetry};
+use serde_json::Value;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    telemetry::init_json_logs(false);
+    let clients = Clients::load(None).await;
+    let leases = SdkLeases::new(clients.autoscaling, clients.ec2);
+    let leases = &leases;
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
+        reaper::lambda(leases, event.payload).await.map_err(Error::from)
+    }))
+    .await
+}
