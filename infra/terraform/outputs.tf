@@ -20,5 +20,5 @@ output "hook_name" {
 }
 
 output "sod_audit_function_arn" {
-  value = var.sod_audit_package == null ? null : aws_lambda_function.sod_audit["enabled"].arn
+  value = var.sod_audit_package == null ? null : module.sod_audit[0].function_arn
 }

@@ -55,7 +55,12 @@ terraform show -json "$work/plan" > "$work/plan.json"
 "$root/.venv/bin/python" - "$work/plan.json" <<'PY'
 import json, sys
 plan = json.load(open(sys.argv[1]))
-resources = {r["address"]: r for r in plan["planned_values"]["root_module"]["child_modules"][0]["resources"]}
+def walk(module):
+    for r in module.get("resources", []):
+        yield r
+    for child in module.get("child_modules", []):
+        yield from walk(child)
+resources = {r["address"]: r for r in walk(plan["planned_values"]["root_module"])}
 def need(addr):
     assert addr in resources, f"plan lacks {addr}: {sorted(resources)}"
     return resources[addr]["values"]
@@ -69,15 +74,15 @@ complete = next(s for s in policy["Statement"] if s["Sid"] == "CompleteLifecycle
 assert all(r.endswith(("autoScalingGroupName/web", "autoScalingGroupName/workers")) for r in complete["Resource"]), complete
 alarms = [a for a in resources if "aws_cloudwatch_metric_alarm" in a]
 assert len(alarms) == 11, alarms
-assert need('module.launch_gate.aws_cloudwatch_event_rule.reaper["enabled"]')["schedule_expression"] == "rate(1 minute)"
-backlog = need('module.launch_gate.aws_lambda_function.backlog["enabled"]')
+assert need('module.launch_gate.module.reaper[0].aws_cloudwatch_event_rule.this["schedule"]')["schedule_expression"] == "rate(1 minute)"
+backlog = need('module.launch_gate.module.backlog[0].aws_lambda_function.this')
 assert "[[pair]]" in backlog["environment"][0]["variables"]["SCALEGATE_BACKLOG_CONFIG"], backlog
-assert need('module.launch_gate.aws_cloudwatch_event_rule.backlog["enabled"]')["schedule_expression"] == "rate(1 minute)"
-sod = need('module.launch_gate.aws_lambda_function.sod_audit["enabled"]')
+assert need('module.launch_gate.module.backlog[0].aws_cloudwatch_event_rule.this["schedule"]')["schedule_expression"] == "rate(1 minute)"
+sod = need('module.launch_gate.module.sod_audit[0].aws_lambda_function.this')
 assert sod["runtime"] == "provided.al2023", sod
-changes = json.loads(need('module.launch_gate.aws_cloudwatch_event_rule.iam_changes["enabled"]')["event_pattern"])
+changes = json.loads(need('module.launch_gate.module.sod_audit[0].aws_cloudwatch_event_rule.this["iam-changes"]')["event_pattern"])
 assert "PutRolePolicy" in changes["detail"]["eventName"] and changes["source"] == ["aws.iam"], changes
-assert need('module.launch_gate.aws_cloudwatch_event_rule.sod_schedule["enabled"]')["schedule_expression"] == "rate(1 hour)"
+assert need('module.launch_gate.module.sod_audit[0].aws_cloudwatch_event_rule.this["schedule"]')["schedule_expression"] == "rate(1 hour)"
 violations = [a for a in alarms if "sod_violations" in a]
 assert len(violations) == 2, violations
 print(f"infra test: plan has {len(resources)} resources; policy scoped to the groups; {len(alarms)} alarms; sod-audit on a schedule and on IAM changes; backlog-metric and the protection reaper every minute")

@@ -3,15 +3,14 @@ const fs = require("fs");
 const path = require("path");
 const cdk = require("aws-cdk-lib");
 const { Construct } = require("constructs");
-const iam = cdk.aws_iam;
-const lambda = cdk.aws_lambda;
 const sqs = cdk.aws_sqs;
 const events = cdk.aws_events;
 const targets = cdk.aws_events_targets;
 const sources = cdk.aws_lambda_event_sources;
-const logs = cdk.aws_logs;
 const cw = cdk.aws_cloudwatch;
 const autoscaling = cdk.aws_autoscaling;
+
+const { rolePolicy, scalegateFunction, aboveZero } = require("./scalegate-function");
 
 const repo = path.join(__dirname, "..", "..", "..");
 
@@ -37,7 +36,7 @@ class LaunchGate extends Construct {
     const rules = props.gateRules ?? fs.readFileSync(path.join(repo, "policies", "gate.toml"), "utf8");
 
     // One source of truth for the role, with the completion statement scoped to these groups.
-    const doc = JSON.parse(fs.readFileSync(path.join(repo, "policies", "roles", "scalegate-launch-gate.json"), "utf8"));
+    const doc = rolePolicy("scalegate-launch-gate.json");
     for (const statement of doc.Statement) {
       if (statement.Sid === "CompleteLifecycleActions") {
         statement.Resource = props.autoScalingGroups.map(
@@ -45,27 +44,14 @@ class LaunchGate extends Construct {
         );
       }
     }
-    const role = new iam.Role(this, "Role", {
-      roleName: name,
-      assumedBy: new iam.ServicePrincipal("lambda.amazonaws.com"),
-      inlinePolicies: { [name]: iam.PolicyDocument.fromJson(doc) },
-    });
-
-    const logGroup = new logs.LogGroup(this, "Logs", {
-      logGroupName: `/aws/lambda/${name}`,
-      retention: logs.RetentionDays.ONE_MONTH,
-    });
-    this.function = new lambda.Function(this, "Function", {
-      functionName: name,
-      role,
-      code: lambda.Code.fromAsset(path.resolve(props.packagePath)),
-      handler: "bootstrap",
-      runtime: lambda.Runtime.PROVIDED_AL2023,
-      architecture: lambda.Architecture.X86_64,
+    this.function = scalegateFunction(this, {
+      name,
+      prefix: "scalegate-launch-gate",
+      policy: doc,
+      packagePath: props.packagePath,
       memorySize: 256,
       timeout: cdk.Duration.seconds(timeout),
       environment: { SCALEGATE_GATE_RULES: rules },
-      logGroup,
     });
 
     const deadLetters = new sqs.Queue(this, "DeadLetters", {
@@ -130,22 +116,11 @@ class LaunchGate extends Construct {
         treatMissingData: cw.TreatMissingData.NOT_BREACHING,
       });
     }
-    new cw.Alarm(this, "DeadLettersAlarm", {
-      alarmName: `${name}-dead-letters`,
-      metric: deadLetters.metricApproximateNumberOfMessagesVisible({ period: cdk.Duration.minutes(1), statistic: "Maximum" }),
-      threshold: 0,
-      evaluationPeriods: 1,
-      comparisonOperator: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      treatMissingData: cw.TreatMissingData.NOT_BREACHING,
-    });
-    new cw.Alarm(this, "Errors", {
-      alarmName: `${name}-errors`,
-      metric: this.function.metricErrors({ period: cdk.Duration.minutes(5) }),
-      threshold: 0,
-      evaluationPeriods: 1,
-      comparisonOperator: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      treatMissingData: cw.TreatMissingData.NOT_BREACHING,
-    });
+    aboveZero(this, "DeadLettersAlarm", `${name}-dead-letters`,
+      "Lifecycle notifications the gate could not handle reached the dead-letter queue.",
+      deadLetters.metricApproximateNumberOfMessagesVisible({ period: cdk.Duration.minutes(1), statistic: "Maximum" }));
+    aboveZero(this, "Errors", `${name}-errors`, "The launch gate failed: instances fall back to the hook's ABANDON.",
+      this.function.metricErrors({ period: cdk.Duration.minutes(5) }));
   }
 }
 

@@ -190,13 +190,13 @@ fn collect_resources<'a>(
         else {
             continue;
         };
-        // Counted and for_each instances share their configuration's references.
-        let config_address = address.split('[').next().unwrap_or(address);
+        // Counted and for_each instances (of resources and of modules) share their configuration's references.
+        let config_address = without_indexes(address);
         out.push(Resource {
             address: address.to_string(),
             kind,
             values: r.get("values").unwrap_or(&Value::Null),
-            references: refs.get(config_address).cloned().unwrap_or_default(),
+            references: refs.get(&config_address).cloned().unwrap_or_default(),
         });
     }
     for child in module.get("child_modules").and_then(Value::as_array).into_iter().flatten() {
@@ -227,4 +227,19 @@ fn collect_references<'a>(module: &'a Value, prefix: &str, out: &mut HashMap<Str
             collect_references(child, &format!("{prefix}module.{name}."), out);
         }
     }
+}
+
+/// `module.a[0].aws_iam_role.r["x"]` → `module.a.aws_iam_role.r`: the address as the configuration names it.
+fn without_indexes(address: &str) -> String {
+    let mut out = String::with_capacity(address.len());
+    let mut depth = 0;
+    for c in address.chars() {
+        match c {
+            '[' => depth += 1,
+            ']' => depth -= 1,
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
 }

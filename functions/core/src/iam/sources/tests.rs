@@ -172,3 +172,24 @@ fn every_source_feeds_the_same_audit() {
         assert_eq!(report.checks[0].verdict, verdict, "{:?}", report.checks[0]);
     }
 }
+
+#[test]
+fn terraform_references_resolve_inside_counted_modules() {
+    let role_policy = allow("autoscaling:*").to_string();
+    let plan = json!({
+        "planned_values": {"root_module": {"child_modules": [{"resources": [
+            {"address": "module.fn[0].aws_iam_role.this", "mode": "managed", "type": "aws_iam_role",
+             "values": {"name": "scalegate-fn"}},
+            {"address": "module.fn[0].aws_iam_role_policy.this", "mode": "managed", "type": "aws_iam_role_policy",
+             "values": {"name": "p", "policy": role_policy}},
+            {"address": "module.other[0].aws_iam_role.this", "mode": "managed", "type": "aws_iam_role",
+             "values": {"name": "scalegate-other"}}
+        ]}]}},
+        "configuration": {"root_module": {"module_calls": {"fn": {"module": {"resources": [
+            {"address": "aws_iam_role_policy.this", "expressions": {"role": {"references": ["aws_iam_role.this.id", "aws_iam_role.this"]}}}
+        ]}}}}}
+    });
+    let loaded = terraform_plan(&plan).unwrap();
+    assert_eq!(role(&loaded, "scalegate-fn").identity.len(), 1);
+    assert!(role(&loaded, "scalegate-other").identity.is_empty(), "the reference names one role, not every role");
+}

@@ -1,0 +1,71 @@
+// What every scalegate function has in common: its role from policies/roles/<name>.json, a log group, the Rust
+// bootstrap on provided.al2023, optional schedules, and an alarm on its errors.
+const fs = require("fs");
+const path = require("path");
+const cdk = require("aws-cdk-lib");
+const iam = cdk.aws_iam;
+const lambda = cdk.aws_lambda;
+const events = cdk.aws_events;
+const targets = cdk.aws_events_targets;
+const logs = cdk.aws_logs;
+const cw = cdk.aws_cloudwatch;
+
+const repo = path.join(__dirname, "..", "..", "..");
+
+/** Reads a policy from policies/roles/. */
+function rolePolicy(file) {
+  return JSON.parse(fs.readFileSync(path.join(repo, "policies", "roles", file), "utf8"));
+}
+
+/**
+ * The function, its role and log group.
+ * @param {import("constructs").Construct} scope
+ * @param {{name: string, prefix: string, policy: object, packagePath: string, memorySize: number,
+ *          timeout: cdk.Duration, environment?: Record<string, string>}} props
+ */
+function scalegateFunction(scope, props) {
+  if (!props.name.startsWith(props.prefix)) {
+    throw new Error(`name must start with ${props.prefix} (its policy in policies/roles/ scopes to it)`);
+  }
+  const role = new iam.Role(scope, "Role", {
+    roleName: props.name,
+    assumedBy: new iam.ServicePrincipal("lambda.amazonaws.com"),
+    inlinePolicies: { [props.name]: iam.PolicyDocument.fromJson(props.policy) },
+  });
+  const logGroup = new logs.LogGroup(scope, "Logs", {
+    logGroupName: `/aws/lambda/${props.name}`,
+    retention: logs.RetentionDays.ONE_MONTH,
+  });
+  return new lambda.Function(scope, "Function", {
+    functionName: props.name,
+    role,
+    code: lambda.Code.fromAsset(path.resolve(props.packagePath)),
+    handler: "bootstrap",
+    runtime: lambda.Runtime.PROVIDED_AL2023,
+    architecture: lambda.Architecture.X86_64,
+    memorySize: props.memorySize,
+    timeout: props.timeout,
+    environment: props.environment ?? {},
+    logGroup,
+  });
+}
+
+/** An EventBridge rule (schedule or event pattern) that invokes `fn`. */
+function invokeOn(scope, id, fn, rule) {
+  return new events.Rule(scope, id, { ...rule, targets: [new targets.LambdaFunction(fn)] });
+}
+
+/** An alarm when a metric goes above zero. */
+function aboveZero(scope, id, alarmName, alarmDescription, metric) {
+  return new cw.Alarm(scope, id, {
+    alarmName,
+    alarmDescription,
+    metric,
+    threshold: 0,
+    evaluationPeriods: 1,
+    comparisonOperator: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    treatMissingData: cw.TreatMissingData.NOT_BREACHING,
+  });
+}
+
+module.exports = { rolePolicy, scalegateFunction, invokeOn, aboveZero };

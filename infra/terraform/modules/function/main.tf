@@ -1,0 +1,141 @@
+# One scalegate function: role (policy from policies/roles/), log group, the Rust bootstrap on provided.al2023,
+# EventBridge rules that invoke it, and an alarm on its errors. The launch gate, sod-audit, backlog-metric and the
+# protection reaper differ only in these inputs.
+
+variable "name" {
+  type = string
+}
+
+variable "policy" {
+  description = "The role's identity policy (JSON)."
+  type        = string
+}
+
+variable "trust_policy" {
+  description = "The role's trust policy (JSON): policies/roles/<role>.trust.json."
+  type        = string
+}
+
+variable "package" {
+  type = string
+}
+
+variable "architecture" {
+  type = string
+}
+
+variable "memory_mb" {
+  type = number
+}
+
+variable "timeout_seconds" {
+  type = number
+}
+
+variable "environment" {
+  type    = map(string)
+  default = {}
+}
+
+variable "log_retention_days" {
+  type = number
+}
+
+variable "rules" {
+  description = "EventBridge rules that invoke the function, by name suffix: a schedule_expression or an event_pattern (JSON)."
+  type = map(object({
+    description         = string
+    schedule_expression = optional(string)
+    event_pattern       = optional(string)
+  }))
+  default = {}
+}
+
+variable "errors_alarm" {
+  description = "What the errors alarm says, and over how many seconds it counts."
+  type = object({
+    description = string
+    period      = number
+  })
+}
+
+variable "alarm_actions" {
+  type = list(string)
+}
+
+resource "aws_iam_role" "this" {
+  name               = var.name
+  assume_role_policy = var.trust_policy
+}
+
+resource "aws_iam_role_policy" "this" {
+  name   = var.name
+  role   = aws_iam_role.this.id
+  policy = var.policy
+}
+
+resource "aws_cloudwatch_log_group" "this" {
+  name              = "/aws/lambda/${var.name}"
+  retention_in_days = var.log_retention_days
+}
+
+resource "aws_lambda_function" "this" {
+  function_name    = var.name
+  role             = aws_iam_role.this.arn
+  filename         = var.package
+  source_code_hash = fileexists(var.package) ? filebase64sha256(var.package) : null
+  handler          = "bootstrap"
+  runtime          = "provided.al2023"
+  architectures    = [var.architecture]
+  memory_size      = var.memory_mb
+  timeout          = var.timeout_seconds
+  dynamic "environment" {
+    for_each = length(var.environment) > 0 ? [var.environment] : []
+    content {
+      variables = environment.value
+    }
+  }
+  depends_on = [aws_cloudwatch_log_group.this]
+}
+
+resource "aws_cloudwatch_event_rule" "this" {
+  for_each            = var.rules
+  name                = "${var.name}-${each.key}"
+  description         = each.value.description
+  schedule_expression = each.value.schedule_expression
+  event_pattern       = each.value.event_pattern
+}
+
+resource "aws_cloudwatch_event_target" "this" {
+  for_each = var.rules
+  rule     = aws_cloudwatch_event_rule.this[each.key].name
+  arn      = aws_lambda_function.this.arn
+}
+
+resource "aws_lambda_permission" "this" {
+  for_each      = var.rules
+  statement_id  = "events-${each.key}"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.this.function_name
+  principal     = "events.amazonaws.com"
+  source_arn    = aws_cloudwatch_event_rule.this[each.key].arn
+}
+
+resource "aws_cloudwatch_metric_alarm" "errors" {
+  alarm_name          = "${var.name}-errors"
+  alarm_description   = var.errors_alarm.description
+  namespace           = "AWS/Lambda"
+  metric_name         = "Errors"
+  dimensions          = { FunctionName = aws_lambda_function.this.function_name }
+  statistic           = "Sum"
+  period              = var.errors_alarm.period
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = var.alarm_actions
+}
+
+output "function_arn" {
+  value = aws_lambda_function.this.arn
+}
