@@ -43,13 +43,7 @@ pub fn ticks_per_minute(config: &BacklogConfig) -> u32 {
 pub async fn run_once(backlog: &SdkBacklog, config: &BacklogConfig) -> BacklogRun {
     let sink = (config.publish == Publish::PutMetricData).then_some(backlog);
     let result = run(config, backlog, sink, Utc::now()).await;
-    {
-        use std::io::Write;
-        let mut out = std::io::stdout().lock();
-        for line in &result.lines {
-            let _ = writeln!(out, "{line}");
-        }
-    }
+    crate::telemetry::write_lines(&result.lines);
     result
 }
 

@@ -172,13 +172,7 @@ pub async fn lambda<F: LaunchFactsSource, L: LifecycleActions>(
     payload: Value,
 ) -> Result<Value, InvocationError> {
     let report = handle_value(gate, &payload, Utc::now).await?;
-    {
-        use std::io::Write;
-        let mut out = std::io::stdout().lock();
-        for line in &report.log_lines {
-            let _ = writeln!(out, "{line}");
-        }
-    }
+    crate::telemetry::write_lines(&report.log_lines);
     let direct = report.direct_failures();
     if !direct.is_empty() {
         return Err(InvocationError::NotHandled(direct));

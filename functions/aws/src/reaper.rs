@@ -3,7 +3,7 @@
 
 use crate::leases::SdkLeases;
 use chrono::{DateTime, Utc};
-use scalegate_core::emf::{self, Metric, NAMESPACE};
+use scalegate_core::emf::{self, log_line, Metric, NAMESPACE};
 use scalegate_core::lease::{batches, decide, LeaseStore, LeaseVerdict};
 use scalegate_core::ports::AwsError;
 use serde_json::{json, Value};
@@ -23,38 +23,31 @@ pub struct ReaperRun {
 
 /// Runs once over every opted-in group.
 pub async fn run(leases: &SdkLeases, now: DateTime<Utc>) -> Result<ReaperRun, AwsError> {
-    let at = now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     let mut out = ReaperRun::default();
     for group in leases.opted_in_groups().await? {
-        let mut release = Vec::new();
-        let mut reasons = Vec::new();
+        // (instance, why its protection goes)
+        let mut release: Vec<(String, String)> = Vec::new();
         for m in &group.protected {
             match decide(m, now) {
                 LeaseVerdict::Keep { .. } => out.kept += 1,
-                LeaseVerdict::Release { reason } => {
-                    release.push(m.instance_id.clone());
-                    reasons.push(reason);
-                }
+                LeaseVerdict::Release { reason } => release.push((m.instance_id.clone(), reason)),
             }
         }
         let mut released_here = 0;
-        for (i, batch) in batches(&release).enumerate() {
-            match leases.protect(&group.group, batch, false).await {
+        for batch in batches(&release) {
+            let ids: Vec<String> = batch.iter().map(|(id, _)| id.clone()).collect();
+            match leases.protect(&group.group, &ids, false).await {
                 Ok(()) => {
-                    for (j, id) in batch.iter().enumerate() {
-                        let reason = &reasons[i * scalegate_core::lease::MAX_PROTECTION_BATCH + j];
-                        out.lines.push(
-                            json!({"timestamp": at, "level": "INFO", "message": "protection removed",
-                                "auto_scaling_group": group.group, "instance_id": id, "reason": reason})
-                            .to_string(),
-                        );
+                    for (id, reason) in batch {
+                        let fields = json!({"auto_scaling_group": group.group, "instance_id": id, "reason": reason});
+                        out.lines.push(log_line(now, "INFO", "protection removed", fields));
                         out.released.push((group.group.clone(), id.clone(), reason.clone()));
                         released_here += 1;
                     }
                 }
                 Err(e) => {
                     let failure = format!("{}: {} instance(s) still protected: {e}", group.group, batch.len());
-                    out.lines.push(json!({"timestamp": at, "level": "ERROR", "message": failure}).to_string());
+                    out.lines.push(log_line(now, "ERROR", &failure, json!({})));
                     out.failures.push(failure);
                 }
             }
@@ -72,13 +65,7 @@ pub async fn run(leases: &SdkLeases, now: DateTime<Utc>) -> Result<ReaperRun, Aw
 /// The Lambda entry: runs, writes its lines, answers with counts; fails the invocation when a batch failed.
 pub async fn lambda(leases: &SdkLeases, _payload: Value) -> Result<Value, String> {
     let run = run(leases, Utc::now()).await.map_err(|e| e.to_string())?;
-    {
-        use std::io::Write;
-        let mut stdout = std::io::stdout().lock();
-        for line in &run.lines {
-            let _ = writeln!(stdout, "{line}");
-        }
-    }
+    crate::telemetry::write_lines(&run.lines);
     if !run.failures.is_empty() {
         return Err(run.failures.join("; "));
     }

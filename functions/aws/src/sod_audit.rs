@@ -3,7 +3,7 @@
 
 use crate::iam_inventory::live_inventory;
 use chrono::{DateTime, Utc};
-use scalegate_core::emf::{self, Metric, NAMESPACE};
+use scalegate_core::emf::{self, log_line, Metric, NAMESPACE};
 use scalegate_core::iam::{audit, AuditReport, Duties, DutiesError};
 use scalegate_core::ports::AwsError;
 use serde_json::{json, Value};
@@ -100,22 +100,17 @@ pub async fn run(
     let trigger = Trigger::of(event).describe();
     let loaded = live_inventory(iam).await?;
     let report = audit(&loaded.inventory, duties);
-    let at = now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     let mut lines = Vec::new();
     for w in &loaded.warnings {
-        lines.push(
-            json!({"timestamp": at, "level": "WARN", "message": "input widened", "trigger": trigger, "warning": w})
-                .to_string(),
-        );
+        lines.push(log_line(now, "WARN", "input widened", json!({"trigger": trigger, "warning": w})));
     }
     for c in report.checks.iter().filter(|c| c.verdict == "may") {
-        lines.push(
-            json!({
-                "timestamp": at, "level": "WARN", "message": "separation-of-duties violation", "trigger": trigger,
-                "principal": c.principal, "duty": c.duty, "class": c.class, "witness": c.witness,
-            })
-            .to_string(),
-        );
+        lines.push(log_line(
+            now,
+            "WARN",
+            "separation-of-duties violation",
+            json!({"trigger": trigger, "principal": c.principal, "duty": c.duty, "class": c.class, "witness": c.witness}),
+        ));
     }
     let by_duty = violations_by_duty(&report);
     let names: std::collections::BTreeSet<&str> = duties.duties.iter().map(|d| d.name.as_str()).collect();
@@ -128,10 +123,12 @@ pub async fn run(
             now.timestamp_millis(),
         ));
     }
-    lines.push(
-        json!({"timestamp": at, "level": "INFO", "message": "sod audit", "trigger": trigger, "summary": report.summary, "violations": by_duty})
-            .to_string(),
-    );
+    lines.push(log_line(
+        now,
+        "INFO",
+        "sod audit",
+        json!({"trigger": trigger, "summary": report.summary, "violations": by_duty}),
+    ));
     Ok(SodRun { report, lines })
 }
 
@@ -153,13 +150,7 @@ pub fn duties_from_env() -> Result<Duties, DutiesError> {
 /// an error (the invocation fails and the Errors alarm sees it), never a clean report.
 pub async fn lambda(iam: &aws_sdk_iam::Client, duties: &Duties, payload: Value) -> Result<Value, AwsError> {
     let run = run(iam, duties, &payload, Utc::now()).await?;
-    {
-        use std::io::Write;
-        let mut out = std::io::stdout().lock();
-        for line in &run.lines {
-            let _ = writeln!(out, "{line}");
-        }
-    }
+    crate::telemetry::write_lines(&run.lines);
     Ok(run.response())
 }
 

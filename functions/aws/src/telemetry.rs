@@ -27,6 +27,15 @@ pub fn init_json_logs(to_stderr: bool) {
     drop(result);
 }
 
+/// Writes log and EMF lines to stdout, where Lambda hands them to CloudWatch Logs, under one lock.
+pub fn write_lines(lines: &[String]) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    for line in lines {
+        let _ = writeln!(out, "{line}");
+    }
+}
+
 /// The one structured line every gate decision writes.
 pub fn decision_log(d: &Decision, at: DateTime<Utc>) -> String {
     json!({

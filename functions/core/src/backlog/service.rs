@@ -5,7 +5,7 @@
 use super::config::{BacklogConfig, PerMessage, Publish};
 use super::figures::{capacity, figures, measured_seconds_per_message, messages, Capacity, Figures, QueueDepth};
 use super::ports::{BacklogReader, Datum, MetricSink};
-use crate::emf::{self, Metric};
+use crate::emf::{self, log_line, Metric};
 use crate::ports::AwsErrorKind;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -104,13 +104,13 @@ pub async fn run<R: BacklogReader, S: MetricSink>(
         HashMap::new()
     });
     // The second round trip, only when a warmup applies: launch times of InService instances.
-    let warmup_of = |p: &super::config::Pair, g: Option<&super::figures::GroupView>| {
-        g.and_then(|g| g.instance_warmup).unwrap_or(p.instance_warmup)
-    };
+    // The group's own warmup wins over the pair's.
+    let warmup_of =
+        |p: &super::config::Pair, g: &super::figures::GroupView| g.instance_warmup.unwrap_or(p.instance_warmup);
     let needing: Vec<String> = config
         .pairs
         .iter()
-        .filter_map(|p| groups.get(&p.group).filter(|g| !warmup_of(p, Some(g)).is_zero()))
+        .filter_map(|p| groups.get(&p.group).filter(|g| !warmup_of(p, g).is_zero()))
         .flat_map(|g| g.members.iter().filter(|m| m.lifecycle_state == "InService").map(|m| m.instance_id.clone()))
         .collect();
     if !needing.is_empty() {
@@ -135,7 +135,7 @@ pub async fn run<R: BacklogReader, S: MetricSink>(
                 _ => format!("reading queue `{}`: {e}", p.queue),
             })?;
             let group = groups.get(&p.group).ok_or_else(|| format!("group `{}` not found", p.group))?;
-            let warmup = warmup_of(p, Some(group));
+            let warmup = warmup_of(p, group);
             let capacity = capacity(group, warmup, now);
             let waiting = messages(depth, p.count_in_flight, p.count_delayed);
             let measured = match p.seconds_per_message {
@@ -229,16 +229,4 @@ async fn finish<S: MetricSink>(
         (None, false) => Some("no metric sink for put-metric-data".to_string()),
     };
     BacklogRun { pairs, lines, publish_error }
-}
-
-fn log_line(now: DateTime<Utc>, level: &str, message: &str, fields: serde_json::Value) -> String {
-    let mut line = json!({
-        "timestamp": now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        "level": level,
-        "message": message,
-    });
-    if let (Some(l), serde_json::Value::Object(f)) = (line.as_object_mut(), fields) {
-        l.extend(f);
-    }
-    line.to_string()
 }

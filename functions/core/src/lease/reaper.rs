@@ -53,7 +53,7 @@ pub fn decide(member: &ProtectedMember, now: DateTime<Utc>) -> LeaseVerdict {
     }
 }
 
-/// Instance ids in batches `SetInstanceProtection` accepts.
-pub fn batches(ids: &[String]) -> impl Iterator<Item = &[String]> {
-    ids.chunks(MAX_PROTECTION_BATCH)
+/// Instances (ids, or ids with what goes with them) in batches `SetInstanceProtection` accepts.
+pub fn batches<T>(items: &[T]) -> impl Iterator<Item = &[T]> {
+    items.chunks(MAX_PROTECTION_BATCH)
 }

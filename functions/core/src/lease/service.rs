@@ -79,12 +79,14 @@ pub async fn acquire<S: LeaseStore>(
         .tag(instance, LEASE_TAG, &expires)
         .await
         .map_err(|error| LeaseError::Tag { instance: instance.into(), error: Box::new(error) })?;
-    store.protect(group, &[instance.to_string()], true).await.map_err(|error| LeaseError::Protection {
-        action: "set",
-        instance: instance.into(),
-        group: group.into(),
-        error: Box::new(error),
-        state: "the instance is NOT protected (its lease tag will simply expire)",
+    store.protect(group, &[instance.to_string()], true).await.map_err(|error| {
+        protection_error(
+            "set",
+            group,
+            instance,
+            error,
+            "the instance is NOT protected (its lease tag will simply expire)",
+        )
     })?;
     Ok(expires)
 }
@@ -103,15 +105,27 @@ pub async fn renew<S: LeaseStore>(
 /// Ends a lease: removes protection first, then the tag. If removing protection fails the tag stays, so the reaper
 /// removes the protection once the lease expires.
 pub async fn release<S: LeaseStore>(store: &S, group: &str, instance: &str) -> Result<(), LeaseError> {
-    store.protect(group, &[instance.to_string()], false).await.map_err(|error| LeaseError::Protection {
-        action: "remove",
-        instance: instance.into(),
-        group: group.into(),
-        error: Box::new(error),
-        state: "the instance stays protected until its lease expires and the reaper removes it",
+    store.protect(group, &[instance.to_string()], false).await.map_err(|error| {
+        protection_error(
+            "remove",
+            group,
+            instance,
+            error,
+            "the instance stays protected until its lease expires and the reaper removes it",
+        )
     })?;
     store
         .untag(instance, LEASE_TAG)
         .await
         .map_err(|error| LeaseError::Tag { instance: instance.into(), error: Box::new(error) })
+}
+
+fn protection_error(
+    action: &'static str,
+    group: &str,
+    instance: &str,
+    error: AwsError,
+    state: &'static str,
+) -> LeaseError {
+    LeaseError::Protection { action, instance: instance.into(), group: group.into(), error: Box::new(error), state }
 }
