@@ -22,3 +22,8 @@ output "hook_name" {
 output "sod_audit_function_arn" {
   value = var.sod_audit_package == null ? null : module.sod_audit[0].function_arn
 }
+
+output "drain_queue_url" {
+  description = "The drain's queue (terminate actions and its own re-checks)."
+  value       = var.drain_package == null ? null : aws_sqs_queue.drain[var.drain_name].id
+}

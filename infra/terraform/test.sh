@@ -73,7 +73,15 @@ policy = json.loads(need("module.launch_gate.aws_iam_role_policy.gate")["policy"
 complete = next(s for s in policy["Statement"] if s["Sid"] == "CompleteLifecycleActions")
 assert all(r.endswith(("autoScalingGroupName/web", "autoScalingGroupName/workers")) for r in complete["Resource"]), complete
 alarms = [a for a in resources if "aws_cloudwatch_metric_alarm" in a]
-assert len(alarms) == 11, alarms
+# gate 6 (abandons and latency for 2 groups, dead letters, errors) + errors of sod-audit, backlog, reaper and drain
+# + SodViolations for 2 duties + the drain's dead letters + drain budget spent for 2 groups
+assert len(alarms) == 15, alarms
+assert need('module.launch_gate.module.drain[0].aws_lambda_function.this')["timeout"] == 30
+rule = json.loads(need('module.launch_gate.aws_cloudwatch_event_rule.terminate_actions["scalegate-drain"]')["event_pattern"])
+assert rule["detail-type"] == ["EC2 Instance-terminate Lifecycle Action"] and rule["detail"]["AutoScalingGroupName"] == ["web", "workers"], rule
+assert need('module.launch_gate.aws_lambda_event_source_mapping.drain["scalegate-drain"]')["function_response_types"] == ["ReportBatchItemFailures"]
+spent = need('module.launch_gate.aws_cloudwatch_metric_alarm.drain_budget_spent["workers"]')
+assert spent["dimensions"] == {"AutoScalingGroupName": "workers", "Reason": "budget_spent"}, spent
 assert need('module.launch_gate.module.reaper[0].aws_cloudwatch_event_rule.this["schedule"]')["schedule_expression"] == "rate(1 minute)"
 backlog = need('module.launch_gate.module.backlog[0].aws_lambda_function.this')
 assert "[[pair]]" in backlog["environment"][0]["variables"]["SCALEGATE_BACKLOG_CONFIG"], backlog
@@ -85,7 +93,7 @@ assert "PutRolePolicy" in changes["detail"]["eventName"] and changes["source"] =
 assert need('module.launch_gate.module.sod_audit[0].aws_cloudwatch_event_rule.this["schedule"]')["schedule_expression"] == "rate(1 hour)"
 violations = [a for a in alarms if "sod_violations" in a]
 assert len(violations) == 2, violations
-print(f"infra test: plan has {len(resources)} resources; policy scoped to the groups; {len(alarms)} alarms; sod-audit on a schedule and on IAM changes; backlog-metric and the protection reaper every minute")
+print(f"infra test: plan has {len(resources)} resources; policy scoped to the groups; {len(alarms)} alarms; sod-audit on a schedule and on IAM changes; backlog-metric and the protection reaper every minute; the drain on terminate actions through its queue")
 PY
 # The plan's roles must pass the project's own separation-of-duties audit (exit 1 on any `may`).
 if [ -n "${SCALEGATE:-}" ]; then

@@ -140,3 +140,49 @@ variable "reaper_schedule" {
   type        = string
   default     = "rate(1 minute)"
 }
+
+variable "drain_package" {
+  description = "Path to the drain Lambda zip (make build: dist/lambda/drain.zip). Null: no drain."
+  type        = string
+  default     = null
+}
+
+variable "drain_name" {
+  description = "Name of the drain function, its role and queues; must start with scalegate-drain (its policy is scoped to that)."
+  type        = string
+  default     = "scalegate-drain"
+  validation {
+    condition     = startswith(var.drain_name, "scalegate-drain")
+    error_message = "drain_name must start with scalegate-drain: policies/roles/scalegate-drain.json scopes its queues and logs to that prefix."
+  }
+}
+
+variable "drain_auto_scaling_groups" {
+  description = "Groups whose terminations the drain holds while a worker's lease is live. Null: the same groups as the gate."
+  type        = list(string)
+  default     = null
+}
+
+variable "drain_budget" {
+  description = "Longest a leased instance may hold up its termination (1s to 48h; cut further to end before the hook's global timeout)."
+  type        = string
+  default     = "1h"
+}
+
+variable "drain_first_delay" {
+  description = "First re-check delay; each later one doubles up to drain_max_delay (and half the hook's heartbeat timeout)."
+  type        = string
+  default     = "15s"
+}
+
+variable "drain_max_delay" {
+  description = "Longest re-check delay (at most 900s, SQS's limit)."
+  type        = string
+  default     = "5m"
+}
+
+variable "drain_hook_heartbeat_timeout" {
+  description = "Heartbeat timeout of the terminate hooks created when create_hooks is true (30 to 7200 s). Global timeout = min(48 h, 100 × this)."
+  type        = number
+  default     = 300
+}

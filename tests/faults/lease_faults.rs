@@ -21,18 +21,19 @@ fn throttled_protection() -> aws_smithy_mocks::Rule {
 
 #[tokio::test]
 async fn throttled_protection_on_acquire_says_the_instance_is_not_protected() {
-    let (protect, tag) = (
+    let (protect, tag, untag) = (
         throttled_protection(),
         mock!(aws_sdk_ec2::Client::create_tags).then_output(|| CreateTagsOutput::builder().build()),
+        mock!(aws_sdk_ec2::Client::delete_tags).then_output(|| DeleteTagsOutput::builder().build()),
     );
     let leases = SdkLeases::new(
         mock_client!(aws_sdk_autoscaling, RuleMode::MatchAny, [&protect]),
-        mock_client!(aws_sdk_ec2, RuleMode::MatchAny, [&tag]),
+        mock_client!(aws_sdk_ec2, RuleMode::MatchAny, [&tag, &untag]),
     );
     let e = acquire(&leases, "workers", "i-1", Duration::from_secs(60), chrono::Utc::now()).await.unwrap_err();
     assert!(matches!(e, LeaseError::Protection { action: "set", .. }), "{e}");
-    assert!(e.to_string().contains("NOT protected") && e.to_string().contains("Throttling"), "{e}");
-    assert_eq!(tag.num_calls(), 1, "the tag was written first; alone it protects nothing");
+    assert!(e.to_string().contains("NOT protected and holds no lease") && e.to_string().contains("Throttling"), "{e}");
+    assert_eq!((tag.num_calls(), untag.num_calls()), (1, 1), "the tag written first is taken back");
 }
 
 #[tokio::test]

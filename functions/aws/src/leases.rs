@@ -1,12 +1,15 @@
 //! Work leases on the SDK: instance tags (EC2), scale-in protection (Auto Scaling), and the opted-in groups' protected
-//! members with their lease tags (for the reaper). Also where a worker finds itself: IMDSv2.
+//! members with their lease tags (for the reaper), a terminating instance's lease and hook (for the drain). Also where
+//! a worker finds itself: IMDSv2.
 
 use crate::errors::classify;
 use aws_sdk_autoscaling::types::Filter as GroupFilter;
 use aws_sdk_ec2::types::{Filter, Tag};
+use scalegate_core::drain::{DrainFacts, HookTimeouts};
 use scalegate_core::lease::{GroupLeases, LeaseStore, ProtectedMember, LEASE_TAG, OPT_IN_TAG};
 use scalegate_core::ports::{AwsError, AwsErrorKind};
 use std::collections::HashMap;
+use std::time::Duration;
 
 /// Leases through the EC2 and Auto Scaling clients.
 #[derive(Debug, Clone)]
@@ -160,4 +163,32 @@ pub async fn imds_group() -> Option<String> {
         .ok()
         .map(|g| g.as_ref().trim().to_string())
         .filter(|g| !g.is_empty())
+}
+
+impl DrainFacts for SdkLeases {
+    async fn lease_tag(&self, instance: &str) -> Result<Option<String>, AwsError> {
+        Ok(self.lease_tags(&[instance.to_string()]).await?.remove(instance))
+    }
+
+    async fn hook_timeouts(&self, group: &str, hook: &str) -> Result<HookTimeouts, AwsError> {
+        let out = self
+            .autoscaling
+            .describe_lifecycle_hooks()
+            .auto_scaling_group_name(group)
+            .lifecycle_hook_names(hook)
+            .send()
+            .await
+            .map_err(|e| classify("DescribeLifecycleHooks", e))?;
+        let found = out.lifecycle_hooks().iter().find(|h| h.lifecycle_hook_name() == Some(hook)).ok_or_else(|| {
+            AwsError::new("DescribeLifecycleHooks", AwsErrorKind::NotFound, format!("no hook {hook} on group {group}"))
+        })?;
+        let seconds = |s: Option<i32>, default: u64| s.and_then(|s| u64::try_from(s).ok()).unwrap_or(default);
+        let heartbeat = seconds(found.heartbeat_timeout(), 3600);
+        let global = seconds(found.global_timeout(), (100 * heartbeat).min(172_800));
+        Ok(HookTimeouts { heartbeat: Duration::from_secs(heartbeat), global: Duration::from_secs(global) })
+    }
+
+    async fn clear_lease_tag(&self, instance: &str) -> Result<(), AwsError> {
+        self.untag(instance, LEASE_TAG).await
+    }
 }

@@ -7,6 +7,7 @@
 
 pub mod backlog_handler;
 pub mod backlog_reader;
+pub mod drain_handler;
 pub mod errors;
 pub mod gate_handler;
 pub mod iam_inventory;

@@ -22,13 +22,14 @@ const EXIT_REJECTED: u8 = 2;
 #[command(
     name = "scalegate",
     version,
-    about = "Fast, safe EC2 Auto Scaling: gate lifecycle hooks, replay events, run the demo.",
+    about = "Fast, safe EC2 Auto Scaling: gate launches, drain leased workers, audit duties, replay events, run the demo.",
     long_about = "scalegate runs the same logic as its Lambda functions, locally.\n\n\
         AWS calls go wherever the standard SDK configuration points: set AWS_ENDPOINT_URL to use the local \
         emulator (`make emulator` starts it on http://127.0.0.1:4599), or leave it unset to use your account.",
     after_help = "Examples:\n  \
         scalegate event tests/fixtures/events/sqs-batch-mixed.json\n  \
         AWS_ENDPOINT_URL=http://127.0.0.1:4599 scalegate gate --event event.json --dry-run\n  \
+        scalegate drain --event terminate.json --dry-run\n  \
         scalegate demo"
 )]
 struct Cli {
@@ -65,6 +66,43 @@ enum Command {
         /// Gate rules (TOML). Default: the built-in rules, identical to policies/gate.toml.
         #[arg(long)]
         rules: Option<PathBuf>,
+        /// Also print the EMF metric lines the Lambda would emit (to stderr).
+        #[arg(long)]
+        metrics: bool,
+    },
+    /// Run the drain function on an event: a terminate lifecycle action (any shape `scalegate event` accepts), or
+    /// one of the drain's own re-check messages (an SQS batch holding it).
+    ///
+    /// Reads the instance's work lease (its `scalegate:lease-expires` tag) and the hook's timeouts, then completes
+    /// the action with CONTINUE (no live lease, an instance from the warm pool, or the budget spent) or heartbeats the
+    /// hook and sends a re-check to --queue-url with the delay it chose (doubling from --first-delay up to
+    /// --max-delay, inside half the hook's heartbeat timeout). Prints the function's log line per record.
+    /// Exit 0 when every record was handled, 1 when one must be delivered again, 2 when the input is rejected.
+    #[command(after_help = "Examples:\n  \
+        scalegate drain --event terminate.json --dry-run\n  \
+        scalegate drain --event terminate.json --queue-url https://sqs.us-east-1.amazonaws.com/123456789012/scalegate-drain-events")]
+    Drain {
+        /// The event; `-` for standard input.
+        #[arg(long)]
+        event: PathBuf,
+        /// Read and decide, but do not heartbeat, complete, re-queue or dead-letter.
+        #[arg(long)]
+        dry_run: bool,
+        /// The drain's queue, where re-checks go (required unless --dry-run).
+        #[arg(long, env = "SCALEGATE_DRAIN_QUEUE_URL")]
+        queue_url: Option<String>,
+        /// The dead-letter queue for records that cannot be read.
+        #[arg(long, env = "SCALEGATE_DRAIN_DLQ_URL")]
+        dlq_url: Option<String>,
+        /// Longest a leased instance may hold up its termination (1s to 48h).
+        #[arg(long, env = "SCALEGATE_DRAIN_BUDGET", default_value = "1h")]
+        budget: String,
+        /// First re-check delay.
+        #[arg(long, env = "SCALEGATE_DRAIN_FIRST_DELAY", default_value = "15s")]
+        first_delay: String,
+        /// Longest re-check delay (at most 900s).
+        #[arg(long, env = "SCALEGATE_DRAIN_MAX_DELAY", default_value = "5m")]
+        max_delay: String,
         /// Also print the EMF metric lines the Lambda would emit (to stderr).
         #[arg(long)]
         metrics: bool,
@@ -234,6 +272,19 @@ async fn main() -> ExitCode {
     let result = match cli.command {
         Command::Event { file } => event(&file),
         Command::Gate { event, dry_run, rules, metrics } => gate(&event, dry_run, rules.as_deref(), metrics).await,
+        Command::Drain { event, dry_run, queue_url, dlq_url, budget, first_delay, max_delay, metrics } => {
+            let settings = [
+                ("SCALEGATE_DRAIN_BUDGET", budget),
+                ("SCALEGATE_DRAIN_FIRST_DELAY", first_delay),
+                ("SCALEGATE_DRAIN_MAX_DELAY", max_delay),
+            ];
+            match scalegate_core::drain::DrainConfig::from_settings(|k| {
+                settings.iter().find(|(name, _)| *name == k).map(|(_, v)| v.clone())
+            }) {
+                Ok(config) => drain(&event, dry_run, queue_url, dlq_url, config, metrics).await,
+                Err(e) => Err(e.into()),
+            }
+        }
         Command::Demo { root, scale_to, drifted, warm_pool } => run_demo(&root, scale_to, drifted, warm_pool).await,
         Command::Actions { pattern } => actions(&pattern),
         Command::Lease { action, instance, group, ttl } => lease(action, instance, group, ttl).await,
@@ -501,15 +552,7 @@ async fn gate(event: &Path, dry_run: bool, rules: Option<&Path>, metrics: bool) 
     let gate = launch_gate(&clients.ec2, &clients.autoscaling, rules, dry_run);
     let report = gate_handler::handle(&gate, &input, chrono::Utc::now).await?;
     let mut failed = false;
-    for line in &report.log_lines {
-        if line.contains("\"_aws\"") {
-            if metrics {
-                eprintln!("{line}");
-            }
-        } else {
-            println!("{line}");
-        }
-    }
+    print_lines(&report.log_lines, metrics);
     for record in &report.records {
         failed |= record.outcome.should_redeliver();
         let line = match &record.outcome {
@@ -525,6 +568,52 @@ async fn gate(event: &Path, dry_run: bool, rules: Option<&Path>, metrics: bool) 
         println!("{line}");
     }
     Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+async fn drain(
+    event: &Path,
+    dry_run: bool,
+    queue_url: Option<String>,
+    dlq_url: Option<String>,
+    config: scalegate_core::drain::DrainConfig,
+    metrics: bool,
+) -> Result<ExitCode> {
+    use scalegate_aws::drain_handler::{handle_value, SqsRecheckQueue};
+    let input = read_input(event)?;
+    let payload: serde_json::Value =
+        serde_json::from_str(&input).map_err(|e| lifecycle::ParseError::MalformedJson(e.to_string()))?;
+    let queue_url = match (queue_url, dry_run) {
+        (Some(url), _) => url,
+        (None, true) => String::new(),
+        (None, false) => {
+            bail!("--queue-url (or SCALEGATE_DRAIN_QUEUE_URL) is required unless --dry-run: re-checks are sent there")
+        }
+    };
+    let clients = Clients::load(None).await;
+    let drain = scalegate_core::drain::Drain::new(
+        scalegate_aws::leases::SdkLeases::new(clients.autoscaling.clone(), clients.ec2.clone()),
+        scalegate_aws::AutoScalingLifecycleActions::new(clients.autoscaling.clone()),
+        SqsRecheckQueue::new(clients.sqs.clone(), queue_url, dlq_url),
+        config,
+        dry_run,
+    );
+    let report = handle_value(&drain, &payload).await?;
+    print_lines(&report.lines, metrics);
+    let failed = report.records.iter().any(|(_, o)| o.should_redeliver());
+    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// Log lines to stdout; EMF lines to stderr when asked for, else nowhere.
+fn print_lines(lines: &[String], metrics: bool) {
+    for line in lines {
+        if line.contains("\"_aws\"") {
+            if metrics {
+                eprintln!("{line}");
+            }
+        } else {
+            println!("{line}");
+        }
+    }
 }
 
 async fn run_demo(root: &Path, scale_to: i32, drifted: i32, warm_pool: i32) -> Result<ExitCode> {

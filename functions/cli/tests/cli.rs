@@ -298,3 +298,20 @@ fn backlog_rejects_bad_flags_and_configs_with_exit_2() {
     let e = rejected(&["backlog", "--config", config.to_str().unwrap()], None);
     assert!(e.contains("pair 1 (q → g)") && e.contains("positive"), "{e}");
 }
+
+#[test]
+fn drain_rejects_bad_input_and_settings_with_exit_2() {
+    let event = fixture("eventbridge-terminate-warm.json");
+    let event = event.to_str().unwrap();
+    let e = rejected(&["drain", "--event", "-", "--dry-run"], Some("{oops"));
+    assert!(e.contains("malformed JSON"), "{e}");
+    let e = rejected(&["drain", "--event", event, "--dry-run", "--budget", "3d"], None);
+    assert!(e.contains("SCALEGATE_DRAIN_BUDGET") && e.contains("unknown unit"), "{e}");
+    let e = rejected(&["drain", "--event", event, "--dry-run", "--first-delay", "20m"], None);
+    assert!(e.contains("SCALEGATE_DRAIN_FIRST_DELAY") && e.contains("900s"), "{e}");
+    let e = rejected(&["drain", "--event", event], None);
+    assert!(e.contains("--queue-url"), "{e}");
+    let out = scalegate(&["drain", "--help"], None);
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains("re-check") && help.contains("Exit 0"), "{help}");
+}

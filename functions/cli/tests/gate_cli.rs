@@ -59,3 +59,49 @@ async fn dry_run_decides_without_completing_then_a_real_run_completes() {
     assert_eq!(lines[0]["message"], "already decided");
     assert_eq!(lines[0]["lifecycle_state"], "InService");
 }
+
+/// `scalegate drain --dry-run` reads the instance's lease in the emulator and says what the function would do.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drain_dry_run_waits_on_a_live_lease_and_completes_without_one() {
+    use aws_sdk_ec2::types::Tag;
+    let emulator = Emulator::start(&root()).expect("emulator (run `make setup`)");
+    let c = DemoClients::new(&sdk_config_for(emulator.endpoint()).await);
+    let run = c.ec2.run_instances().image_id(scalegate::demo::DEMO_AMI).min_count(1).max_count(1).send().await.unwrap();
+    let instance = run.instances()[0].instance_id().unwrap().to_string();
+    let expires = (chrono::Utc::now() + chrono::Duration::minutes(10)).to_rfc3339();
+    let lease = Tag::builder().key(scalegate_core::lease::LEASE_TAG).value(&expires).build();
+    c.ec2.create_tags().resources(&instance).tags(lease).send().await.unwrap();
+    let body = serde_json::json!({
+        "LifecycleActionToken": "tok", "AutoScalingGroupName": "workers", "LifecycleHookName": "scalegate-drain",
+        "EC2InstanceId": instance, "LifecycleTransition": "autoscaling:EC2_INSTANCE_TERMINATING",
+    });
+    let event = std::env::temp_dir().join(format!("scalegate-drain-cli-{}.json", std::process::id()));
+    std::fs::write(&event, body.to_string()).unwrap();
+    let drain = || {
+        let out = Command::new(env!("CARGO_BIN_EXE_scalegate"))
+            .args(["drain", "--event", event.to_str().unwrap(), "--dry-run"])
+            .env("AWS_ENDPOINT_URL", emulator.endpoint())
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .env("AWS_REGION", "us-east-1")
+            .env_remove("AWS_PROFILE")
+            .output()
+            .unwrap();
+        let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {out:?}"));
+        (out.status.code(), line)
+    };
+    let (code, line) = drain();
+    assert_eq!(code, Some(0));
+    assert_eq!(line["message"], "drain waiting");
+    assert!(line["why"].as_str().unwrap().starts_with("lease live until"), "{line}");
+    // The hook does not exist here, so the shortest heartbeat timeout (30 s) is assumed: look again within 15 s.
+    assert_eq!(line["recheck_in_s"], 15);
+
+    let released = Tag::builder().key(scalegate_core::lease::LEASE_TAG).build();
+    c.ec2.delete_tags().resources(&instance).tags(released).send().await.unwrap();
+    let (code, line) = drain();
+    assert_eq!(code, Some(0));
+    assert_eq!(line["message"], "drain complete");
+    assert_eq!(line["why"]["reason"], "no_lease");
+    assert_eq!(line["completion"], serde_json::Value::Null, "a dry run completes nothing");
+}

@@ -5,6 +5,7 @@ const { LaunchGate } = require("../lib/launch-gate");
 const { SodAudit } = require("../lib/sod-audit");
 const { BacklogMetric } = require("../lib/backlog-metric");
 const { ProtectionReaper } = require("../lib/protection-reaper");
+const { Drain } = require("../lib/drain");
 
 const app = new cdk.App();
 const stack = new cdk.Stack(app, "ScalegateLaunchGate", {
@@ -35,4 +36,13 @@ if (backlogPackage) {
 const reaperPackage = app.node.tryGetContext("scalegate:reaperPackage");
 if (reaperPackage) {
   new ProtectionReaper(stack, "ProtectionReaper", { packagePath: reaperPackage });
+}
+// `-c scalegate:drainPackage=dist/lambda/drain.zip [-c scalegate:drainBudget=2h]` adds the drain for the same groups.
+const drainPackage = app.node.tryGetContext("scalegate:drainPackage");
+if (drainPackage) {
+  new Drain(stack, "Drain", {
+    autoScalingGroups: parse(groups),
+    packagePath: drainPackage,
+    budget: app.node.tryGetContext("scalegate:drainBudget"),
+  });
 }

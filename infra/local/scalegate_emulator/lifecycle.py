@@ -12,7 +12,10 @@ What moto lacks and this adds (DESIGN.md §4):
 - launches use the launch template version the group names ($Latest/$Default resolved) including IMDS options,
   instance profile, key pair and encrypted volumes, which moto's own launch path ignores;
 - warm pools hold instances (DescribeWarmPool lists them); scale-out draws from the pool first;
-- scale-in honours instance protection, and a background reconciler scales in once protection is removed.
+- scale-in honours instance protection, and a background reconciler scales in once protection is removed;
+- `TerminateInstanceInAutoScalingGroup` goes through terminate hooks (protection does not stop it, as in AWS), and
+  `SetInstanceProtection` refuses instances that are not InService, EnteringStandby or Standby, with AWS's message;
+- DescribeLifecycleHooks reports the hook's real global timeout (min(48 h, 100 × heartbeat timeout)).
 
 Leniencies (documented, on purpose): hook heartbeat timeouts below AWS's 30 s minimum are accepted so tests run fast.
 """
@@ -501,6 +504,7 @@ def _put_lifecycle_hook(self):
 
 
 def _configure_hook(backend, hook, spec):
+    hook.global_timeout = min(172800, 100 * int(hook.heartbeat_timeout))
     target = spec.get("NotificationTargetARN")
     if target:
         hook.notification_target_arn = target
@@ -610,6 +614,52 @@ def _delete_warm_pool(self):
     return EmptyResult()
 
 
+def _terminate_instance_in_auto_scaling_group(self):
+    """Terminates through the group's terminate hooks; a replacement launches unless capacity is decremented."""
+    with _lock:
+        instance_id = self._get_param("InstanceId")
+        decrement = self._get_bool_param("ShouldDecrementDesiredCapacity", False)
+        backend = self.autoscaling_backend
+        found = [
+            (group, state)
+            for group in backend.autoscaling_groups.values()
+            for state in group.instance_states
+            if state.instance.id == instance_id
+        ]
+        if not found:
+            raise ValidationError(f"Instance Id not found - No managed instance found for instance ID: {instance_id}")
+        group, state = found[0]
+        if not _hooks(backend, group, TERMINATING):
+            return _ORIGINAL["terminate_instance"](self)
+        if state.lifecycle_state.startswith("Terminating"):
+            raise ValidationError(f"The instance {instance_id} is already terminating")
+        if decrement:
+            group.desired_capacity = max(int(group.min_size or 0), int(group.desired_capacity or 0) - 1)
+        _begin_termination(backend, group, state)
+        set_desired_capacity(group, group.desired_capacity)
+    return ActionResult({"Activity": {
+        "ActivityId": str(uuid.uuid4()),
+        "AutoScalingGroupName": group.name,
+        "Description": f"Terminating EC2 instance: {instance_id}",
+        "Cause": f"At {_iso_now()} an instance was taken out of service in response to a user request.",
+        "StartTime": datetime.datetime.now(datetime.timezone.utc),
+        "StatusCode": "InProgress",
+        "Progress": 0,
+    }})
+
+
+def _set_instance_protection(self):
+    with _lock:
+        group = self.autoscaling_backend.autoscaling_groups.get(self._get_param("AutoScalingGroupName"))
+        ids = set(self._get_param("InstanceIds", []))
+        for state in (group.instance_states if group else []):
+            if state.instance.id in ids and state.lifecycle_state not in ("InService", "EnteringStandby", "Standby"):
+                raise ValidationError(
+                    f"The instance {state.instance.id} is not in InService or EnteringStandby or Standby."
+                )
+        return _ORIGINAL["set_instance_protection"](self)
+
+
 def _locked(fn):
     def wrapper(*args, **kwargs):
         with _lock:
@@ -629,6 +679,8 @@ def install():
     _ORIGINAL["replace"] = group_cls.replace_autoscaling_group_instances
     _ORIGINAL["put_warm_pool"] = resp.put_warm_pool
     _ORIGINAL["delete_warm_pool"] = resp.delete_warm_pool
+    _ORIGINAL["terminate_instance"] = resp.terminate_instance_in_auto_scaling_group
+    _ORIGINAL["set_instance_protection"] = resp.set_instance_protection
     group_cls.set_desired_capacity = set_desired_capacity
     resp.put_lifecycle_hook = _put_lifecycle_hook
     resp.create_auto_scaling_group = _create_auto_scaling_group
@@ -637,7 +689,9 @@ def install():
     resp.describe_warm_pool = _describe_warm_pool
     resp.put_warm_pool = _put_warm_pool
     resp.delete_warm_pool = _delete_warm_pool
-    for name in ("set_instance_protection", "describe_auto_scaling_groups", "update_auto_scaling_group"):
+    resp.terminate_instance_in_auto_scaling_group = _terminate_instance_in_auto_scaling_group
+    resp.set_instance_protection = _set_instance_protection
+    for name in ("describe_auto_scaling_groups", "update_auto_scaling_group"):
         setattr(resp, name, _locked(getattr(resp, name)))
     _sweeper = threading.Thread(target=_sweep, name="scalegate-lifecycle-sweeper", daemon=True)
     _sweeper.start()

@@ -7,7 +7,9 @@ mod reaper;
 mod service;
 
 pub use reaper::{batches, decide, GroupLeases, LeaseVerdict, ProtectedMember, MAX_PROTECTION_BATCH};
-pub use service::{acquire, expiry_tag, parse_expiry, release, renew, LeaseError, LeaseStore, LEASE_TAG, OPT_IN_TAG};
+pub use service::{
+    acquire, expiry_tag, leaving_group, parse_expiry, release, renew, LeaseError, LeaseStore, LEASE_TAG, OPT_IN_TAG,
+};
 
 #[cfg(test)]
 mod tests;

@@ -35,6 +35,14 @@ pub enum LeaseError {
         /// The AWS error.
         error: Box<AwsError>,
     },
+    /// The instance is leaving its group (terminating, or returning to the warm pool): no lease was taken.
+    #[error("{instance} is leaving {group} (not InService): no lease taken; do not start new work on it")]
+    LeavingGroup {
+        /// Instance id.
+        instance: String,
+        /// Group name.
+        group: String,
+    },
     /// Protection could not be set or removed.
     #[error("could not {action} scale-in protection of {instance} in {group}: {error}; {state}")]
     Protection {
@@ -65,11 +73,64 @@ pub fn parse_expiry(value: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(value.trim()).ok().map(|t| t.with_timezone(&Utc))
 }
 
-/// Takes a lease: writes the expiry tag, then sets protection. If protection fails the tag alone protects nothing,
-/// and the reaper clears nothing it should not. Returns the expiry written.
+/// True when `SetInstanceProtection` refused because the instance is leaving the group (AWS: "The instance … is not in
+/// InService or EnteringStandby or Standby"): in `Terminating:Wait`, say, where the drain function honours the lease
+/// tag alone.
+pub fn leaving_group(error: &AwsError) -> bool {
+    error.message.contains("is not in InService")
+}
+
+/// Takes a lease: writes the expiry tag, then sets protection. If protection fails the tag is taken back, so a
+/// failed acquire leaves no lease behind; an instance that is leaving the group gets [`LeaseError::LeavingGroup`]:
+/// its worker should not start new work. Returns the expiry written.
 pub async fn acquire<S: LeaseStore>(
     store: &S,
     group: &str,
+    instance: &str,
+    ttl: Duration,
+    now: DateTime<Utc>,
+) -> Result<String, LeaseError> {
+    let expires = write_tag(store, instance, ttl, now).await?;
+    let Err(error) = store.protect(group, &[instance.to_string()], true).await else {
+        return Ok(expires);
+    };
+    let untagged = store.untag(instance, LEASE_TAG).await.is_ok();
+    if leaving_group(&error) {
+        return Err(LeaseError::LeavingGroup { instance: instance.into(), group: group.into() });
+    }
+    let state = if untagged {
+        "the instance is NOT protected and holds no lease"
+    } else {
+        "the instance is NOT protected; its lease tag stays until it expires"
+    };
+    Err(protection_error("set", group, instance, error, state))
+}
+
+/// Extends a lease: a new expiry, and protection set again (idempotent) in case the reaper removed it meanwhile. On
+/// an instance that is leaving the group only the tag can be extended, and that is enough: the drain function holds
+/// the terminate action while the lease is live.
+pub async fn renew<S: LeaseStore>(
+    store: &S,
+    group: &str,
+    instance: &str,
+    ttl: Duration,
+    now: DateTime<Utc>,
+) -> Result<String, LeaseError> {
+    let expires = write_tag(store, instance, ttl, now).await?;
+    match store.protect(group, &[instance.to_string()], true).await {
+        Err(error) if !leaving_group(&error) => Err(protection_error(
+            "set",
+            group,
+            instance,
+            error,
+            "the lease tag was extended, but the instance may be unprotected until the next renewal",
+        )),
+        _ => Ok(expires),
+    }
+}
+
+async fn write_tag<S: LeaseStore>(
+    store: &S,
     instance: &str,
     ttl: Duration,
     now: DateTime<Utc>,
@@ -79,41 +140,25 @@ pub async fn acquire<S: LeaseStore>(
         .tag(instance, LEASE_TAG, &expires)
         .await
         .map_err(|error| LeaseError::Tag { instance: instance.into(), error: Box::new(error) })?;
-    store.protect(group, &[instance.to_string()], true).await.map_err(|error| {
-        protection_error(
-            "set",
-            group,
-            instance,
-            error,
-            "the instance is NOT protected (its lease tag will simply expire)",
-        )
-    })?;
     Ok(expires)
 }
 
-/// Extends a lease: a new expiry, and protection set again (idempotent) in case the reaper removed it meanwhile.
-pub async fn renew<S: LeaseStore>(
-    store: &S,
-    group: &str,
-    instance: &str,
-    ttl: Duration,
-    now: DateTime<Utc>,
-) -> Result<String, LeaseError> {
-    acquire(store, group, instance, ttl, now).await
-}
-
 /// Ends a lease: removes protection first, then the tag. If removing protection fails the tag stays, so the reaper
-/// removes the protection once the lease expires.
+/// removes the protection once the lease expires. On an instance that is leaving the group there is no protection to
+/// remove: the tag goes, and the drain function lets the termination continue.
 pub async fn release<S: LeaseStore>(store: &S, group: &str, instance: &str) -> Result<(), LeaseError> {
-    store.protect(group, &[instance.to_string()], false).await.map_err(|error| {
-        protection_error(
-            "remove",
-            group,
-            instance,
-            error,
-            "the instance stays protected until its lease expires and the reaper removes it",
-        )
-    })?;
+    match store.protect(group, &[instance.to_string()], false).await {
+        Err(error) if !leaving_group(&error) => {
+            return Err(protection_error(
+                "remove",
+                group,
+                instance,
+                error,
+                "the instance stays protected until its lease expires and the reaper removes it",
+            ))
+        }
+        _ => {}
+    }
     store
         .untag(instance, LEASE_TAG)
         .await

@@ -42,6 +42,7 @@ struct Store {
     tags: Mutex<HashMap<String, String>>,
     protected: Mutex<HashSet<String>>,
     fail_protect: bool,
+    leaving: bool,
 }
 
 impl LeaseStore for Store {
@@ -54,6 +55,13 @@ impl LeaseStore for Store {
         Ok(())
     }
     async fn protect(&self, _: &str, instances: &[String], on: bool) -> Result<(), AwsError> {
+        if self.leaving {
+            let msg = format!(
+                "ValidationError: The instance {} is not in InService or EnteringStandby or Standby.",
+                instances[0]
+            );
+            return Err(AwsError::new("SetInstanceProtection", AwsErrorKind::Validation, msg));
+        }
         if self.fail_protect {
             return Err(AwsError::new("SetInstanceProtection", AwsErrorKind::Throttled, "Rate exceeded"));
         }
@@ -90,9 +98,28 @@ fn acquire_renew_release() {
 fn a_failed_protection_says_what_state_is_left() {
     let store = Store { fail_protect: true, ..Default::default() };
     let e = block(acquire(&store, "workers", "i-1", Duration::from_secs(60), now())).unwrap_err();
-    assert!(e.to_string().contains("NOT protected"), "{e}");
+    assert!(e.to_string().contains("NOT protected and holds no lease"), "{e}");
+    assert!(!store.tags.lock().unwrap().contains_key("i-1"), "a failed acquire takes its tag back");
     store.tags.lock().unwrap().insert("i-2".into(), "2026-11-22T12:01:00Z".into());
     let e = block(release(&store, "workers", "i-2")).unwrap_err();
     assert!(e.to_string().contains("until its lease expires"), "{e}");
     assert!(store.tags.lock().unwrap().contains_key("i-2"), "the tag stays so the reaper can finish the job");
+}
+
+#[test]
+fn on_an_instance_leaving_its_group_the_tag_alone_carries_the_lease() {
+    let store = Store { leaving: true, ..Default::default() };
+    // No new work on a terminating instance: acquire refuses and leaves nothing behind.
+    let e = block(acquire(&store, "workers", "i-1", Duration::from_secs(60), now())).unwrap_err();
+    assert!(matches!(e, LeaseError::LeavingGroup { .. }), "{e}");
+    assert!(store.tags.lock().unwrap().is_empty());
+    // Work already running keeps its lease (the drain function reads the tag) and can end it.
+    store.tags.lock().unwrap().insert("i-2".into(), "2026-11-22T12:01:00Z".into());
+    let extended = block(renew(&store, "workers", "i-2", Duration::from_secs(600), now())).unwrap();
+    assert_eq!(store.tags.lock().unwrap()["i-2"], extended);
+    block(release(&store, "workers", "i-2")).unwrap();
+    assert!(store.tags.lock().unwrap().is_empty(), "release removes the tag though protection cannot change");
+    // A throttled protection call is no such thing.
+    let throttled = AwsError::new("SetInstanceProtection", AwsErrorKind::Throttled, "Rate exceeded");
+    assert!(!leaving_group(&throttled));
 }

@@ -7,7 +7,7 @@
 
 mod parse;
 
-pub use parse::{parse, parse_all, parse_value};
+pub use parse::{parse, parse_all, parse_sqs_body, parse_value};
 
 use serde::Serialize;
 use std::fmt;
@@ -101,6 +101,29 @@ impl LifecycleAction {
     /// True when the instance is leaving the warm pool for the group (the re-check path).
     pub fn leaves_warm_pool(&self) -> bool {
         self.origin == Some(Place::WarmPool) && self.destination == Some(Place::AutoScalingGroup)
+    }
+
+    /// The action as Auto Scaling's flat notification (what a hook sends to an SQS target): [`parse_sqs_body`] reads
+    /// it back into the same action, so a handler can carry an action through a queue of its own.
+    pub fn to_notification_json(&self) -> serde_json::Value {
+        let mut n = serde_json::json!({
+            "LifecycleActionToken": self.token,
+            "AutoScalingGroupName": self.auto_scaling_group,
+            "LifecycleHookName": self.hook,
+            "EC2InstanceId": self.instance_id,
+            "LifecycleTransition": self.transition.as_str(),
+        });
+        let optional = [
+            ("Origin", self.origin.map(|p| p.as_str().to_string())),
+            ("Destination", self.destination.map(|p| p.as_str().to_string())),
+            ("NotificationMetadata", self.metadata.clone()),
+        ];
+        for (key, value) in optional {
+            if let Some(v) = value {
+                n[key] = serde_json::Value::String(v);
+            }
+        }
+        n
     }
 
     /// `origin→destination`, or `-` when the hook did not say.

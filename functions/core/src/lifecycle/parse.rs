@@ -33,6 +33,17 @@ pub fn parse_value(value: &Value) -> Result<Vec<Record>, ParseError> {
     Ok(vec![Record { message_id: None, notification: parse_message(obj, Via::Lambda) }])
 }
 
+/// One SQS message body, already decoded as JSON: an EventBridge event, an SNS envelope, or Auto Scaling's flat
+/// notification (the drain function reads its queue's bodies one by one, because it also puts its own there).
+pub fn parse_sqs_body(body: &Value) -> Result<Notification, ParseError> {
+    let obj = body.as_object().ok_or_else(|| ParseError::BadField {
+        context: "SQS record",
+        field: "body",
+        problem: format!("must hold a JSON object, found {}", kind(body)),
+    })?;
+    parse_message(obj, Via::Sqs)
+}
+
 /// Lambda batches: SQS (`eventSource: aws:sqs`, `body`) and SNS (`EventSource: aws:sns`, `Sns.Message`).
 fn parse_records(records: &Value) -> Result<Vec<Record>, ParseError> {
     let records = records.as_array().ok_or_else(|| ParseError::BadField {

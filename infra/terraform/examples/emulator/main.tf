@@ -35,6 +35,8 @@ module "launch_gate" {
   sod_audit_package   = var.package
   backlog_package     = var.package
   reaper_package      = var.package
+  drain_package       = var.package
+  drain_budget        = "2h"
   backlog_config_toml = <<-EOT
     [[pair]]
     queue = "jobs"

@@ -1,0 +1,24 @@
+//! The drain function's rules (issue #4 §3). A terminating instance whose worker holds a live work lease stays in
+//! `Terminating:Wait` until the lease is released or expires, or the drain budget is spent; then the action completes
+//! with CONTINUE. The wait is durable and never a sleeping Lambda: each check heartbeats the hook and re-queues itself
+//! with an SQS delay that backs off.
+//!
+//! - [`DrainConfig`]: the budget and the re-check delays, validated at start.
+//! - [`parse_input`]: an invocation's records, each a fresh lifecycle notification or one of our own re-checks.
+//! - [`decide`]: the pure rule: complete now, or wait how long.
+//! - [`Drain`]: the workflow over its ports; [`outcome_lines`]: its log and EMF lines.
+
+mod config;
+mod input;
+mod report;
+mod service;
+mod step;
+
+pub use config::{DrainConfig, DrainConfigError, HookTimeouts, MAX_SQS_DELAY};
+pub use input::{parse_input, recheck_body, DrainRecord, Ticket, ENVELOPE_KEY};
+pub use report::outcome_lines;
+pub use service::{Drain, DrainFacts, DrainOutcome, RecheckQueue};
+pub use step::{budget, decide, DrainReason, DrainStep, LeaseLook};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,17 @@
+//! Lambda: the drain. Consumes its SQS queue (terminate lifecycle actions from EventBridge, and its own re-checks).
+
+use lambda_runtime::{service_fn, Error, LambdaEvent};
+use scalegate_aws::{drain_handler, sdk::Clients, telemetry};
+use serde_json::Value;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    telemetry::init_json_logs(false);
+    let clients = Clients::load(None).await;
+    let drain = drain_handler::drain_from_env(&clients)?;
+    let drain = &drain;
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
+        drain_handler::lambda(drain, event.payload).await.map_err(Error::from)
+    }))
+    .await
+}

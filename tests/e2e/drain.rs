@@ -1,0 +1,256 @@
+//! The drain function against the emulator. The test plays Lambda's SQS event source mapping: it receives from the
+//! drain's queue, invokes the handler with the batch, and deletes what the handler did not report as failed. So the
+//! re-checks really travel through SQS with their delays, and each invocation is timed.
+
+use aws_sdk_autoscaling::types::InstanceReusePolicy;
+use aws_sdk_sqs::types::QueueAttributeName;
+use scalegate::demo::DemoClients;
+use scalegate_aws::drain_handler::{handle_value, AwsDrain, SqsRecheckQueue};
+use scalegate_aws::leases::SdkLeases;
+use scalegate_aws::AutoScalingLifecycleActions;
+use scalegate_core::drain::{Drain, DrainConfig, DrainOutcome, DrainReason};
+use scalegate_core::lease::{acquire, release, renew, LeaseStore, LEASE_TAG};
+use scalegate_tests::{clients, unique, worker_group};
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+const HOOK: &str = "scalegate-drain";
+
+struct Queues {
+    url: String,
+    arn: String,
+    dead_letters: String,
+}
+
+async fn queues(c: &DemoClients) -> Queues {
+    let make = |name: String| async move {
+        c.sqs.create_queue().queue_name(name).send().await.expect("CreateQueue").queue_url().unwrap().to_string()
+    };
+    let (url, dead_letters) = (make(unique("drain")).await, make(unique("drain-dlq")).await);
+    let attrs = c
+        .sqs
+        .get_queue_attributes()
+        .queue_url(&url)
+        .attribute_names(QueueAttributeName::QueueArn)
+        .send()
+        .await
+        .expect("GetQueueAttributes");
+    let arn = attrs.attributes().unwrap()[&QueueAttributeName::QueueArn].clone();
+    Queues { url, arn, dead_letters }
+}
+
+/// A terminate hook on `group` whose notifications (Auto Scaling's flat JSON) go to the drain's queue.
+async fn terminate_hook(c: &DemoClients, group: &str, queue_arn: &str) {
+    c.autoscaling
+        .put_lifecycle_hook()
+        .auto_scaling_group_name(group)
+        .lifecycle_hook_name(HOOK)
+        .lifecycle_transition("autoscaling:EC2_INSTANCE_TERMINATING")
+        .heartbeat_timeout(30)
+        .default_result("CONTINUE")
+        .notification_target_arn(queue_arn)
+        .role_arn("arn:aws:iam::123456789012:role/scalegate-hooks")
+        .send()
+        .await
+        .expect("PutLifecycleHook");
+}
+
+fn drain(c: &DemoClients, q: &Queues) -> AwsDrain {
+    Drain::new(
+        SdkLeases::new(c.autoscaling.clone(), c.ec2.clone()),
+        AutoScalingLifecycleActions::new(c.autoscaling.clone()),
+        SqsRecheckQueue::new(c.sqs.clone(), q.url.clone(), Some(q.dead_letters.clone())),
+        // Short delays so the test takes seconds; the rule is the same at 15 s and 5 min.
+        DrainConfig::new(Duration::from_secs(120), Duration::from_secs(1), Duration::from_secs(2)).unwrap(),
+        false,
+    )
+}
+
+/// One invocation, as the event source mapping makes it: `None` when the queue had nothing visible.
+async fn invoke_once(c: &DemoClients, d: &AwsDrain, queue: &str) -> Option<(Duration, Vec<DrainOutcome>)> {
+    let got = c
+        .sqs
+        .receive_message()
+        .queue_url(queue)
+        .max_number_of_messages(10)
+        .wait_time_seconds(1)
+        .send()
+        .await
+        .expect("ReceiveMessage");
+    let messages = got.messages();
+    if messages.is_empty() {
+        return None;
+    }
+    let records: Vec<Value> = messages
+        .iter()
+        .map(|m| json!({"eventSource": "aws:sqs", "messageId": m.message_id(), "body": m.body()}))
+        .collect();
+    let started = Instant::now();
+    let report = handle_value(d, &json!({ "Records": records })).await.expect("an SQS batch is a delivery");
+    let took = started.elapsed();
+    let failed = report.batch_response()["batchItemFailures"].as_array().unwrap().len();
+    assert_eq!(failed, 0, "no record should fail here: {:?}", report.records);
+    for m in messages {
+        c.sqs.delete_message().queue_url(queue).receipt_handle(m.receipt_handle().unwrap()).send().await.unwrap();
+    }
+    Some((took, report.records.into_iter().map(|(_, o)| o).collect()))
+}
+
+async fn lifecycle_state(c: &DemoClients, instance: &str) -> Option<String> {
+    let out = c.autoscaling.describe_auto_scaling_instances().instance_ids(instance).send().await.unwrap();
+    out.auto_scaling_instances().first().and_then(|i| i.lifecycle_state()).map(str::to_string)
+}
+
+async fn lease_tag(c: &DemoClients, instance: &str) -> Option<String> {
+    let tags = c
+        .ec2
+        .describe_tags()
+        .filters(aws_sdk_ec2::types::Filter::builder().name("resource-id").values(instance).build())
+        .send()
+        .await
+        .unwrap();
+    tags.tags().iter().find(|t| t.key() == Some(LEASE_TAG)).and_then(|t| t.value()).map(str::to_string)
+}
+
+fn about(outcome: &DrainOutcome, instance: &str) -> bool {
+    match outcome {
+        DrainOutcome::Completed { action, .. }
+        | DrainOutcome::Requeued { action, .. }
+        | DrainOutcome::AlreadyDone { action, .. } => action.instance_id == instance,
+        _ => false,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_drain_requeues_rather_than_sleeps_and_continues_once_the_lease_is_released() {
+    let c = clients().await;
+    let group = worker_group(&c, "drained", 2).await;
+    let q = queues(&c).await;
+    terminate_hook(&c, &group, &q.arn).await;
+    let d = drain(&c, &q);
+    let leases = SdkLeases::new(c.autoscaling.clone(), c.ec2.clone());
+    let out = c.autoscaling.describe_auto_scaling_groups().auto_scaling_group_names(&group).send().await.unwrap();
+    let busy = out.auto_scaling_groups()[0].instances()[0].instance_id().unwrap().to_string();
+    acquire(&leases, &group, &busy, Duration::from_secs(120), chrono::Utc::now()).await.unwrap();
+    // Something unreadable on the queue must reach the dead-letter queue once, not loop.
+    c.sqs.send_message().queue_url(&q.url).message_body("{not a notification").send().await.unwrap();
+
+    // An operator (or an instance refresh) terminates the busy worker: scale-in protection does not stop that.
+    c.autoscaling
+        .terminate_instance_in_auto_scaling_group()
+        .instance_id(&busy)
+        .should_decrement_desired_capacity(true)
+        .send()
+        .await
+        .expect("TerminateInstanceInAutoScalingGroup");
+    assert_eq!(lifecycle_state(&c, &busy).await.as_deref(), Some("Terminating:Wait"));
+
+    let started = Instant::now();
+    let (mut invocations, mut requeues, mut slowest) = (0, 0, Duration::ZERO);
+    let mut other = Vec::new();
+    let mut completed = None;
+    let mut released = false;
+    while completed.is_none() && started.elapsed() < Duration::from_secs(40) {
+        let Some((took, outcomes)) = invoke_once(&c, &d, &q.url).await else { continue };
+        slowest = slowest.max(took);
+        for o in outcomes {
+            if !about(&o, &busy) {
+                other.push(o);
+                continue;
+            }
+            invocations += 1;
+            match o {
+                DrainOutcome::Requeued { .. } => {
+                    requeues += 1;
+                    assert!(!released, "a released lease must not be waited on");
+                    assert_eq!(lifecycle_state(&c, &busy).await.as_deref(), Some("Terminating:Wait"));
+                }
+                DrainOutcome::Completed { reason, drained, .. } => completed = Some((reason, drained)),
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        if requeues == 2 && !released {
+            // Mid-job, the worker renews: on a terminating instance only the tag can change, and that is enough.
+            renew(&leases, &group, &busy, Duration::from_secs(120), chrono::Utc::now())
+                .await
+                .expect("renew on a terminating instance");
+        }
+        if requeues == 3 && !released {
+            // The worker finishes its job. Its instance is terminating, so protection cannot change; the tag goes.
+            release(&leases, &group, &busy).await.expect("release on a terminating instance");
+            released = true;
+        }
+    }
+    let (reason, drained) = completed.expect("the drain completed within 40 s");
+    assert_eq!(reason, DrainReason::NoLease);
+    assert_eq!((invocations, requeues), (4, 3), "three re-checks while leased, then one that completes");
+    assert!(slowest < Duration::from_secs(2), "an invocation took {slowest:?}: the drain must not sleep");
+    // Delays of 1, 2 and 2 s passed in the queue, not in an invocation.
+    assert!(drained >= Duration::from_secs(4), "drained for {drained:?}");
+    for _ in 0..30 {
+        if lifecycle_state(&c, &busy).await.is_none() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(lifecycle_state(&c, &busy).await, None, "CONTINUE let the termination finish");
+
+    // The hook's test notification was dropped; the unreadable message went to the dead-letter queue with its reason.
+    assert!(other.iter().any(|o| matches!(o, DrainOutcome::TestDropped { .. })), "{other:?}");
+    assert!(other.iter().any(|o| matches!(o, DrainOutcome::DeadLettered { .. })), "{other:?}");
+    let dead = c
+        .sqs
+        .receive_message()
+        .queue_url(&q.dead_letters)
+        .message_attribute_names("All")
+        .max_number_of_messages(10)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(dead.messages().len(), 1);
+    assert_eq!(dead.messages()[0].body(), Some("{not a notification"));
+    let why = dead.messages()[0].message_attributes().unwrap()["scalegate-error"].string_value().unwrap();
+    assert!(why.contains("is not JSON"), "{why}");
+    assert!(invoke_once(&c, &d, &q.url).await.is_none(), "nothing is left looping on the drain's queue");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_instance_returning_to_the_warm_pool_is_drained_and_leaves_its_lease_behind() {
+    let c = clients().await;
+    let group = worker_group(&c, "drained-warm", 1).await;
+    let q = queues(&c).await;
+    c.autoscaling
+        .put_warm_pool()
+        .auto_scaling_group_name(&group)
+        .min_size(0)
+        .max_group_prepared_capacity(1)
+        .pool_state(aws_sdk_autoscaling::types::WarmPoolState::Stopped)
+        .instance_reuse_policy(InstanceReusePolicy::builder().reuse_on_scale_in(true).build())
+        .send()
+        .await
+        .expect("PutWarmPool");
+    terminate_hook(&c, &group, &q.arn).await;
+    let d = drain(&c, &q);
+    let leases = SdkLeases::new(c.autoscaling.clone(), c.ec2.clone());
+    let out = c.autoscaling.describe_auto_scaling_groups().auto_scaling_group_names(&group).send().await.unwrap();
+    let worker = out.auto_scaling_groups()[0].instances()[0].instance_id().unwrap().to_string();
+    // A worker that crashed mid-job long ago: its lease expired and the reaper took its protection.
+    leases.tag(&worker, LEASE_TAG, "2026-01-01T00:00:00Z").await.unwrap();
+
+    c.autoscaling.set_desired_capacity().auto_scaling_group_name(&group).desired_capacity(0).send().await.unwrap();
+    let started = Instant::now();
+    let mut completed = None;
+    while completed.is_none() && started.elapsed() < Duration::from_secs(20) {
+        let Some((_, outcomes)) = invoke_once(&c, &d, &q.url).await else { continue };
+        completed = outcomes.into_iter().find_map(|o| match o {
+            DrainOutcome::Completed { action, reason, .. } if action.instance_id == worker => Some((action, reason)),
+            _ => None,
+        });
+    }
+    let (action, reason) = completed.expect("the drain completed the return to the pool");
+    assert_eq!(action.route(), "AutoScalingGroup→WarmPool");
+    assert!(matches!(reason, DrainReason::LeaseExpired { .. }), "{reason:?}");
+    assert_eq!(lease_tag(&c, &worker).await, None, "the stale lease does not travel into the pool");
+    let pool = c.autoscaling.describe_warm_pool().auto_scaling_group_name(&group).send().await.unwrap();
+    assert!(pool.instances().iter().any(|i| i.instance_id() == Some(worker.as_str())), "{pool:?}");
+}
