@@ -1,17 +1,17 @@
 output "function_arn" {
-  value = aws_lambda_function.gate.arn
+  value = module.gate.function_arn
 }
 
 output "role_arn" {
-  value = aws_iam_role.gate.arn
+  value = module.gate.role_arn
 }
 
 output "queue_url" {
-  value = aws_sqs_queue.events.id
+  value = module.gate_events.queue_url
 }
 
 output "dead_letter_queue_url" {
-  value = aws_sqs_queue.dead_letters.id
+  value = module.gate_events.dead_letter_queue_url
 }
 
 output "hook_name" {
@@ -25,5 +25,5 @@ output "sod_audit_function_arn" {
 
 output "drain_queue_url" {
   description = "The drain's queue (terminate actions and its own re-checks)."
-  value       = var.drain_package == null ? null : aws_sqs_queue.drain[var.drain_name].id
+  value       = var.drain_package == null ? null : module.drain_events[0].queue_url
 }

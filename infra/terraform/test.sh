@@ -64,12 +64,12 @@ resources = {r["address"]: r for r in walk(plan["planned_values"]["root_module"]
 def need(addr):
     assert addr in resources, f"plan lacks {addr}: {sorted(resources)}"
     return resources[addr]["values"]
-fn = need("module.launch_gate.aws_lambda_function.gate")
+fn = need("module.launch_gate.module.gate.aws_lambda_function.this")
 assert fn["runtime"] == "provided.al2023" and fn["architectures"] == ["x86_64"], fn
 assert "[credentials]" in fn["environment"][0]["variables"]["SCALEGATE_GATE_RULES"]
-esm = need("module.launch_gate.aws_lambda_event_source_mapping.events")
+esm = need("module.launch_gate.module.gate_events.aws_lambda_event_source_mapping.events")
 assert esm["function_response_types"] == ["ReportBatchItemFailures"], esm
-policy = json.loads(need("module.launch_gate.aws_iam_role_policy.gate")["policy"])
+policy = json.loads(need("module.launch_gate.module.gate.aws_iam_role_policy.this")["policy"])
 complete = next(s for s in policy["Statement"] if s["Sid"] == "CompleteLifecycleActions")
 assert all(r.endswith(("autoScalingGroupName/web", "autoScalingGroupName/workers")) for r in complete["Resource"]), complete
 alarms = [a for a in resources if "aws_cloudwatch_metric_alarm" in a]
@@ -77,9 +77,9 @@ alarms = [a for a in resources if "aws_cloudwatch_metric_alarm" in a]
 # + SodViolations for 2 duties + the drain's dead letters + drain budget spent for 2 groups
 assert len(alarms) == 15, alarms
 assert need('module.launch_gate.module.drain[0].aws_lambda_function.this')["timeout"] == 30
-rule = json.loads(need('module.launch_gate.aws_cloudwatch_event_rule.terminate_actions["scalegate-drain"]')["event_pattern"])
+rule = json.loads(need('module.launch_gate.module.drain_events[0].aws_cloudwatch_event_rule.this')["event_pattern"])
 assert rule["detail-type"] == ["EC2 Instance-terminate Lifecycle Action"] and rule["detail"]["AutoScalingGroupName"] == ["web", "workers"], rule
-assert need('module.launch_gate.aws_lambda_event_source_mapping.drain["scalegate-drain"]')["function_response_types"] == ["ReportBatchItemFailures"]
+assert need('module.launch_gate.module.drain_events[0].aws_lambda_event_source_mapping.events')["function_response_types"] == ["ReportBatchItemFailures"]
 spent = need('module.launch_gate.aws_cloudwatch_metric_alarm.drain_budget_spent["workers"]')
 assert spent["dimensions"] == {"AutoScalingGroupName": "workers", "Reason": "budget_spent"}, spent
 assert need('module.launch_gate.module.reaper[0].aws_cloudwatch_event_rule.this["schedule"]')["schedule_expression"] == "rate(1 minute)"

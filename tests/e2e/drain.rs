@@ -3,8 +3,7 @@
 //! re-checks really travel through SQS with their delays, and each invocation is timed.
 
 use aws_sdk_autoscaling::types::InstanceReusePolicy;
-use aws_sdk_sqs::types::QueueAttributeName;
-use scalegate::demo::DemoClients;
+use scalegate::demo::{queue, DemoClients};
 use scalegate_aws::drain_handler::{handle_value, AwsDrain, SqsRecheckQueue};
 use scalegate_aws::leases::SdkLeases;
 use scalegate_aws::AutoScalingLifecycleActions;
@@ -23,19 +22,8 @@ struct Queues {
 }
 
 async fn queues(c: &DemoClients) -> Queues {
-    let make = |name: String| async move {
-        c.sqs.create_queue().queue_name(name).send().await.expect("CreateQueue").queue_url().unwrap().to_string()
-    };
-    let (url, dead_letters) = (make(unique("drain")).await, make(unique("drain-dlq")).await);
-    let attrs = c
-        .sqs
-        .get_queue_attributes()
-        .queue_url(&url)
-        .attribute_names(QueueAttributeName::QueueArn)
-        .send()
-        .await
-        .expect("GetQueueAttributes");
-    let arn = attrs.attributes().unwrap()[&QueueAttributeName::QueueArn].clone();
+    let (url, arn) = queue(c, &unique("drain")).await.expect("the drain's queue");
+    let (dead_letters, _) = queue(c, &unique("drain-dlq")).await.expect("its dead-letter queue");
     Queues { url, arn, dead_letters }
 }
 

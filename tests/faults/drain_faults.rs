@@ -11,7 +11,7 @@ use aws_sdk_ec2::types::TagDescription;
 use aws_sdk_sqs::operation::send_message::{SendMessageError, SendMessageOutput};
 use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
 use aws_smithy_types::error::ErrorMetadata;
-use scalegate_aws::drain_handler::{handle_value, SqsRecheckQueue};
+use scalegate_aws::drain_handler::{handle_value, AwsDrain, SqsRecheckQueue};
 use scalegate_aws::leases::SdkLeases;
 use scalegate_aws::AutoScalingLifecycleActions;
 use scalegate_core::drain::{Drain, DrainConfig, DrainOutcome, ENVELOPE_KEY};
@@ -36,8 +36,19 @@ fn terminate_event() -> Value {
     json!({"Records": [{"eventSource": "aws:sqs", "messageId": "m-1", "body": body.to_string()}]})
 }
 
-fn config() -> DrainConfig {
-    DrainConfig::new(Duration::from_secs(3600), Duration::from_secs(60), Duration::from_secs(600)).unwrap()
+/// The drain over mocked clients: `autoscaling` answers both the hook describe and the lifecycle calls.
+fn drain_over(
+    autoscaling: aws_sdk_autoscaling::Client,
+    ec2: aws_sdk_ec2::Client,
+    sqs: aws_sdk_sqs::Client,
+) -> AwsDrain {
+    Drain::new(
+        SdkLeases::new(autoscaling.clone(), ec2),
+        AutoScalingLifecycleActions::new(autoscaling),
+        SqsRecheckQueue::new(sqs, "q".into(), None),
+        DrainConfig::new(Duration::from_secs(3600), Duration::from_secs(60), Duration::from_secs(600)).unwrap(),
+        false,
+    )
 }
 
 #[tokio::test]
@@ -49,13 +60,10 @@ async fn a_hook_that_cannot_be_described_gets_the_shortest_timeouts_assumed() {
         .then_output(|| RecordLifecycleActionHeartbeatOutput::builder().build());
     let tags = live_lease();
     let sent = mock!(aws_sdk_sqs::Client::send_message).then_output(|| SendMessageOutput::builder().build());
-    let autoscaling = mock_client!(aws_sdk_autoscaling, RuleMode::MatchAny, [&hooks, &beat]);
-    let drain = Drain::new(
-        SdkLeases::new(autoscaling.clone(), mock_client!(aws_sdk_ec2, RuleMode::MatchAny, [&tags])),
-        AutoScalingLifecycleActions::new(autoscaling),
-        SqsRecheckQueue::new(mock_client!(aws_sdk_sqs, RuleMode::MatchAny, [&sent]), "q".into(), None),
-        config(),
-        false,
+    let drain = drain_over(
+        mock_client!(aws_sdk_autoscaling, RuleMode::MatchAny, [&hooks, &beat]),
+        mock_client!(aws_sdk_ec2, RuleMode::MatchAny, [&tags]),
+        mock_client!(aws_sdk_sqs, RuleMode::MatchAny, [&sent]),
     );
     let report = handle_value(&drain, &terminate_event()).await.unwrap();
     match &report.records[0].1 {
@@ -90,13 +98,10 @@ async fn a_throttled_heartbeat_still_requeues_and_a_lost_queue_brings_the_delive
             .build()
     });
     let sent = mock!(aws_sdk_sqs::Client::send_message).then_output(|| SendMessageOutput::builder().build());
-    let autoscaling = mock_client!(aws_sdk_autoscaling, RuleMode::MatchAny, [&hooks, &beat]);
-    let drain = Drain::new(
-        SdkLeases::new(autoscaling.clone(), mock_client!(aws_sdk_ec2, RuleMode::MatchAny, [&tags])),
-        AutoScalingLifecycleActions::new(autoscaling),
-        SqsRecheckQueue::new(mock_client!(aws_sdk_sqs, RuleMode::MatchAny, [&sent]), "q".into(), None),
-        config(),
-        false,
+    let drain = drain_over(
+        mock_client!(aws_sdk_autoscaling, RuleMode::MatchAny, [&hooks, &beat]),
+        mock_client!(aws_sdk_ec2, RuleMode::MatchAny, [&tags]),
+        mock_client!(aws_sdk_sqs, RuleMode::MatchAny, [&sent]),
     );
     let report = handle_value(&drain, &terminate_event()).await.unwrap();
     match &report.records[0].1 {
@@ -119,13 +124,10 @@ async fn a_throttled_heartbeat_still_requeues_and_a_lost_queue_brings_the_delive
                 .build(),
         )
     });
-    let autoscaling = mock_client!(aws_sdk_autoscaling, RuleMode::MatchAny, [&hooks, &beat]);
-    let drain = Drain::new(
-        SdkLeases::new(autoscaling.clone(), mock_client!(aws_sdk_ec2, RuleMode::MatchAny, [&tags])),
-        AutoScalingLifecycleActions::new(autoscaling),
-        SqsRecheckQueue::new(mock_client!(aws_sdk_sqs, RuleMode::MatchAny, [&lost]), "q".into(), None),
-        config(),
-        false,
+    let drain = drain_over(
+        mock_client!(aws_sdk_autoscaling, RuleMode::MatchAny, [&hooks, &beat]),
+        mock_client!(aws_sdk_ec2, RuleMode::MatchAny, [&tags]),
+        mock_client!(aws_sdk_sqs, RuleMode::MatchAny, [&lost]),
     );
     let report = handle_value(&drain, &terminate_event()).await.unwrap();
     assert_eq!(report.batch_response(), json!({"batchItemFailures": [{"itemIdentifier": "m-1"}]}));
@@ -137,15 +139,10 @@ async fn a_throttled_heartbeat_still_requeues_and_a_lost_queue_brings_the_delive
 
 #[tokio::test]
 async fn without_a_dead_letter_queue_a_malformed_record_is_left_to_the_redrive_policy() {
-    let drain = Drain::new(
-        SdkLeases::new(
-            mock_client!(aws_sdk_autoscaling, RuleMode::MatchAny, []),
-            mock_client!(aws_sdk_ec2, RuleMode::MatchAny, []),
-        ),
-        AutoScalingLifecycleActions::new(mock_client!(aws_sdk_autoscaling, RuleMode::MatchAny, [])),
-        SqsRecheckQueue::new(mock_client!(aws_sdk_sqs, RuleMode::MatchAny, []), "q".into(), None),
-        config(),
-        false,
+    let drain = drain_over(
+        mock_client!(aws_sdk_autoscaling, RuleMode::MatchAny, []),
+        mock_client!(aws_sdk_ec2, RuleMode::MatchAny, []),
+        mock_client!(aws_sdk_sqs, RuleMode::MatchAny, []),
     );
     let bad = json!({ENVELOPE_KEY: {"version": 2}, "notification": {}}).to_string();
     let event = json!({"Records": [{"eventSource": "aws:sqs", "messageId": "m-9", "body": bad}]});

@@ -11,7 +11,7 @@ use scalegate_core::drain::{
 };
 use scalegate_core::lifecycle::ParseError;
 use scalegate_core::ports::{AwsError, AwsErrorKind};
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::time::Duration;
 
 /// The drain wired to AWS.
@@ -116,13 +116,9 @@ pub struct DrainReport {
 impl DrainReport {
     /// The SQS partial-batch response: the message ids to deliver again.
     pub fn batch_response(&self) -> Value {
-        let failures: Vec<Value> = self
-            .records
-            .iter()
-            .filter(|(_, o)| o.should_redeliver())
-            .filter_map(|(id, _)| id.as_ref().map(|id| json!({ "itemIdentifier": id })))
-            .collect();
-        json!({ "batchItemFailures": failures })
+        crate::sqs_batch::batch_item_failures(
+            self.records.iter().filter(|(_, o)| o.should_redeliver()).filter_map(|(id, _)| id.as_deref()),
+        )
     }
 
     /// Failures of records that did not come through SQS: these fail the invocation, so Lambda retries it.

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use scalegate_core::gate::{Decision, GateOutcome, LaunchGate};
 use scalegate_core::lifecycle::{self, Notification, ParseError};
 use scalegate_core::ports::{LaunchFactsSource, LifecycleActions};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// What happened to one record.
 #[derive(Debug, Clone)]
@@ -67,14 +67,9 @@ pub struct HandlerReport {
 impl HandlerReport {
     /// The SQS partial-batch response: the message ids to deliver again.
     pub fn batch_response(&self) -> Value {
-        let failures: Vec<Value> = self
-            .records
-            .iter()
-            .filter(|r| r.outcome.should_redeliver())
-            .filter_map(|r| r.message_id.as_ref())
-            .map(|id| json!({ "itemIdentifier": id }))
-            .collect();
-        json!({ "batchItemFailures": failures })
+        crate::sqs_batch::batch_item_failures(
+            self.records.iter().filter(|r| r.outcome.should_redeliver()).filter_map(|r| r.message_id.as_deref()),
+        )
     }
 
     /// Failures of records that did not come from SQS (a direct EventBridge invocation): these must fail the

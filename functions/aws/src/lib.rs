@@ -18,6 +18,7 @@ pub mod reaper;
 pub mod round_trips;
 pub mod sdk;
 pub mod sod_audit;
+pub mod sqs_batch;
 pub mod telemetry;
 
 pub use launch_facts::Ec2LaunchFacts;

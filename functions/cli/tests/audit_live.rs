@@ -1,6 +1,6 @@
 //! `scalegate audit --live` against the local emulator, run as a user would: AWS_ENDPOINT_URL and the binary.
 
-use scalegate::emulator::{sdk_config_for, Emulator};
+use scalegate::emulator::{point_at, sdk_config_for, Emulator};
 use serde_json::{json, Value};
 use std::path::PathBuf;
 
@@ -30,13 +30,8 @@ async fn audit_live_reads_every_role_of_the_account() {
             .await
             .unwrap();
     }
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_scalegate"))
+    let out = point_at(&mut std::process::Command::new(env!("CARGO_BIN_EXE_scalegate")), emulator.endpoint())
         .args(["audit", "--live", "--format", "json"])
-        .env("AWS_ENDPOINT_URL", emulator.endpoint())
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env("AWS_REGION", "us-east-1")
-        .env_remove("AWS_PROFILE")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));

@@ -1,7 +1,7 @@
 //! `scalegate gate` against the local emulator, run as a user would: a real event file, AWS_ENDPOINT_URL, the binary.
 
 use scalegate::demo::{DemoClients, Fleet, FleetSpec};
-use scalegate::emulator::{sdk_config_for, Emulator};
+use scalegate::emulator::{point_at, sdk_config_for, Emulator};
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -11,12 +11,7 @@ fn root() -> PathBuf {
 
 fn gate(endpoint: &str, event: &std::path::Path, dry_run: bool) -> (i32, Vec<serde_json::Value>) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_scalegate"));
-    cmd.args(["gate", "--event", event.to_str().unwrap()])
-        .env("AWS_ENDPOINT_URL", endpoint)
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env("AWS_REGION", "us-east-1")
-        .env_remove("AWS_PROFILE");
+    point_at(&mut cmd, endpoint).args(["gate", "--event", event.to_str().unwrap()]);
     if dry_run {
         cmd.arg("--dry-run");
     }
@@ -78,13 +73,8 @@ async fn drain_dry_run_waits_on_a_live_lease_and_completes_without_one() {
     let event = std::env::temp_dir().join(format!("scalegate-drain-cli-{}.json", std::process::id()));
     std::fs::write(&event, body.to_string()).unwrap();
     let drain = || {
-        let out = Command::new(env!("CARGO_BIN_EXE_scalegate"))
+        let out = point_at(&mut Command::new(env!("CARGO_BIN_EXE_scalegate")), emulator.endpoint())
             .args(["drain", "--event", event.to_str().unwrap(), "--dry-run"])
-            .env("AWS_ENDPOINT_URL", emulator.endpoint())
-            .env("AWS_ACCESS_KEY_ID", "test")
-            .env("AWS_SECRET_ACCESS_KEY", "test")
-            .env("AWS_REGION", "us-east-1")
-            .env_remove("AWS_PROFILE")
             .output()
             .unwrap();
         let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {out:?}"));

@@ -3,7 +3,7 @@
 //! stands in for it, through the SDK's standard AWS_EC2_METADATA_SERVICE_ENDPOINT.
 
 use scalegate::demo::DemoClients;
-use scalegate::emulator::{sdk_config_for, Emulator};
+use scalegate::emulator::{point_at, sdk_config_for, Emulator};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -53,15 +53,10 @@ fn imds_stub(instance: String, group: String) -> String {
 }
 
 fn lease(endpoint: &str, imds: &str, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_scalegate"))
+    point_at(&mut std::process::Command::new(env!("CARGO_BIN_EXE_scalegate")), endpoint)
         .arg("lease")
         .args(args)
-        .env("AWS_ENDPOINT_URL", endpoint)
         .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds)
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env("AWS_REGION", "us-east-1")
-        .env_remove("AWS_PROFILE")
         .output()
         .unwrap()
 }

@@ -3,13 +3,8 @@
 // then completes with CONTINUE.
 const cdk = require("aws-cdk-lib");
 const { Construct } = require("constructs");
-const sqs = cdk.aws_sqs;
-const events = cdk.aws_events;
-const targets = cdk.aws_events_targets;
-const sources = cdk.aws_lambda_event_sources;
 const cw = cdk.aws_cloudwatch;
-const autoscaling = cdk.aws_autoscaling;
-const { rolePolicy, scalegateFunction, aboveZero } = require("./scalegate-function");
+const { rolePolicy, scalegateFunction, aboveZero, lifecycleActions } = require("./scalegate-function");
 
 class Drain extends Construct {
   /**
@@ -24,15 +19,6 @@ class Drain extends Construct {
     if (!props.autoScalingGroups || props.autoScalingGroups.length === 0) {
       throw new Error("autoScalingGroups must name at least one group");
     }
-    const deadLetters = new sqs.Queue(this, "DeadLetters", {
-      queueName: `${name}-dlq`,
-      retentionPeriod: cdk.Duration.days(14),
-    });
-    this.queue = new sqs.Queue(this, "Events", {
-      queueName: `${name}-events`,
-      visibilityTimeout: cdk.Duration.seconds(180),
-      deadLetterQueue: { queue: deadLetters, maxReceiveCount: 5 },
-    });
     this.function = scalegateFunction(this, {
       name,
       prefix: "scalegate-drain",
@@ -41,35 +27,30 @@ class Drain extends Construct {
       memorySize: 256,
       timeout: cdk.Duration.seconds(30),
       environment: {
-        SCALEGATE_DRAIN_QUEUE_URL: this.queue.queueUrl,
-        SCALEGATE_DRAIN_DLQ_URL: deadLetters.queueUrl,
         SCALEGATE_DRAIN_BUDGET: props.budget ?? "1h",
         SCALEGATE_DRAIN_FIRST_DELAY: props.firstDelay ?? "15s",
         SCALEGATE_DRAIN_MAX_DELAY: props.maxDelay ?? "5m",
       },
     });
-    new events.Rule(this, "TerminateActions", {
-      ruleName: name,
-      eventPattern: {
-        source: ["aws.autoscaling"],
-        detailType: ["EC2 Instance-terminate Lifecycle Action"],
-        detail: { AutoScalingGroupName: props.autoScalingGroups },
-      },
-      targets: [new targets.SqsQueue(this.queue)],
+    const { queue, deadLetters } = lifecycleActions(this, {
+      name,
+      ruleId: "TerminateActions",
+      transition: "autoscaling:EC2_INSTANCE_TERMINATING",
+      groups: props.autoScalingGroups,
+      fn: this.function,
+      visibilityTimeout: cdk.Duration.seconds(180),
+      createHooks: props.createHooks,
+      heartbeatTimeout: props.heartbeatTimeout ?? 300,
+      // Terminating goes ahead either way; CONTINUE says so plainly.
+      defaultResult: "CONTINUE",
+      deadLettersDescription:
+        "Records the drain could not read reached its dead-letter queue (each names its problem in a scalegate-error attribute).",
     });
-    this.function.addEventSource(new sources.SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true }));
+    // Re-checks go back on the queue the function consumes; unreadable records to its dead-letter queue.
+    this.function.addEnvironment("SCALEGATE_DRAIN_QUEUE_URL", queue.queueUrl);
+    this.function.addEnvironment("SCALEGATE_DRAIN_DLQ_URL", deadLetters.queueUrl);
+    this.queue = queue;
 
-    if (props.createHooks ?? true) {
-      for (const group of props.autoScalingGroups) {
-        new autoscaling.CfnLifecycleHook(this, `Hook-${group}`, {
-          autoScalingGroupName: group,
-          lifecycleHookName: name,
-          lifecycleTransition: "autoscaling:EC2_INSTANCE_TERMINATING",
-          heartbeatTimeout: props.heartbeatTimeout ?? 300,
-          defaultResult: "CONTINUE",
-        });
-      }
-    }
     for (const group of props.autoScalingGroups) {
       aboveZero(this, `BudgetSpent-${group}`, `${name}-budget-spent-${group}`,
         `Workers of ${group} were terminated while still holding a lease: the drain budget ran out.`,
@@ -81,9 +62,6 @@ class Drain extends Construct {
           period: cdk.Duration.minutes(5),
         }));
     }
-    aboveZero(this, "DeadLettersAlarm", `${name}-dead-letters`,
-      "Records the drain could not read reached its dead-letter queue (each names its problem in a scalegate-error attribute).",
-      deadLetters.metricApproximateNumberOfMessagesVisible({ period: cdk.Duration.minutes(1), statistic: "Maximum" }));
     aboveZero(this, "Errors", `${name}-errors`,
       "The drain function is failing: terminating workers may be cut off when the hook times out.",
       this.function.metricErrors({ period: cdk.Duration.minutes(5) }));

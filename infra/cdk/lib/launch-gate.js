@@ -3,14 +3,9 @@ const fs = require("fs");
 const path = require("path");
 const cdk = require("aws-cdk-lib");
 const { Construct } = require("constructs");
-const sqs = cdk.aws_sqs;
-const events = cdk.aws_events;
-const targets = cdk.aws_events_targets;
-const sources = cdk.aws_lambda_event_sources;
 const cw = cdk.aws_cloudwatch;
-const autoscaling = cdk.aws_autoscaling;
 
-const { rolePolicy, scalegateFunction, aboveZero } = require("./scalegate-function");
+const { rolePolicy, scalegateFunction, aboveZero, lifecycleActions } = require("./scalegate-function");
 
 const repo = path.join(__dirname, "..", "..", "..");
 
@@ -54,37 +49,18 @@ class LaunchGate extends Construct {
       environment: { SCALEGATE_GATE_RULES: rules },
     });
 
-    const deadLetters = new sqs.Queue(this, "DeadLetters", {
-      queueName: `${name}-dlq`,
-      retentionPeriod: cdk.Duration.days(14),
-    });
-    this.queue = new sqs.Queue(this, "Events", {
-      queueName: `${name}-events`,
+    this.queue = lifecycleActions(this, {
+      name,
+      ruleId: "LaunchActions",
+      transition: "autoscaling:EC2_INSTANCE_LAUNCHING",
+      groups: props.autoScalingGroups,
+      fn: this.function,
       visibilityTimeout: cdk.Duration.seconds(timeout * 6),
-      deadLetterQueue: { queue: deadLetters, maxReceiveCount: 5 },
-    });
-    new events.Rule(this, "LaunchActions", {
-      ruleName: name,
-      eventPattern: {
-        source: ["aws.autoscaling"],
-        detailType: ["EC2 Instance-launch Lifecycle Action"],
-        detail: { AutoScalingGroupName: props.autoScalingGroups },
-      },
-      targets: [new targets.SqsQueue(this.queue)],
-    });
-    this.function.addEventSource(new sources.SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true }));
-
-    if (props.createHooks ?? true) {
-      for (const group of props.autoScalingGroups) {
-        new autoscaling.CfnLifecycleHook(this, `Hook-${group}`, {
-          autoScalingGroupName: group,
-          lifecycleHookName: name,
-          lifecycleTransition: "autoscaling:EC2_INSTANCE_LAUNCHING",
-          heartbeatTimeout: props.heartbeatTimeout ?? 300,
-          defaultResult: "ABANDON",
-        });
-      }
-    }
+      createHooks: props.createHooks,
+      heartbeatTimeout: props.heartbeatTimeout ?? 300,
+      defaultResult: "ABANDON",
+      deadLettersDescription: "Lifecycle notifications the gate could not handle reached the dead-letter queue.",
+    }).queue;
 
     for (const group of props.autoScalingGroups) {
       new cw.Alarm(this, `Abandons-${group}`, {
@@ -116,9 +92,6 @@ class LaunchGate extends Construct {
         treatMissingData: cw.TreatMissingData.NOT_BREACHING,
       });
     }
-    aboveZero(this, "DeadLettersAlarm", `${name}-dead-letters`,
-      "Lifecycle notifications the gate could not handle reached the dead-letter queue.",
-      deadLetters.metricApproximateNumberOfMessagesVisible({ period: cdk.Duration.minutes(1), statistic: "Maximum" }));
     aboveZero(this, "Errors", `${name}-errors`, "The launch gate failed: instances fall back to the hook's ABANDON.",
       this.function.metricErrors({ period: cdk.Duration.minutes(5) }));
   }

@@ -9,6 +9,14 @@ const events = cdk.aws_events;
 const targets = cdk.aws_events_targets;
 const logs = cdk.aws_logs;
 const cw = cdk.aws_cloudwatch;
+const sqs = cdk.aws_sqs;
+const sources = cdk.aws_lambda_event_sources;
+const autoscaling = cdk.aws_autoscaling;
+
+const DETAIL_TYPES = {
+  "autoscaling:EC2_INSTANCE_LAUNCHING": "EC2 Instance-launch Lifecycle Action",
+  "autoscaling:EC2_INSTANCE_TERMINATING": "EC2 Instance-terminate Lifecycle Action",
+};
 
 const repo = path.join(__dirname, "..", "..", "..");
 
@@ -68,4 +76,50 @@ function aboveZero(scope, id, alarmName, alarmDescription, metric) {
   });
 }
 
-module.exports = { rolePolicy, scalegateFunction, invokeOn, aboveZero };
+/**
+ * How `fn` receives one lifecycle transition of some groups: an EventBridge rule → an SQS queue (with an alarmed
+ * dead-letter queue) → `fn`, reporting partial batch failures; and a hook per group unless `createHooks` is false.
+ * The constructs go straight into `scope`, under the ids the launch gate has always used.
+ * @param {Construct} scope
+ * @param {{name: string, ruleId: string, transition: string, groups: string[], fn: lambda.Function,
+ *          visibilityTimeout: cdk.Duration, createHooks?: boolean, heartbeatTimeout: number, defaultResult: string,
+ *          deadLettersDescription: string}} props
+ * @returns {{queue: sqs.Queue, deadLetters: sqs.Queue}}
+ */
+function lifecycleActions(scope, props) {
+  const deadLetters = new sqs.Queue(scope, "DeadLetters", {
+    queueName: `${props.name}-dlq`,
+    retentionPeriod: cdk.Duration.days(14),
+  });
+  const queue = new sqs.Queue(scope, "Events", {
+    queueName: `${props.name}-events`,
+    visibilityTimeout: props.visibilityTimeout,
+    deadLetterQueue: { queue: deadLetters, maxReceiveCount: 5 },
+  });
+  new events.Rule(scope, props.ruleId, {
+    ruleName: props.name,
+    eventPattern: {
+      source: ["aws.autoscaling"],
+      detailType: [DETAIL_TYPES[props.transition]],
+      detail: { AutoScalingGroupName: props.groups },
+    },
+    targets: [new targets.SqsQueue(queue)],
+  });
+  props.fn.addEventSource(new sources.SqsEventSource(queue, { batchSize: 10, reportBatchItemFailures: true }));
+  if (props.createHooks ?? true) {
+    for (const group of props.groups) {
+      new autoscaling.CfnLifecycleHook(scope, `Hook-${group}`, {
+        autoScalingGroupName: group,
+        lifecycleHookName: props.name,
+        lifecycleTransition: props.transition,
+        heartbeatTimeout: props.heartbeatTimeout,
+        defaultResult: props.defaultResult,
+      });
+    }
+  }
+  aboveZero(scope, "DeadLettersAlarm", `${props.name}-dead-letters`, props.deadLettersDescription,
+    deadLetters.metricApproximateNumberOfMessagesVisible({ period: cdk.Duration.minutes(1), statistic: "Maximum" }));
+  return { queue, deadLetters };
+}
+
+module.exports = { rolePolicy, scalegateFunction, invokeOn, aboveZero, lifecycleActions };

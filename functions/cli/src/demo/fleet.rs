@@ -328,7 +328,8 @@ async fn launch_template(c: &DemoClients, name: &str, data: RequestLaunchTemplat
     Ok(lt.launch_template().and_then(|t| t.launch_template_id()).unwrap_or_default().to_string())
 }
 
-async fn queue(c: &DemoClients, name: &str) -> Result<(String, String), DemoError> {
+/// Creates an SQS queue; returns its URL and ARN (a hook's notification target is the ARN).
+pub async fn queue(c: &DemoClients, name: &str) -> Result<(String, String), DemoError> {
     let url = c.sqs.create_queue().queue_name(name).send().await.map_err(aws("CreateQueue"))?;
     let url = url.queue_url().unwrap_or_default().to_string();
     let attrs = c

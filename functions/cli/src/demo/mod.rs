@@ -7,7 +7,7 @@
 mod fleet;
 mod run;
 
-pub use fleet::{Fleet, FleetSpec, GroupState, DEMO_AMI};
+pub use fleet::{queue, Fleet, FleetSpec, GroupState, DEMO_AMI};
 pub use run::{gate_until_settled, DemoClients, GateRow, GateRun};
 
 /// Why the demo failed.

@@ -1,6 +1,6 @@
 # One scalegate function: role (policy from policies/roles/), log group, the Rust bootstrap on provided.al2023,
-# EventBridge rules that invoke it, and an alarm on its errors. The launch gate, sod-audit, backlog-metric and the
-# protection reaper differ only in these inputs.
+# EventBridge rules that invoke it, and an alarm on its errors. The launch gate, sod-audit, backlog-metric, the
+# protection reaper and the drain differ only in these inputs.
 
 variable "name" {
   type = string
@@ -138,4 +138,12 @@ resource "aws_cloudwatch_metric_alarm" "errors" {
 
 output "function_arn" {
   value = aws_lambda_function.this.arn
+}
+
+output "function_name" {
+  value = aws_lambda_function.this.function_name
+}
+
+output "role_arn" {
+  value = aws_iam_role.this.arn
 }
