@@ -60,10 +60,11 @@ lint: ## clippy with warnings as errors
 emulator: $(STAMP) ## Run the local AWS emulator in the foreground on 127.0.0.1:$(EMULATOR_PORT)
 	PYTHONPATH=infra/local $(PYTHON) -m scalegate_emulator --port $(EMULATOR_PORT)
 
-bench: $(STAMP) ## Gate latency, round trips, CPU, start-up time; audit over all managed policies (prints figures)
+bench: $(STAMP) ## Gate, backlog and drain latency, round trips, CPU; audit over all managed policies (prints figures)
 	$(CARGO) build --locked --profile perf --workspace --bins
 	$(TARGET_DIR)/perf/gate-bench --root .
 	$(TARGET_DIR)/perf/backlog-bench --root .
+	$(TARGET_DIR)/perf/drain-bench
 	$(PIP) install --quiet cloudsplaining
 	$(TARGET_DIR)/perf/audit-bench --corpus ../shared/corpora/aws-managed-policies.jsonl --cloudsplaining $(PYTHON)
 

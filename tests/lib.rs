@@ -6,6 +6,38 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::OnceLock;
 
+/// Figures for the benchmark binaries (`make bench`): percentiles, one summary line, process CPU time.
+pub mod figures {
+    use std::time::Duration;
+
+    /// The `p` quantile (0 to 1) of sorted values, nearest rank.
+    pub fn percentile(sorted: &[f64], p: f64) -> f64 {
+        let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+        sorted[i.min(sorted.len() - 1)]
+    }
+
+    /// Prints `name  p50 … p99 … max … (n=…)`.
+    pub fn summary(name: &str, unit: &str, mut xs: Vec<f64>) {
+        xs.sort_by(|a, b| a.total_cmp(b));
+        println!(
+            "{name:<44} p50 {:>9.3} {unit}   p99 {:>9.3} {unit}   max {:>9.3} {unit}   (n={})",
+            percentile(&xs, 0.5),
+            percentile(&xs, 0.99),
+            xs[xs.len() - 1],
+            xs.len()
+        );
+    }
+
+    /// User + system CPU time of this process so far, from /proc/self/stat (clock ticks of 10 ms).
+    pub fn cpu_time() -> Duration {
+        let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+        let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
+        let ticks: u64 = fields.get(11).and_then(|u| u.parse().ok()).unwrap_or(0)
+            + fields.get(12).and_then(|s| s.parse().ok()).unwrap_or(0);
+        Duration::from_millis(ticks * 10)
+    }
+}
+
 /// The project root.
 pub fn project_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")

@@ -5,15 +5,12 @@ use scalegate_aws::backlog_reader::SdkBacklog;
 use scalegate_aws::round_trips::RoundTripCounter;
 use scalegate_aws::sdk::Clients;
 use scalegate_core::backlog::{run, BacklogConfig};
+use scalegate_tests::figures::percentile;
 use scalegate_tests::{loaded_queue, worker_group};
 use std::time::Instant;
 
 const PAIRS: usize = 200;
 const RUNS: usize = 10;
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    sorted[(((sorted.len() as f64) - 1.0) * p).round() as usize]
-}
 
 #[tokio::main]
 async fn main() {

@@ -12,26 +12,11 @@ use scalegate_aws::sdk::Clients;
 use scalegate_core::gate::{GateRules, LaunchFacts, LaunchGate};
 use scalegate_core::lifecycle::LifecycleAction;
 use scalegate_core::ports::{ActionResult, AwsError, Completion, LaunchFactsSource, LifecycleActions};
+use scalegate_tests::figures::{cpu_time, summary};
 use std::io::{BufRead, BufReader, Write};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 const DECISIONS: usize = 40;
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
-}
-
-fn summary(name: &str, unit: &str, mut xs: Vec<f64>) {
-    xs.sort_by(|a, b| a.total_cmp(b));
-    println!(
-        "{name:<44} p50 {:>9.3} {unit}   p99 {:>9.3} {unit}   max {:>9.3} {unit}   (n={})",
-        percentile(&xs, 0.5),
-        percentile(&xs, 0.99),
-        xs[xs.len() - 1],
-        xs.len()
-    );
-}
 
 #[tokio::main]
 async fn main() {
@@ -99,16 +84,6 @@ impl LifecycleActions for NoopActions {
     async fn heartbeat(&self, _: &LifecycleAction) -> Result<Completion, AwsError> {
         Ok(Completion::Done)
     }
-}
-
-fn cpu_time() -> Duration {
-    // CLOCK_PROCESS_CPUTIME_ID via /proc would be a dependency; user+system time of this thread's process is
-    // what the kernel reports in /proc/self/stat (fields 14 and 15, in clock ticks).
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
-    let ticks: u64 = fields.get(11).and_then(|u| u.parse().ok()).unwrap_or(0)
-        + fields.get(12).and_then(|s| s.parse().ok()).unwrap_or(0);
-    Duration::from_millis(ticks * 10)
 }
 
 async fn handler_cpu() {
