@@ -3,14 +3,13 @@
 //! re-checks really travel through SQS with their delays, and each invocation is timed.
 
 use aws_sdk_autoscaling::types::InstanceReusePolicy;
-use scalegate::demo::{queue, DemoClients};
-use scalegate_aws::drain_handler::{handle_value, AwsDrain, SqsRecheckQueue};
+use scalegate::demo::{invoke_once, lifecycle_state, queue, DemoClients};
+use scalegate_aws::drain_handler::{AwsDrain, SqsRecheckQueue};
 use scalegate_aws::leases::SdkLeases;
 use scalegate_aws::AutoScalingLifecycleActions;
 use scalegate_core::drain::{Drain, DrainConfig, DrainOutcome, DrainReason};
 use scalegate_core::lease::{acquire, release, renew, LeaseStore, LEASE_TAG};
 use scalegate_tests::{clients, unique, worker_group};
-use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
 const HOOK: &str = "scalegate-drain";
@@ -54,39 +53,17 @@ fn drain(c: &DemoClients, q: &Queues) -> AwsDrain {
     )
 }
 
-/// One invocation, as the event source mapping makes it: `None` when the queue had nothing visible.
-async fn invoke_once(c: &DemoClients, d: &AwsDrain, queue: &str) -> Option<(Duration, Vec<DrainOutcome>)> {
-    let got = c
-        .sqs
-        .receive_message()
-        .queue_url(queue)
-        .max_number_of_messages(10)
-        .wait_time_seconds(1)
-        .send()
-        .await
-        .expect("ReceiveMessage");
-    let messages = got.messages();
-    if messages.is_empty() {
-        return None;
+/// One invocation, as Lambda's event source mapping makes it; no record may fail here.
+async fn invoke(c: &DemoClients, d: &AwsDrain, queue: &str) -> Option<(Duration, Vec<DrainOutcome>)> {
+    let got = invoke_once(c, d, queue).await.expect("receive, invoke, delete");
+    if let Some((_, outcomes)) = &got {
+        assert!(outcomes.iter().all(|o| !o.should_redeliver()), "no record should fail here: {outcomes:?}");
     }
-    let records: Vec<Value> = messages
-        .iter()
-        .map(|m| json!({"eventSource": "aws:sqs", "messageId": m.message_id(), "body": m.body()}))
-        .collect();
-    let started = Instant::now();
-    let report = handle_value(d, &json!({ "Records": records })).await.expect("an SQS batch is a delivery");
-    let took = started.elapsed();
-    let failed = report.batch_response()["batchItemFailures"].as_array().unwrap().len();
-    assert_eq!(failed, 0, "no record should fail here: {:?}", report.records);
-    for m in messages {
-        c.sqs.delete_message().queue_url(queue).receipt_handle(m.receipt_handle().unwrap()).send().await.unwrap();
-    }
-    Some((took, report.records.into_iter().map(|(_, o)| o).collect()))
+    got
 }
 
-async fn lifecycle_state(c: &DemoClients, instance: &str) -> Option<String> {
-    let out = c.autoscaling.describe_auto_scaling_instances().instance_ids(instance).send().await.unwrap();
-    out.auto_scaling_instances().first().and_then(|i| i.lifecycle_state()).map(str::to_string)
+async fn state(c: &DemoClients, instance: &str) -> Option<String> {
+    lifecycle_state(c, instance).await.expect("DescribeAutoScalingInstances")
 }
 
 async fn lease_tag(c: &DemoClients, instance: &str) -> Option<String> {
@@ -131,7 +108,7 @@ async fn the_drain_requeues_rather_than_sleeps_and_continues_once_the_lease_is_r
         .send()
         .await
         .expect("TerminateInstanceInAutoScalingGroup");
-    assert_eq!(lifecycle_state(&c, &busy).await.as_deref(), Some("Terminating:Wait"));
+    assert_eq!(state(&c, &busy).await.as_deref(), Some("Terminating:Wait"));
 
     let started = Instant::now();
     let (mut invocations, mut requeues, mut slowest) = (0, 0, Duration::ZERO);
@@ -139,7 +116,7 @@ async fn the_drain_requeues_rather_than_sleeps_and_continues_once_the_lease_is_r
     let mut completed = None;
     let mut released = false;
     while completed.is_none() && started.elapsed() < Duration::from_secs(40) {
-        let Some((took, outcomes)) = invoke_once(&c, &d, &q.url).await else { continue };
+        let Some((took, outcomes)) = invoke(&c, &d, &q.url).await else { continue };
         slowest = slowest.max(took);
         for o in outcomes {
             if !about(&o, &busy) {
@@ -151,7 +128,7 @@ async fn the_drain_requeues_rather_than_sleeps_and_continues_once_the_lease_is_r
                 DrainOutcome::Requeued { .. } => {
                     requeues += 1;
                     assert!(!released, "a released lease must not be waited on");
-                    assert_eq!(lifecycle_state(&c, &busy).await.as_deref(), Some("Terminating:Wait"));
+                    assert_eq!(state(&c, &busy).await.as_deref(), Some("Terminating:Wait"));
                 }
                 DrainOutcome::Completed { reason, drained, .. } => completed = Some((reason, drained)),
                 other => panic!("unexpected {other:?}"),
@@ -176,12 +153,12 @@ async fn the_drain_requeues_rather_than_sleeps_and_continues_once_the_lease_is_r
     // Delays of 1, 2 and 2 s passed in the queue, not in an invocation.
     assert!(drained >= Duration::from_secs(4), "drained for {drained:?}");
     for _ in 0..30 {
-        if lifecycle_state(&c, &busy).await.is_none() {
+        if state(&c, &busy).await.is_none() {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert_eq!(lifecycle_state(&c, &busy).await, None, "CONTINUE let the termination finish");
+    assert_eq!(state(&c, &busy).await, None, "CONTINUE let the termination finish");
 
     // The hook's test notification was dropped; the unreadable message went to the dead-letter queue with its reason.
     assert!(other.iter().any(|o| matches!(o, DrainOutcome::TestDropped { .. })), "{other:?}");
@@ -199,7 +176,7 @@ async fn the_drain_requeues_rather_than_sleeps_and_continues_once_the_lease_is_r
     assert_eq!(dead.messages()[0].body(), Some("{not a notification"));
     let why = dead.messages()[0].message_attributes().unwrap()["scalegate-error"].string_value().unwrap();
     assert!(why.contains("is not JSON"), "{why}");
-    assert!(invoke_once(&c, &d, &q.url).await.is_none(), "nothing is left looping on the drain's queue");
+    assert!(invoke(&c, &d, &q.url).await.is_none(), "nothing is left looping on the drain's queue");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -229,7 +206,7 @@ async fn an_instance_returning_to_the_warm_pool_is_drained_and_leaves_its_lease_
     let started = Instant::now();
     let mut completed = None;
     while completed.is_none() && started.elapsed() < Duration::from_secs(20) {
-        let Some((_, outcomes)) = invoke_once(&c, &d, &q.url).await else { continue };
+        let Some((_, outcomes)) = invoke(&c, &d, &q.url).await else { continue };
         completed = outcomes.into_iter().find_map(|o| match o {
             DrainOutcome::Completed { action, reason, .. } if action.instance_id == worker => Some((action, reason)),
             _ => None,

@@ -684,8 +684,31 @@ async fn run_demo(root: &Path, scale_to: i32, drifted: i32, warm_pool: i32) -> R
         run.tests_dropped,
         run.rejected.len()
     );
+    println!("\n5. a worker takes a work lease; its instance is terminated anyway (as an instance refresh would):\n");
+    let act = demo::drain_a_busy_worker(&c, &fleet, &spec.prefix, |event| match event {
+        demo::DrainEvent::Terminated { group, instance_id, lifecycle_state } => {
+            println!("   {instance_id} in {group}: {lifecycle_state}");
+            println!("   {:<5} {:>7}  {:>10}  DRAIN", "LOOK", "AT", "INVOCATION");
+        }
+        demo::DrainEvent::Look { look, at, outcome, invocation } => println!(
+            "   {:<5} {:>6.1}s  {:>8.1}ms  {outcome}",
+            look,
+            at.as_secs_f64(),
+            invocation.as_secs_f64() * 1000.0
+        ),
+        demo::DrainEvent::Released => println!("   -- the worker finishes its job and releases the lease --"),
+    })
+    .await?;
+    println!(
+        "\n   {}: held {:.1} s by {} look(s), the longest invocation {:.0} ms (the waiting happened in the queue); now {}",
+        act.instance_id,
+        act.drained.as_secs_f64(),
+        act.looks,
+        act.longest_invocation.as_secs_f64() * 1000.0,
+        act.final_state.as_deref().unwrap_or("terminated")
+    );
     if let Some(e) = emulator {
-        println!("stopping the emulator (its log: {})", e.log_path().display());
+        println!("\nstopping the emulator (its log: {})", e.log_path().display());
         drop(e);
     }
     Ok(ExitCode::SUCCESS)

@@ -252,7 +252,7 @@ impl Fleet {
     }
 }
 
-fn template_spec(id: &str) -> LaunchTemplateSpecification {
+pub(crate) fn template_spec(id: &str) -> LaunchTemplateSpecification {
     LaunchTemplateSpecification::builder().launch_template_id(id).version("$Latest").build()
 }
 

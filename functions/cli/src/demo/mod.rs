@@ -3,10 +3,13 @@
 //! The story: a debug launch template (SSH open to the world, IMDSv1) was live long enough for the group to launch
 //! two instances from it; the team rolls back to the compliant template, adds a warm pool, and scales out to ten.
 //! The gate lets the compliant instances in and abandons the two drifted ones, naming why; Auto Scaling replaces them.
+//! Then a busy worker's instance is terminated anyway, and the drain holds it until the worker releases its lease.
 
+mod drain;
 mod fleet;
 mod run;
 
+pub use drain::{drain_a_busy_worker, invoke_once, lifecycle_state, DrainAct, DrainEvent};
 pub use fleet::{queue, Fleet, FleetSpec, GroupState, DEMO_AMI};
 pub use run::{gate_until_settled, DemoClients, GateRow, GateRun};
 
