@@ -27,6 +27,14 @@ pub fn init_json_logs(to_stderr: bool) {
     drop(result);
 }
 
+/// A function that cannot start (bad configuration) says why in one JSON error line, then fails its init with the
+/// same words: `main` maps its setup errors through this.
+pub fn cannot_start(error: impl std::fmt::Display) -> String {
+    let message = error.to_string();
+    tracing::error!(error = %message, "cannot start");
+    message
+}
+
 /// Writes log and EMF lines to stdout, where Lambda hands them to CloudWatch Logs, under one lock.
 pub fn write_lines(lines: &[String]) {
     use std::io::Write;

@@ -10,7 +10,7 @@ use serde_json::Value;
 async fn main() -> Result<(), Error> {
     telemetry::init_json_logs(false);
     // A bad configuration stops the function at start, with the message in its logs, before any run.
-    let config = config_from_env()?;
+    let config = config_from_env().map_err(telemetry::cannot_start)?;
     let clients = Clients::load(None).await;
     let backlog = SdkBacklog::new(clients.sqs, clients.autoscaling, clients.ec2, clients.cloudwatch);
     let (backlog, config) = (&backlog, &config);

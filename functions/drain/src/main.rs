@@ -8,7 +8,7 @@ use serde_json::Value;
 async fn main() -> Result<(), Error> {
     telemetry::init_json_logs(false);
     let clients = Clients::load(None).await;
-    let drain = drain_handler::drain_from_env(&clients)?;
+    let drain = drain_handler::drain_from_env(&clients).map_err(telemetry::cannot_start)?;
     let drain = &drain;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
         drain_handler::lambda(drain, event.payload).await.map_err(Error::from)

@@ -7,7 +7,7 @@ use serde_json::Value;
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     telemetry::init_json_logs(false);
-    let rules = gate_handler::rules_from_env()?;
+    let rules = gate_handler::rules_from_env().map_err(telemetry::cannot_start)?;
     let clients = Clients::load(None).await;
     let gate = launch_gate(&clients.ec2, &clients.autoscaling, rules, false);
     let gate = &gate;

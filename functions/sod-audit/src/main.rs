@@ -7,7 +7,7 @@ use serde_json::Value;
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     telemetry::init_json_logs(false);
-    let duties = sod_audit::duties_from_env()?;
+    let duties = sod_audit::duties_from_env().map_err(telemetry::cannot_start)?;
     let shared = aws_config::defaults(aws_config::BehaviorVersion::latest()).load().await;
     let iam = iam_inventory::iam_client(&shared);
     let (iam, duties) = (&iam, &duties);
