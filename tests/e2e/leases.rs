@@ -9,6 +9,10 @@ use scalegate_core::lease::{acquire, release, LEASE_TAG, OPT_IN_TAG};
 use scalegate_tests::{clients, worker_group};
 use std::time::Duration;
 
+/// The reaper looks at every opted-in group, so one test's reaper run would reap another test's expired lease: the
+/// tests in this file take turns.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 async fn members(c: &scalegate::demo::DemoClients, group: &str) -> Vec<(String, bool)> {
     let out = c.autoscaling.describe_auto_scaling_groups().auto_scaling_group_names(group).send().await.unwrap();
     out.auto_scaling_groups()[0]
@@ -47,6 +51,7 @@ async fn until(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_leased_worker_survives_scale_in_until_it_releases() {
+    let _turn = ONE_AT_A_TIME.lock().await;
     let c = clients().await;
     let group = worker_group(&c, "leased", 3).await;
     opt_in(&c, &group).await;
@@ -75,6 +80,7 @@ async fn a_leased_worker_survives_scale_in_until_it_releases() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_crashed_workers_protection_is_reaped_after_expiry_and_the_group_scales_in() {
+    let _turn = ONE_AT_A_TIME.lock().await;
     let c = clients().await;
     let (group, bystander) = tokio::join!(worker_group(&c, "crashy", 2), worker_group(&c, "not-opted-in", 1));
     opt_in(&c, &group).await;
