@@ -130,7 +130,7 @@ async fn the_drain_requeues_rather_than_sleeps_and_continues_once_the_lease_is_r
                     assert!(!released, "a released lease must not be waited on");
                     assert_eq!(state(&c, &busy).await.as_deref(), Some("Terminating:Wait"));
                 }
-                DrainOutcome::Completed { reason, drained, .. } => completed = Some((reason, drained)),
+                DrainOutcome::Completed { action, reason, drained, .. } => completed = Some((action, reason, drained)),
                 other => panic!("unexpected {other:?}"),
             }
         }
@@ -146,7 +146,7 @@ async fn the_drain_requeues_rather_than_sleeps_and_continues_once_the_lease_is_r
             released = true;
         }
     }
-    let (reason, drained) = completed.expect("the drain completed within 40 s");
+    let (action, reason, drained) = completed.expect("the drain completed within 40 s");
     assert_eq!(reason, DrainReason::NoLease);
     assert_eq!((invocations, requeues), (4, 3), "three re-checks while leased, then one that completes");
     assert!(slowest < Duration::from_secs(2), "an invocation took {slowest:?}: the drain must not sleep");
@@ -177,6 +177,15 @@ async fn the_drain_requeues_rather_than_sleeps_and_continues_once_the_lease_is_r
     let why = dead.messages()[0].message_attributes().unwrap()["scalegate-error"].string_value().unwrap();
     assert!(why.contains("is not JSON"), "{why}");
     assert!(invoke(&c, &d, &q.url).await.is_none(), "nothing is left looping on the drain's queue");
+
+    // EventBridge delivers at least once: the same action again, after it was completed, is done — not an error.
+    let again = action.to_notification_json().to_string();
+    c.sqs.send_message().queue_url(&q.url).message_body(again).send().await.unwrap();
+    let (_, outcomes) = invoke(&c, &d, &q.url).await.expect("the duplicate");
+    assert!(
+        matches!(&outcomes[..], [DrainOutcome::AlreadyDone { during: "CompleteLifecycleAction", .. }]),
+        "{outcomes:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
