@@ -62,3 +62,35 @@ async fn an_instance_outside_any_group_is_named() {
     let e = leases.group_of("i-lonely").await.unwrap_err();
     assert!(e.to_string().contains("i-lonely is not in any Auto Scaling group"), "{e}");
 }
+
+#[tokio::test]
+async fn the_reaper_leaves_out_members_that_cannot_change_protection() {
+    use aws_sdk_autoscaling::operation::describe_auto_scaling_groups::DescribeAutoScalingGroupsOutput;
+    use aws_sdk_autoscaling::types::{AutoScalingGroup, Instance, LifecycleState, TagDescription};
+    use aws_sdk_ec2::operation::describe_tags::DescribeTagsOutput;
+    let member = |id: &str, state: LifecycleState| {
+        Instance::builder().instance_id(id).lifecycle_state(state).protected_from_scale_in(true).build()
+    };
+    let groups = mock!(aws_sdk_autoscaling::Client::describe_auto_scaling_groups).then_output(move || {
+        DescribeAutoScalingGroupsOutput::builder()
+            .auto_scaling_groups(
+                AutoScalingGroup::builder()
+                    .auto_scaling_group_name("workers")
+                    .tags(TagDescription::builder().key("scalegate:leases").value("true").build())
+                    .instances(member("i-busy", LifecycleState::InService))
+                    .instances(member("i-leaving", LifecycleState::TerminatingWait))
+                    .instances(member("i-aside", LifecycleState::Standby))
+                    .build(),
+            )
+            .build()
+    });
+    let tags = mock!(aws_sdk_ec2::Client::describe_tags).then_output(|| DescribeTagsOutput::builder().build());
+    let leases = SdkLeases::new(
+        mock_client!(aws_sdk_autoscaling, RuleMode::MatchAny, [&groups]),
+        mock_client!(aws_sdk_ec2, RuleMode::MatchAny, [&tags]),
+    );
+    let found = leases.opted_in_groups().await.unwrap();
+    let ids: Vec<&str> = found[0].protected.iter().map(|m| m.instance_id.as_str()).collect();
+    // A terminating member in a batch would make AWS refuse the whole SetInstanceProtection call.
+    assert_eq!(ids, ["i-busy", "i-aside"]);
+}

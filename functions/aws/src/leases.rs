@@ -42,10 +42,18 @@ impl SdkLeases {
                 if !opted_in {
                     continue;
                 }
+                // Only members that can change protection: AWS refuses SetInstanceProtection for an instance that is
+                // launching or leaving, and one refusal fails the whole batch of 50.
                 let protected = g
                     .instances()
                     .iter()
                     .filter(|i| i.protected_from_scale_in() == Some(true))
+                    .filter(|i| {
+                        matches!(
+                            i.lifecycle_state().map(|s| s.as_str()),
+                            Some("InService" | "Standby" | "EnteringStandby")
+                        )
+                    })
                     .filter_map(|i| i.instance_id())
                     .map(|id| ProtectedMember { instance_id: id.to_string(), lease: None })
                     .collect();
