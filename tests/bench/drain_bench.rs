@@ -7,11 +7,10 @@
 //! invocation. Then the handler's own CPU time per record, with in-memory ports.
 
 use scalegate::demo::queue;
-use scalegate_aws::drain_handler::{handle_value, AwsDrain, SqsRecheckQueue};
+use scalegate_aws::drain_handler::{aws_drain, handle_value, SqsRecheckQueue};
 use scalegate_aws::leases::SdkLeases;
 use scalegate_aws::round_trips::RoundTripCounter;
 use scalegate_aws::sdk::Clients;
-use scalegate_aws::AutoScalingLifecycleActions;
 use scalegate_core::drain::{
     parse_input, recheck_body, Drain, DrainConfig, DrainFacts, DrainOutcome, HookTimeouts, RecheckQueue, Ticket,
 };
@@ -66,13 +65,9 @@ async fn emulator_looks() {
 
     let counter = RoundTripCounter::new();
     let counted = Clients::from_shared(&sdk_config().await, Some(&counter));
-    let drain: AwsDrain = Drain::new(
-        SdkLeases::new(counted.autoscaling.clone(), counted.ec2.clone()),
-        AutoScalingLifecycleActions::new(counted.autoscaling.clone()),
-        SqsRecheckQueue::new(counted.sqs.clone(), url.clone(), Some(dead_letters)),
-        DrainConfig::new(Duration::from_secs(3600), Duration::from_secs(1), Duration::from_secs(1)).unwrap(),
-        false,
-    );
+    let queue = SqsRecheckQueue::new(counted.sqs.clone(), url.clone(), Some(dead_letters));
+    let config = DrainConfig::new(Duration::from_secs(3600), Duration::from_secs(1), Duration::from_secs(1)).unwrap();
+    let drain = aws_drain(&counted.ec2, &counted.autoscaling, queue, config, false);
     let looks = [
         "first look, lease live (describe ‖ describe hook, heartbeat, re-queue)",
         "re-check, lease live (describe, heartbeat, re-queue)",

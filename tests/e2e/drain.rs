@@ -4,10 +4,9 @@
 
 use aws_sdk_autoscaling::types::InstanceReusePolicy;
 use scalegate::demo::{invoke_once, lifecycle_state, queue, DemoClients};
-use scalegate_aws::drain_handler::{AwsDrain, SqsRecheckQueue};
+use scalegate_aws::drain_handler::{aws_drain, AwsDrain, SqsRecheckQueue};
 use scalegate_aws::leases::SdkLeases;
-use scalegate_aws::AutoScalingLifecycleActions;
-use scalegate_core::drain::{Drain, DrainConfig, DrainOutcome, DrainReason};
+use scalegate_core::drain::{DrainConfig, DrainOutcome, DrainReason};
 use scalegate_core::lease::{acquire, release, renew, LeaseStore, LEASE_TAG};
 use scalegate_tests::{clients, unique, worker_group};
 use std::time::{Duration, Instant};
@@ -43,14 +42,10 @@ async fn terminate_hook(c: &DemoClients, group: &str, queue_arn: &str) {
 }
 
 fn drain(c: &DemoClients, q: &Queues) -> AwsDrain {
-    Drain::new(
-        SdkLeases::new(c.autoscaling.clone(), c.ec2.clone()),
-        AutoScalingLifecycleActions::new(c.autoscaling.clone()),
-        SqsRecheckQueue::new(c.sqs.clone(), q.url.clone(), Some(q.dead_letters.clone())),
-        // Short delays so the test takes seconds; the rule is the same at 15 s and 5 min.
-        DrainConfig::new(Duration::from_secs(120), Duration::from_secs(1), Duration::from_secs(2)).unwrap(),
-        false,
-    )
+    let queue = SqsRecheckQueue::new(c.sqs.clone(), q.url.clone(), Some(q.dead_letters.clone()));
+    // Short delays so the test takes seconds; the rule is the same at 15 s and 5 min.
+    let config = DrainConfig::new(Duration::from_secs(120), Duration::from_secs(1), Duration::from_secs(2)).unwrap();
+    aws_drain(&c.ec2, &c.autoscaling, queue, config, false)
 }
 
 /// One invocation, as Lambda's event source mapping makes it; no record may fail here.

@@ -11,10 +11,8 @@ use aws_sdk_ec2::types::TagDescription;
 use aws_sdk_sqs::operation::send_message::{SendMessageError, SendMessageOutput};
 use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
 use aws_smithy_types::error::ErrorMetadata;
-use scalegate_aws::drain_handler::{handle_value, AwsDrain, SqsRecheckQueue};
-use scalegate_aws::leases::SdkLeases;
-use scalegate_aws::AutoScalingLifecycleActions;
-use scalegate_core::drain::{Drain, DrainConfig, DrainOutcome, ENVELOPE_KEY};
+use scalegate_aws::drain_handler::{aws_drain, handle_value, AwsDrain, SqsRecheckQueue};
+use scalegate_core::drain::{DrainConfig, DrainOutcome, ENVELOPE_KEY};
 use scalegate_core::lease::LEASE_TAG;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -42,13 +40,8 @@ fn drain_over(
     ec2: aws_sdk_ec2::Client,
     sqs: aws_sdk_sqs::Client,
 ) -> AwsDrain {
-    Drain::new(
-        SdkLeases::new(autoscaling.clone(), ec2),
-        AutoScalingLifecycleActions::new(autoscaling),
-        SqsRecheckQueue::new(sqs, "q".into(), None),
-        DrainConfig::new(Duration::from_secs(3600), Duration::from_secs(60), Duration::from_secs(600)).unwrap(),
-        false,
-    )
+    let config = DrainConfig::new(Duration::from_secs(3600), Duration::from_secs(60), Duration::from_secs(600));
+    aws_drain(&ec2, &autoscaling, SqsRecheckQueue::new(sqs, "q".into(), None), config.unwrap(), false)
 }
 
 #[tokio::test]
@@ -72,7 +65,7 @@ async fn a_hook_that_cannot_be_described_gets_the_shortest_timeouts_assumed() {
         other => panic!("{other:?}"),
     }
     assert_eq!((beat.num_calls(), sent.num_calls()), (1, 1));
-    assert_eq!(report.batch_response()["batchItemFailures"], json!([]));
+    assert_eq!(report.answer().unwrap()["batchItemFailures"], json!([]));
 }
 
 // Paused time: the SDK's and the drain's retry backoffs pass instantly.
@@ -130,7 +123,7 @@ async fn a_throttled_heartbeat_still_requeues_and_a_lost_queue_brings_the_delive
         mock_client!(aws_sdk_sqs, RuleMode::MatchAny, [&lost]),
     );
     let report = handle_value(&drain, &terminate_event()).await.unwrap();
-    assert_eq!(report.batch_response(), json!({"batchItemFailures": [{"itemIdentifier": "m-1"}]}));
+    assert_eq!(report.answer().unwrap(), json!({"batchItemFailures": [{"itemIdentifier": "m-1"}]}));
     match &report.records[0].1 {
         DrainOutcome::Failed { error, .. } => assert!(error.contains("does not exist"), "{error}"),
         other => panic!("{other:?}"),
@@ -147,7 +140,7 @@ async fn without_a_dead_letter_queue_a_malformed_record_is_left_to_the_redrive_p
     let bad = json!({ENVELOPE_KEY: {"version": 2}, "notification": {}}).to_string();
     let event = json!({"Records": [{"eventSource": "aws:sqs", "messageId": "m-9", "body": bad}]});
     let report = handle_value(&drain, &event).await.unwrap();
-    assert_eq!(report.batch_response(), json!({"batchItemFailures": [{"itemIdentifier": "m-9"}]}));
+    assert_eq!(report.answer().unwrap(), json!({"batchItemFailures": [{"itemIdentifier": "m-9"}]}));
     match &report.records[0].1 {
         DrainOutcome::Failed { error, .. } => {
             assert!(error.contains("`version` must be 1") && error.contains("SCALEGATE_DRAIN_DLQ_URL"), "{error}")

@@ -4,6 +4,7 @@
 use crate::errors::classify;
 use crate::leases::SdkLeases;
 use crate::lifecycle_actions::AutoScalingLifecycleActions;
+use crate::sqs_batch::{answer, InvocationError, Redelivery};
 use aws_sdk_sqs::types::MessageAttributeValue;
 use chrono::Utc;
 use scalegate_core::drain::{
@@ -74,6 +75,24 @@ impl RecheckQueue for SqsRecheckQueue {
     }
 }
 
+/// Wires the drain to these clients; `queue` says where re-checks and unreadable records go. With `dry_run` it reads
+/// and decides, but never heartbeats, completes, re-queues or dead-letters.
+pub fn aws_drain(
+    ec2: &aws_sdk_ec2::Client,
+    autoscaling: &aws_sdk_autoscaling::Client,
+    queue: SqsRecheckQueue,
+    config: DrainConfig,
+    dry_run: bool,
+) -> AwsDrain {
+    Drain::new(
+        SdkLeases::new(autoscaling.clone(), ec2.clone()),
+        AutoScalingLifecycleActions::new(autoscaling.clone()),
+        queue,
+        config,
+        dry_run,
+    )
+}
+
 /// Why the drain cannot start.
 #[derive(Debug, thiserror::Error)]
 pub enum DrainSetupError {
@@ -95,13 +114,8 @@ pub fn drain_from_env(clients: &crate::sdk::Clients) -> Result<AwsDrain, DrainSe
     if dead_letters.is_none() {
         tracing::warn!("SCALEGATE_DRAIN_DLQ_URL is not set: unusable records are left to the queue's redrive policy");
     }
-    Ok(Drain::new(
-        SdkLeases::new(clients.autoscaling.clone(), clients.ec2.clone()),
-        AutoScalingLifecycleActions::new(clients.autoscaling.clone()),
-        SqsRecheckQueue::new(clients.sqs.clone(), queue, dead_letters),
-        config,
-        false,
-    ))
+    let queue = SqsRecheckQueue::new(clients.sqs.clone(), queue, dead_letters);
+    Ok(aws_drain(&clients.ec2, &clients.autoscaling, queue, config, false))
 }
 
 /// One invocation's outcomes, by SQS message id, and its log and EMF lines.
@@ -114,23 +128,18 @@ pub struct DrainReport {
 }
 
 impl DrainReport {
-    /// The SQS partial-batch response: the message ids to deliver again.
-    pub fn batch_response(&self) -> Value {
-        crate::sqs_batch::batch_item_failures(
-            self.records.iter().filter(|(_, o)| o.should_redeliver()).filter_map(|(id, _)| id.as_deref()),
-        )
+    /// What Lambda is answered: the partial-batch response, or the failures of a direct invocation.
+    pub fn answer(&self) -> Result<Value, InvocationError> {
+        answer(self.records.iter().map(|(id, o)| (id.as_deref(), o)))
     }
+}
 
-    /// Failures of records that did not come through SQS: these fail the invocation, so Lambda retries it.
-    pub fn direct_failures(&self) -> Vec<String> {
-        self.records
-            .iter()
-            .filter(|(id, o)| id.is_none() && o.should_redeliver())
-            .map(|(_, o)| match o {
-                DrainOutcome::Failed { error, .. } => error.clone(),
-                _ => String::new(),
-            })
-            .collect()
+impl Redelivery for DrainOutcome {
+    fn redelivery(&self) -> Option<String> {
+        match self {
+            DrainOutcome::Failed { error, .. } => Some(error.clone()),
+            _ => None,
+        }
     }
 }
 
@@ -153,24 +162,9 @@ where
     Ok(report)
 }
 
-/// Why an invocation failed (so Lambda delivers it again).
-#[derive(Debug, thiserror::Error)]
-pub enum DrainInvocationError {
-    /// The payload is no delivery at all.
-    #[error("rejected event: {0}")]
-    Rejected(#[from] ParseError),
-    /// Records of a direct (non-SQS) invocation that must be retried.
-    #[error("{} record(s) not handled: {}", .0.len(), .0.join("; "))]
-    NotHandled(Vec<String>),
-}
-
 /// The Lambda entry: handles the payload, writes its lines, answers with the partial-batch response.
-pub async fn lambda(drain: &AwsDrain, payload: Value) -> Result<Value, DrainInvocationError> {
+pub async fn lambda(drain: &AwsDrain, payload: Value) -> Result<Value, InvocationError> {
     let report = handle_value(drain, &payload).await?;
     crate::telemetry::write_lines(&report.lines);
-    let direct = report.direct_failures();
-    if !direct.is_empty() {
-        return Err(DrainInvocationError::NotHandled(direct));
-    }
-    Ok(report.batch_response())
+    report.answer()
 }

@@ -1,6 +1,7 @@
 //! The launch-gate handler shared by the Lambda and `scalegate gate`: parse every record, gate every launch
 //! action, and report per record (for SQS partial-batch responses).
 
+use crate::sqs_batch::{answer, InvocationError, Redelivery};
 use crate::telemetry::{decision_log, gate_metrics};
 use chrono::{DateTime, Utc};
 use scalegate_core::gate::{Decision, GateOutcome, LaunchGate};
@@ -34,14 +35,14 @@ pub enum RecordOutcome {
     Rejected(String),
 }
 
-impl RecordOutcome {
-    /// True when the delivery should come back: a rejected record (so SQS moves it to the dead-letter queue after
-    /// its receive count, rather than losing it) or an action the gate could not complete.
-    pub fn should_redeliver(&self) -> bool {
+impl Redelivery for RecordOutcome {
+    /// A rejected record comes back (so SQS moves it to the dead-letter queue after its receive count, rather than
+    /// losing it), and so does an action the gate could not complete.
+    fn redelivery(&self) -> Option<String> {
         match self {
-            RecordOutcome::Rejected(_) => true,
-            RecordOutcome::Decided(d) => d.completion_error.is_some(),
-            _ => false,
+            RecordOutcome::Rejected(e) => Some(e.clone()),
+            RecordOutcome::Decided(d) => d.completion_error.clone(),
+            _ => None,
         }
     }
 }
@@ -65,25 +66,9 @@ pub struct HandlerReport {
 }
 
 impl HandlerReport {
-    /// The SQS partial-batch response: the message ids to deliver again.
-    pub fn batch_response(&self) -> Value {
-        crate::sqs_batch::batch_item_failures(
-            self.records.iter().filter(|r| r.outcome.should_redeliver()).filter_map(|r| r.message_id.as_deref()),
-        )
-    }
-
-    /// Failures of records that did not come from SQS (a direct EventBridge invocation): these must fail the
-    /// invocation so Lambda retries it.
-    pub fn direct_failures(&self) -> Vec<String> {
-        self.records
-            .iter()
-            .filter(|r| r.message_id.is_none() && r.outcome.should_redeliver())
-            .map(|r| match &r.outcome {
-                RecordOutcome::Rejected(e) => e.clone(),
-                RecordOutcome::Decided(d) => d.completion_error.clone().unwrap_or_default(),
-                _ => String::new(),
-            })
-            .collect()
+    /// What Lambda is answered: the partial-batch response, or the failures of a direct invocation.
+    pub fn answer(&self) -> Result<Value, InvocationError> {
+        answer(self.records.iter().map(|r| (r.message_id.as_deref(), &r.outcome)))
     }
 }
 
@@ -149,17 +134,6 @@ async fn handle_records<F: LaunchFactsSource, L: LifecycleActions>(
     Ok(report)
 }
 
-/// Why a Lambda invocation failed (so Lambda, or EventBridge's retry policy, delivers it again).
-#[derive(Debug, thiserror::Error)]
-pub enum InvocationError {
-    /// The event is not a lifecycle delivery at all.
-    #[error("rejected event: {0}")]
-    Rejected(#[from] ParseError),
-    /// Records of a direct (non-SQS) invocation that must be retried.
-    #[error("{} record(s) not handled: {}", .0.len(), .0.join("; "))]
-    NotHandled(Vec<String>),
-}
-
 /// The Lambda entry: handles the payload, writes its log and metric lines to stdout, and answers with the SQS
 /// partial-batch response (harmless for EventBridge invocations, which ignore it).
 pub async fn lambda<F: LaunchFactsSource, L: LifecycleActions>(
@@ -168,11 +142,7 @@ pub async fn lambda<F: LaunchFactsSource, L: LifecycleActions>(
 ) -> Result<Value, InvocationError> {
     let report = handle_value(gate, &payload, Utc::now).await?;
     crate::telemetry::write_lines(&report.log_lines);
-    let direct = report.direct_failures();
-    if !direct.is_empty() {
-        return Err(InvocationError::NotHandled(direct));
-    }
-    Ok(report.batch_response())
+    report.answer()
 }
 
 /// Gate rules for a function: inline TOML in `SCALEGATE_GATE_RULES`, else the file `SCALEGATE_GATE_RULES_FILE`,

@@ -147,8 +147,17 @@ impl LeaseStore for SdkLeases {
             .send()
             .await
             .map(|_| ())
-            .map_err(|e| classify("SetInstanceProtection", e))
+            .map_err(|e| not_in_service(classify("SetInstanceProtection", e)))
     }
+}
+
+/// AWS answers a protection change on an instance that is launching or leaving with a plain ValidationError ("The
+/// instance … is not in InService or EnteringStandby or Standby."); the core needs to tell that apart.
+fn not_in_service(mut e: AwsError) -> AwsError {
+    if e.kind == AwsErrorKind::Validation && e.message.contains("is not in InService") {
+        e.kind = AwsErrorKind::WrongState;
+    }
+    e
 }
 
 /// This instance's id, from the instance metadata service (IMDSv2: the SDK's client fetches a session token first).

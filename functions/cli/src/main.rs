@@ -7,6 +7,7 @@ use scalegate::demo::{self, DemoClients, Fleet, FleetSpec};
 use scalegate::emulator::{sdk_config_for, Emulator};
 use scalegate_aws::gate_handler::{self, RecordOutcome};
 use scalegate_aws::sdk::Clients;
+use scalegate_aws::sqs_batch::Redelivery;
 use scalegate_aws::{launch_gate, telemetry};
 use scalegate_core::gate::GateRules;
 use scalegate_core::lifecycle;
@@ -94,15 +95,15 @@ enum Command {
         /// The dead-letter queue for records that cannot be read.
         #[arg(long, env = "SCALEGATE_DRAIN_DLQ_URL")]
         dlq_url: Option<String>,
-        /// Longest a leased instance may hold up its termination (1s to 48h).
-        #[arg(long, env = "SCALEGATE_DRAIN_BUDGET", default_value = "1h")]
-        budget: String,
-        /// First re-check delay.
-        #[arg(long, env = "SCALEGATE_DRAIN_FIRST_DELAY", default_value = "15s")]
-        first_delay: String,
-        /// Longest re-check delay (at most 900s).
-        #[arg(long, env = "SCALEGATE_DRAIN_MAX_DELAY", default_value = "5m")]
-        max_delay: String,
+        /// Longest a leased instance may hold up its termination (1s to 48h; the function's default: 1h).
+        #[arg(long, env = "SCALEGATE_DRAIN_BUDGET")]
+        budget: Option<String>,
+        /// First re-check delay (default: 15s).
+        #[arg(long, env = "SCALEGATE_DRAIN_FIRST_DELAY")]
+        first_delay: Option<String>,
+        /// Longest re-check delay (at most 900s; default: 5m).
+        #[arg(long, env = "SCALEGATE_DRAIN_MAX_DELAY")]
+        max_delay: Option<String>,
         /// Also print the EMF metric lines the Lambda would emit (to stderr).
         #[arg(long)]
         metrics: bool,
@@ -278,8 +279,9 @@ async fn main() -> ExitCode {
                 ("SCALEGATE_DRAIN_FIRST_DELAY", first_delay),
                 ("SCALEGATE_DRAIN_MAX_DELAY", max_delay),
             ];
+            // Unset flags keep the function's own defaults.
             match scalegate_core::drain::DrainConfig::from_settings(|k| {
-                settings.iter().find(|(name, _)| *name == k).map(|(_, v)| v.clone())
+                settings.iter().find(|(name, _)| *name == k).and_then(|(_, v)| v.clone())
             }) {
                 Ok(config) => drain(&event, dry_run, queue_url, dlq_url, config, metrics).await,
                 Err(e) => Err(e.into()),
@@ -554,7 +556,7 @@ async fn gate(event: &Path, dry_run: bool, rules: Option<&Path>, metrics: bool) 
     let mut failed = false;
     print_lines(&report.log_lines, metrics);
     for record in &report.records {
-        failed |= record.outcome.should_redeliver();
+        failed |= record.outcome.redelivery().is_some();
         let line = match &record.outcome {
             RecordOutcome::Decided(_) => continue,
             RecordOutcome::AlreadyDecided { instance_id, lifecycle_state } => serde_json::json!({
@@ -578,7 +580,7 @@ async fn drain(
     config: scalegate_core::drain::DrainConfig,
     metrics: bool,
 ) -> Result<ExitCode> {
-    use scalegate_aws::drain_handler::{handle_value, SqsRecheckQueue};
+    use scalegate_aws::drain_handler::{aws_drain, handle_value, SqsRecheckQueue};
     let input = read_input(event)?;
     let payload: serde_json::Value =
         serde_json::from_str(&input).map_err(|e| lifecycle::ParseError::MalformedJson(e.to_string()))?;
@@ -590,13 +592,8 @@ async fn drain(
         }
     };
     let clients = Clients::load(None).await;
-    let drain = scalegate_core::drain::Drain::new(
-        scalegate_aws::leases::SdkLeases::new(clients.autoscaling.clone(), clients.ec2.clone()),
-        scalegate_aws::AutoScalingLifecycleActions::new(clients.autoscaling.clone()),
-        SqsRecheckQueue::new(clients.sqs.clone(), queue_url, dlq_url),
-        config,
-        dry_run,
-    );
+    let queue = SqsRecheckQueue::new(clients.sqs.clone(), queue_url, dlq_url);
+    let drain = aws_drain(&clients.ec2, &clients.autoscaling, queue, config, dry_run);
     let report = handle_value(&drain, &payload).await?;
     print_lines(&report.lines, metrics);
     let failed = report.records.iter().any(|(_, o)| o.should_redeliver());

@@ -28,6 +28,9 @@ pub enum AwsErrorKind {
     Malformed,
     /// The request was rejected as invalid.
     Validation,
+    /// The resource is not in a state that allows the call (an instance leaving its group cannot change its
+    /// scale-in protection, say).
+    WrongState,
     /// Anything else.
     Other,
 }

@@ -5,10 +5,9 @@
 use super::fleet::{queue, template_spec};
 use super::{aws, DemoClients, DemoError, Fleet};
 use aws_sdk_autoscaling::types::LifecycleHookSpecification;
-use scalegate_aws::drain_handler::{handle_value, AwsDrain, SqsRecheckQueue};
+use scalegate_aws::drain_handler::{aws_drain, handle_value, AwsDrain, SqsRecheckQueue};
 use scalegate_aws::leases::SdkLeases;
-use scalegate_aws::AutoScalingLifecycleActions;
-use scalegate_core::drain::{Drain, DrainConfig, DrainOutcome};
+use scalegate_core::drain::{DrainConfig, DrainOutcome};
 use scalegate_core::lease::{acquire, release};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
@@ -169,15 +168,11 @@ pub async fn drain_a_busy_worker(
         lifecycle_state: lifecycle_state(c, &worker).await?.unwrap_or_else(|| "-".into()),
     });
 
-    let drain: AwsDrain = Drain::new(
-        SdkLeases::new(c.autoscaling.clone(), c.ec2.clone()),
-        AutoScalingLifecycleActions::new(c.autoscaling.clone()),
-        SqsRecheckQueue::new(c.sqs.clone(), drain_queue.clone(), Some(dead_letters)),
-        // Seconds, so the demo is short; deployed, the first re-check comes after 15 s and they back off to 5 min.
-        DrainConfig::new(Duration::from_secs(600), Duration::from_secs(1), Duration::from_secs(2))
-            .expect("valid demo settings"),
-        false,
-    );
+    let queue = SqsRecheckQueue::new(c.sqs.clone(), drain_queue.clone(), Some(dead_letters));
+    // Seconds, so the demo is short; deployed, the first re-check comes after 15 s and they back off to 5 min.
+    let config = DrainConfig::new(Duration::from_secs(600), Duration::from_secs(1), Duration::from_secs(2))
+        .expect("valid demo settings");
+    let drain = aws_drain(&c.ec2, &c.autoscaling, queue, config, false);
     let timeout = Duration::from_secs(60);
     let (mut looks, mut longest, mut released) = (0, Duration::ZERO, false);
     let drained = loop {

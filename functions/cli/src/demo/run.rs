@@ -2,6 +2,7 @@
 
 use super::{aws, DemoError, Fleet, GroupState};
 use scalegate_aws::gate_handler::{handle, RecordOutcome};
+use scalegate_aws::sqs_batch::Redelivery;
 use scalegate_aws::{launch_gate, AwsLaunchGate};
 use scalegate_core::gate::GateRules;
 use std::time::{Duration, Instant};
@@ -115,7 +116,7 @@ pub async fn gate_until_settled(
                 run.log_lines.extend(report.log_lines.iter().cloned());
                 let mut redeliver = false;
                 for record in report.records {
-                    redeliver |= record.outcome.should_redeliver();
+                    redeliver |= record.outcome.redelivery().is_some();
                     match record.outcome {
                         RecordOutcome::Decided(d) => {
                             let row = GateRow {

@@ -67,35 +67,22 @@ pub fn parse_input(value: &Value, now: DateTime<Utc>) -> Result<Vec<DrainRecord>
         .and_then(Value::as_array)
         .filter(|r| !r.is_empty() && r.iter().all(|r| r.get("eventSource").and_then(Value::as_str) == Some("aws:sqs")));
     let Some(records) = sqs_records else {
-        let raw = value.to_string();
+        let (raw, ticket) = (value.to_string(), Ticket::first(now, notified_at(value)));
         return Ok(lifecycle::parse_value(value)?
             .into_iter()
             .map(|r| DrainRecord {
                 message_id: r.message_id,
                 raw: raw.clone(),
-                item: r.notification.map(|n| (n, Ticket::first(now, notified_at(value)))),
+                item: r.notification.map(|n| (n, ticket)),
             })
             .collect());
     };
     Ok(records
         .iter()
         .map(|r| {
-            let message_id = r.get("messageId").and_then(Value::as_str).map(str::to_owned);
-            let (raw, item) = match r.get("body") {
-                Some(Value::String(body)) => (body.clone(), sqs_body(body, now)),
-                other => (
-                    r.to_string(),
-                    Err(match other {
-                        None => ParseError::MissingField { context: "SQS record", field: "body" },
-                        Some(_) => ParseError::BadField {
-                            context: "SQS record",
-                            field: "body",
-                            problem: "must be a string".into(),
-                        },
-                    }),
-                ),
-            };
-            DrainRecord { message_id, raw, item }
+            let (message_id, body) = lifecycle::sqs_record(r);
+            let raw = body.as_ref().map_or_else(|_| r.to_string(), |b| b.to_string());
+            DrainRecord { message_id, raw, item: body.and_then(|b| sqs_body(b, now)) }
         })
         .collect())
 }

@@ -1,6 +1,6 @@
 //! Acquire, renew and release a lease through a [`LeaseStore`] port.
 
-use crate::ports::AwsError;
+use crate::ports::{AwsError, AwsErrorKind};
 use chrono::{DateTime, SecondsFormat, Utc};
 use std::future::Future;
 use std::time::Duration;
@@ -73,11 +73,11 @@ pub fn parse_expiry(value: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(value.trim()).ok().map(|t| t.with_timezone(&Utc))
 }
 
-/// True when `SetInstanceProtection` refused because the instance is leaving the group (AWS: "The instance … is not in
-/// InService or EnteringStandby or Standby"): in `Terminating:Wait`, say, where the drain function honours the lease
-/// tag alone.
+/// True when `SetInstanceProtection` refused because the instance is not in service (the adapter classifies AWS's
+/// "not in InService or EnteringStandby or Standby" as [`AwsErrorKind::WrongState`]): in `Terminating:Wait`, say,
+/// where the drain function honours the lease tag alone.
 pub fn leaving_group(error: &AwsError) -> bool {
-    error.message.contains("is not in InService")
+    error.kind == AwsErrorKind::WrongState
 }
 
 /// Takes a lease: writes the expiry tag, then sets protection. If protection fails the tag is taken back, so a

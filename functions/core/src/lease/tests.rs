@@ -60,7 +60,7 @@ impl LeaseStore for Store {
                 "ValidationError: The instance {} is not in InService or EnteringStandby or Standby.",
                 instances[0]
             );
-            return Err(AwsError::new("SetInstanceProtection", AwsErrorKind::Validation, msg));
+            return Err(AwsError::new("SetInstanceProtection", AwsErrorKind::WrongState, msg));
         }
         if self.fail_protect {
             return Err(AwsError::new("SetInstanceProtection", AwsErrorKind::Throttled, "Rate exceeded"));

@@ -7,7 +7,7 @@
 
 mod parse;
 
-pub use parse::{parse, parse_all, parse_sqs_body, parse_value};
+pub use parse::{parse, parse_all, parse_sqs_body, parse_value, sqs_record};
 
 use serde::Serialize;
 use std::fmt;

@@ -44,6 +44,16 @@ pub fn parse_sqs_body(body: &Value) -> Result<Notification, ParseError> {
     parse_message(obj, Via::Sqs)
 }
 
+/// An SQS record's message id, and its body or why it has none usable.
+pub fn sqs_record(record: &Value) -> (Option<String>, Result<&str, ParseError>) {
+    let message_id = record.get("messageId").and_then(Value::as_str).map(str::to_owned);
+    let body = match record.as_object() {
+        Some(rec) => string_field(rec, "SQS record", "body"),
+        None => Err(ParseError::NotLifecycle(format!("a record is {}, not an object", kind(record)))),
+    };
+    (message_id, body)
+}
+
 /// Lambda batches: SQS (`eventSource: aws:sqs`, `body`) and SNS (`EventSource: aws:sns`, `Sns.Message`).
 fn parse_records(records: &Value) -> Result<Vec<Record>, ParseError> {
     let records = records.as_array().ok_or_else(|| ParseError::BadField {
@@ -62,9 +72,8 @@ fn parse_records(records: &Value) -> Result<Vec<Record>, ParseError> {
         let source = rec.get("eventSource").or_else(|| rec.get("EventSource")).and_then(Value::as_str).unwrap_or("");
         match source {
             "aws:sqs" => {
-                let message_id = rec.get("messageId").and_then(Value::as_str).map(str::to_owned);
-                let notification = string_field(rec, "SQS record", "body")
-                    .and_then(|body| parse_embedded(body, "SQS record", "body", Via::Sqs));
+                let (message_id, body) = sqs_record(record);
+                let notification = body.and_then(|body| parse_embedded(body, "SQS record", "body", Via::Sqs));
                 out.push(Record { message_id, notification });
             }
             "aws:sns" => {
