@@ -14,14 +14,29 @@ locals {
     for g in var.auto_scaling_groups :
     "arn:${data.aws_partition.current.partition}:autoscaling:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:autoScalingGroup:*:autoScalingGroupName/${g}"
   ]
+  # SSM parameters the groups' templates name their AMI through (resolve:ssm:...): names in this account, AWS's
+  # public /aws/service/... parameters, or ARNs.
+  ami_parameter_arns = [
+    for p in var.ami_parameters : startswith(p, "arn:") ? p : (
+      startswith(p, "/aws/service/")
+      ? "arn:${data.aws_partition.current.partition}:ssm:${data.aws_region.current.name}::parameter${p}"
+      : "arn:${data.aws_partition.current.partition}:ssm:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:parameter/${trimprefix(p, "/")}"
+    )
+  ]
+  resolve_amis = length(var.ami_parameters) == 0 ? [] : [{
+    Sid      = "ResolveAmiParameters"
+    Effect   = "Allow"
+    Action   = ["ssm:GetParameters"]
+    Resource = local.ami_parameter_arns
+  }]
   # Statements differ in shape, so each is re-encoded on its own before the list is assembled.
   policy = {
     Version = local.policy_doc.Version
-    Statement = [
+    Statement = concat([
       for s in local.policy_doc.Statement : jsondecode(
         s.Sid == "CompleteLifecycleActions" ? jsonencode(merge(s, { Resource = local.group_arns })) : jsonencode(s)
       )
-    ]
+    ], [for s in local.resolve_amis : jsondecode(jsonencode(s))])
   }
 }
 

@@ -72,6 +72,9 @@ assert esm["function_response_types"] == ["ReportBatchItemFailures"], esm
 policy = json.loads(need("module.launch_gate.module.gate.aws_iam_role_policy.this")["policy"])
 complete = next(s for s in policy["Statement"] if s["Sid"] == "CompleteLifecycleActions")
 assert all(r.endswith(("autoScalingGroupName/web", "autoScalingGroupName/workers")) for r in complete["Resource"]), complete
+actions = {a for s in policy["Statement"] for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])}
+assert {"ec2:GetManagedPrefixListEntries", "ec2:DescribeInstanceTypes"} <= actions, actions
+assert not any(a.startswith("ssm:") for a in actions), "no SSM parameter is readable unless ami_parameters names it"
 alarms = [a for a in resources if "aws_cloudwatch_metric_alarm" in a]
 # gate 6 (abandons and latency for 2 groups, dead letters, errors) + errors of sod-audit, backlog, reaper and drain
 # + SodViolations for 2 duties + the drain's dead letters + drain budget spent for 2 groups

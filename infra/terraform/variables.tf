@@ -30,6 +30,12 @@ variable "hook_heartbeat_timeout" {
   default     = 300
 }
 
+variable "ami_parameters" {
+  description = "SSM parameters your launch templates name their AMI through (ImageId = \"resolve:ssm:<name>\"): names, /aws/service/... public parameters, or ARNs. The gate's role may read exactly these (ssm:GetParameters) to compare an instance's AMI with what the parameter resolves to; without it, such templates fail drift.ami closed."
+  type        = list(string)
+  default     = []
+}
+
 variable "gate_rules" {
   description = "Gate rules TOML. Defaults to the project's policies/gate.toml."
   type        = string

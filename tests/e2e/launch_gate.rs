@@ -42,7 +42,7 @@ async fn scale_out_by_ten_abandons_exactly_the_two_drifted_instances() {
             assert!(row.failed_checks.iter().any(|c| c == check), "{check} missing from {:?}", row.failed_checks);
         }
         assert!(
-            row.reasons.iter().any(|r| r.contains("SSH (22) open to the world")),
+            row.reasons.iter().any(|r| r.contains("SSH (22) admits 100% of public IPv4")),
             "reasons name the open SSH port: {:?}",
             row.reasons
         );
@@ -136,3 +136,6 @@ async fn stale_warm_pool_instance_is_rechecked_and_abandoned_on_leaving_the_pool
     assert_eq!(state.count("InService"), 1);
     assert!(state.instances.iter().all(|(id, _)| *id != pooled), "the stale instance never served");
 }
+
+#[path = "template_corpus.rs"]
+mod template_corpus;

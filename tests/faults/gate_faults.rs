@@ -101,49 +101,57 @@ fn ec2_happy_rules() -> Vec<Rule> {
         }),
         describe_security_groups_ok(),
         mock!(aws_sdk_ec2::Client::describe_launch_template_versions).then_output(|| {
-            DescribeLaunchTemplateVersionsOutput::builder()
-                .launch_template_versions(
-                    LaunchTemplateVersion::builder()
-                        .launch_template_id("lt-1")
-                        .version_number(1)
-                        .launch_template_data(
-                            ResponseLaunchTemplateData::builder()
-                                .image_id("ami-good")
-                                .instance_type(InstanceType::T3Micro)
-                                .security_group_ids("sg-web")
-                                .iam_instance_profile(
-                                    LaunchTemplateIamInstanceProfileSpecification::builder().name("web").build(),
-                                )
-                                .metadata_options(
-                                    LaunchTemplateInstanceMetadataOptions::builder()
-                                        .http_tokens(LaunchTemplateHttpTokensState::Required)
-                                        .http_put_response_hop_limit(1)
-                                        .build(),
-                                )
-                                .build(),
-                        )
-                        .build(),
-                )
-                .build()
+            version_one(
+                ResponseLaunchTemplateData::builder()
+                    .image_id("ami-good")
+                    .instance_type(InstanceType::T3Micro)
+                    .security_group_ids("sg-web")
+                    .iam_instance_profile(LaunchTemplateIamInstanceProfileSpecification::builder().name("web").build())
+                    .metadata_options(
+                        LaunchTemplateInstanceMetadataOptions::builder()
+                            .http_tokens(LaunchTemplateHttpTokensState::Required)
+                            .http_put_response_hop_limit(1)
+                            .build(),
+                    )
+                    .build(),
+            )
         }),
     ]
 }
 
+/// `DescribeLaunchTemplateVersions` answering with version 1 of lt-1 holding `data`.
+fn version_one(data: ResponseLaunchTemplateData) -> DescribeLaunchTemplateVersionsOutput {
+    DescribeLaunchTemplateVersionsOutput::builder()
+        .launch_template_versions(
+            LaunchTemplateVersion::builder()
+                .launch_template_id("lt-1")
+                .version_number(1)
+                .launch_template_data(data)
+                .build(),
+        )
+        .build()
+}
+
 fn describe_security_groups_ok() -> Rule {
-    mock!(aws_sdk_ec2::Client::describe_security_groups).then_output(|| {
+    security_group_with(
+        IpPermission::builder()
+            .ip_protocol("tcp")
+            .from_port(443)
+            .to_port(443)
+            .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build())
+            .build(),
+    )
+}
+
+/// `DescribeSecurityGroups` answering with sg-web holding one rule.
+fn security_group_with(permission: IpPermission) -> Rule {
+    mock!(aws_sdk_ec2::Client::describe_security_groups).then_output(move || {
         DescribeSecurityGroupsOutput::builder()
             .security_groups(
                 SecurityGroup::builder()
                     .group_id("sg-web")
                     .group_name("web")
-                    .ip_permissions(
-                        IpPermission::builder()
-                            .ip_protocol("tcp")
-                            .from_port(443)
-                            .to_port(443)
-                            .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build())
-                            .build(),
-                    )
+                    .ip_permissions(permission.clone())
                     .build(),
             )
             .build()
@@ -364,4 +372,102 @@ async fn timeouts_abandon() {
     assert_eq!(d.result, ActionResult::Abandon);
     assert!(d.reasons[0].contains("Timeout"), "{:?}", d.reasons);
     assert_eq!((c.continued.num_calls(), c.abandoned.num_calls()), (0, 1));
+}
+
+/// The happy rules, but for the operations `first` answers (rules match in order).
+fn ec2_rules_after(first: Vec<Rule>) -> Vec<Rule> {
+    let mut rules = first;
+    rules.extend(ec2_happy_rules());
+    rules
+}
+
+fn ssh_through_prefix_list() -> Rule {
+    security_group_with(
+        IpPermission::builder()
+            .ip_protocol("tcp")
+            .from_port(22)
+            .to_port(22)
+            .prefix_list_ids(aws_sdk_ec2::types::PrefixListId::builder().prefix_list_id("pl-ops").build())
+            .build(),
+    )
+}
+
+#[tokio::test]
+async fn a_prefix_list_the_gate_may_not_read_counts_as_the_internet() {
+    use aws_sdk_ec2::operation::get_managed_prefix_list_entries::GetManagedPrefixListEntriesError;
+    let denied = mock!(aws_sdk_ec2::Client::get_managed_prefix_list_entries).then_error(|| {
+        GetManagedPrefixListEntriesError::generic(
+            ErrorMetadata::builder().code("UnauthorizedOperation").message("not authorized").build(),
+        )
+    });
+    let rules = ec2_rules_after(vec![ssh_through_prefix_list(), denied.clone()]);
+    let (outcome, c) = run(&rules, &[]).await;
+    let d = decided(&outcome);
+    assert_eq!(d.result, ActionResult::Abandon);
+    assert!(d.failed_checks.contains(&"firewall.admin_ports".to_string()), "{:?}", d.failed_checks);
+    let reasons = d.reasons.join("\n");
+    assert!(reasons.contains("pl-ops, unresolved") && reasons.contains("UnauthorizedOperation"), "{reasons}");
+    assert!(reasons.contains("counted as the whole internet"), "{reasons}");
+    assert_eq!(denied.num_calls(), 1, "a denial is not retried");
+    assert_eq!((c.continued.num_calls(), c.abandoned.num_calls()), (0, 1));
+}
+
+#[tokio::test]
+async fn a_throttled_prefix_list_is_retried_and_read_for_what_it_holds() {
+    use aws_sdk_ec2::operation::get_managed_prefix_list_entries::{
+        GetManagedPrefixListEntriesError, GetManagedPrefixListEntriesOutput,
+    };
+    let flaky = mock!(aws_sdk_ec2::Client::get_managed_prefix_list_entries)
+        .sequence()
+        .error(|| {
+            GetManagedPrefixListEntriesError::generic(ErrorMetadata::builder().code("RequestLimitExceeded").build())
+        })
+        .output(|| {
+            GetManagedPrefixListEntriesOutput::builder()
+                .entries(aws_sdk_ec2::types::PrefixListEntry::builder().cidr("198.51.100.0/24").build())
+                .entries(aws_sdk_ec2::types::PrefixListEntry::builder().cidr("81.2.69.0/24").build())
+                .build()
+        })
+        .build();
+    let rules = ec2_rules_after(vec![ssh_through_prefix_list(), flaky.clone()]);
+    let (outcome, c) = run(&rules, &[]).await;
+    let d = decided(&outcome);
+    assert_eq!(d.result, ActionResult::Continue, "{:?}", d.reasons);
+    assert_eq!(flaky.num_calls(), 2, "the throttled read is retried");
+    assert_eq!((c.continued.num_calls(), c.abandoned.num_calls()), (1, 0));
+}
+
+#[tokio::test]
+async fn an_ssm_named_ami_the_gate_may_not_resolve_fails_closed() {
+    use aws_sdk_ec2::operation::describe_launch_template_versions::DescribeLaunchTemplateVersionsError;
+    let denied = mock!(aws_sdk_ec2::Client::describe_launch_template_versions)
+        .match_requests(|r| r.resolve_alias() == Some(true))
+        .then_error(|| {
+            DescribeLaunchTemplateVersionsError::generic(
+                ErrorMetadata::builder().code("UnauthorizedOperation").message("ssm:GetParameters").build(),
+            )
+        });
+    let as_written = mock!(aws_sdk_ec2::Client::describe_launch_template_versions)
+        .match_requests(|r| r.resolve_alias() == Some(false))
+        .then_output(|| {
+            version_one(
+                ResponseLaunchTemplateData::builder()
+                    .image_id("resolve:ssm:/golden/ami")
+                    .security_group_ids("sg-web")
+                    .iam_instance_profile(LaunchTemplateIamInstanceProfileSpecification::builder().name("web").build())
+                    .build(),
+            )
+        });
+    let rules = ec2_rules_after(vec![denied.clone(), as_written.clone()]);
+    let (outcome, c) = run(&rules, &[]).await;
+    let d = decided(&outcome);
+    assert_eq!(d.result, ActionResult::Abandon);
+    assert_eq!(d.failed_checks, ["drift.ami"], "{:?}", d.reasons);
+    assert!(
+        d.reasons[0].contains("resolve:ssm:/golden/ami") && d.reasons[0].contains("ssm:GetParameters"),
+        "{:?}",
+        d.reasons
+    );
+    assert_eq!((denied.num_calls(), as_written.num_calls()), (1, 1));
+    assert_eq!(c.continued.num_calls(), 0);
 }

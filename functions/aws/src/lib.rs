@@ -11,6 +11,7 @@ pub mod drain_handler;
 pub mod errors;
 pub mod gate_handler;
 pub mod iam_inventory;
+pub mod instance_types;
 pub mod launch_facts;
 pub mod leases;
 pub mod lifecycle_actions;

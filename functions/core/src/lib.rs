@@ -12,5 +12,6 @@ pub mod iam;
 mod json;
 pub mod lease;
 pub mod lifecycle;
+pub mod net;
 pub mod ports;
 pub mod retry;

@@ -15,7 +15,9 @@ class LaunchGate extends Construct {
    * @param {string} id
    * @param {{autoScalingGroups: string[], packagePath: string, name?: string, createHooks?: boolean,
    *          heartbeatTimeout?: number, gateRules?: string, timeoutSeconds?: number,
-   *          abandonAlarmThreshold?: number, latencyAlarmP99Ms?: number}} props
+   *          abandonAlarmThreshold?: number, latencyAlarmP99Ms?: number, amiParameters?: string[]}} props
+   *   amiParameters: SSM parameters the groups' templates name their AMI through (`resolve:ssm:<name>`); the gate's
+   *   role may read exactly these to resolve them. Without, such templates fail drift.ami closed.
    */
   constructor(scope, id, props) {
     super(scope, id);
@@ -38,6 +40,20 @@ class LaunchGate extends Construct {
           (g) => `arn:${stack.partition}:autoscaling:${stack.region}:${stack.account}:autoScalingGroup:*:autoScalingGroupName/${g}`,
         );
       }
+    }
+    // SSM parameters the templates name their AMI through (resolve:ssm:...): the role may read exactly these.
+    const amiParameters = props.amiParameters ?? [];
+    if (amiParameters.length > 0) {
+      doc.Statement.push({
+        Sid: "ResolveAmiParameters",
+        Effect: "Allow",
+        Action: ["ssm:GetParameters"],
+        Resource: amiParameters.map((p) => {
+          if (p.startsWith("arn:")) return p;
+          if (p.startsWith("/aws/service/")) return `arn:${stack.partition}:ssm:${stack.region}::parameter${p}`;
+          return `arn:${stack.partition}:ssm:${stack.region}:${stack.account}:parameter/${p.replace(/^\//, "")}`;
+        }),
+      });
     }
     this.function = scalegateFunction(this, {
       name,

@@ -56,6 +56,21 @@ test("role policy comes from policies/roles/scalegate-launch-gate.json, completi
   assert.ok(!statements.some((s) => [].concat(s.Action).some((a) => a === "*" || a.endsWith(":*"))), "no wildcard actions");
 });
 
+test("the role reads exactly the AMI parameters it is given, and none by default", () => {
+  const statements = (t) => {
+    const roles = t.findResources("AWS::IAM::Role");
+    const role = Object.values(roles).find((r) => r.Properties.RoleName === "scalegate-launch-gate");
+    return role.Properties.Policies[0].PolicyDocument.Statement;
+  };
+  assert.ok(!statements(synth()).some((s) => [].concat(s.Action).some((a) => a.startsWith("ssm:"))));
+  const resolve = statements(synth({ amiParameters: ["/golden/ami", "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"] }))
+    .find((s) => s.Sid === "ResolveAmiParameters");
+  assert.deepStrictEqual([].concat(resolve.Action), ["ssm:GetParameters"]);
+  const arns = [].concat(resolve.Resource).map((r) => JSON.stringify(r));
+  assert.ok(arns[0].includes(":123456789012:parameter/golden/ami"), arns[0]);
+  assert.ok(arns[1].includes("::parameter/aws/service/ami-amazon-linux-latest"), arns[1]);
+});
+
 test("hooks default to ABANDON, and alarms cover abandons, latency, dead letters and errors", () => {
   const t = synth();
   t.resourceCountIs("AWS::AutoScaling::LifecycleHook", 2);

@@ -3,5 +3,8 @@
 - lifecycle: Auto Scaling lifecycle hooks with real wait states, notifications (SQS target, EventBridge),
   CompleteLifecycleAction / RecordLifecycleActionHeartbeat, heartbeat timeouts, and warm pools with instances.
 - cbor: CloudWatch over Smithy RPC v2 CBOR (what the Rust SDK speaks), forwarded to moto's CloudWatch backend.
+- launch_templates: SourceVersion, ResolveAlias, and launches as Auto Scaling makes them (mixed-instances
+  overrides, groups on network interfaces, SSM-named AMIs, EBS encryption by default).
+- instances: ModifyInstanceMetadataOptions and ReplaceIamInstanceProfileAssociation with AWS's semantics.
 - sqs_speed: cheaper message visibility checks, so deep queues fill in seconds.
 """

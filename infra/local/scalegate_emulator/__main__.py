@@ -18,7 +18,7 @@ from moto.moto_server.werkzeug_app import (
     create_backend_app,
 )
 
-from . import cbor, lifecycle, sqs_speed
+from . import cbor, instances, launch_templates, lifecycle, sqs_speed
 
 
 def _exit_on_eof():
@@ -38,6 +38,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     lifecycle.install()
+    launch_templates.install()
+    instances.install()
     sqs_speed.install()
     moto_app = DomainDispatcherApplication(create_backend_app)
     app = cbor.CborCloudWatch(moto_app)

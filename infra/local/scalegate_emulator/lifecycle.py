@@ -10,7 +10,9 @@ What moto lacks and this adds (DESIGN.md §4):
   default result; an unknown or finished action answers "No active Lifecycle Action found", as AWS does;
 - a hook created with an SQS/SNS target receives `autoscaling:TEST_NOTIFICATION`;
 - launches use the launch template version the group names ($Latest/$Default resolved) including IMDS options,
-  instance profile, key pair and encrypted volumes, which moto's own launch path ignores;
+  instance profile, key pair and encrypted volumes, which moto's own launch path ignores, and what the
+  launch_templates module adds (mixed-instances overrides, groups on network interfaces, SSM-named AMIs, EBS
+  encryption by default);
 - warm pools hold instances (DescribeWarmPool lists them); scale-out draws from the pool first;
 - scale-in honours instance protection, and a background reconciler scales in once protection is removed;
 - `TerminateInstanceInAutoScalingGroup` goes through terminate hooks (protection does not stop it, as in AWS), and
@@ -31,6 +33,8 @@ from moto.autoscaling import models as asg_models
 from moto.autoscaling import responses as asg_responses
 from moto.autoscaling.exceptions import ValidationError
 from moto.core.responses import ActionResult, EmptyResult
+
+from . import launch_templates
 
 LAUNCHING = "autoscaling:EC2_INSTANCE_LAUNCHING"
 TERMINATING = "autoscaling:EC2_INSTANCE_TERMINATING"
@@ -196,41 +200,51 @@ def _run_instances(group, count):
         group.instance_states = [s for s in group.instance_states if s.instance.id in before]
         return [s.instance for s in added]
 
-    data = version.data
     ec2 = group.ec2_backend
     tags = group.get_propagated_tags()
     tags[asg_models.ASG_NAME_TAG] = group.name
     tags.update(group.instance_tags)
     subnets = group.vpc_zone_identifier.split(",") if group.vpc_zone_identifier else [None]
-    block_devices = []
-    for mapping in data.get("BlockDeviceMappings", []) or []:
-        mapping = dict(mapping)
-        if "Ebs" in mapping:
+    instances = []
+    for _ in range(count):
+        choice = launch_templates.launch_choice(group, version)
+        if choice is None:
+            print(f"scalegate-emulator: no override of {group.name} can launch; launch failed", flush=True)
+            continue
+        chosen, instance_type, image_id = choice
+        data = chosen.data
+        block_devices = []
+        for mapping in data.get("BlockDeviceMappings", []) or []:
+            mapping = dict(mapping)
+            if "Ebs" not in mapping:
+                continue  # instance-store and NoDevice mappings create no EBS volume
             ebs = dict(mapping["Ebs"])
             ebs["Encrypted"] = _truthy(ebs.get("Encrypted", False))
             mapping["Ebs"] = ebs
-        block_devices.append(mapping)
-    instances = []
-    for _ in range(count):
+            block_devices.append(mapping)
         group._sg_subnet_cursor = getattr(group, "_sg_subnet_cursor", -1) + 1
         subnet = subnets[group._sg_subnet_cursor % len(subnets)]
         kwargs = {
-            "instance_type": data.get("InstanceType") or "t3.micro",
+            "instance_type": instance_type,
             "is_instance_type_default": False,
             "tags": {"instance": dict(tags)},
-            "launch_template": {"LaunchTemplateId": version.template.id, "Version": str(version.number)},
+            "launch_template": {"LaunchTemplateId": chosen.template.id, "Version": str(chosen.number)},
             "subnet_id": subnet,
             "metadata_options": data.get("MetadataOptions") or {},
         }
+        nics = launch_templates.interfaces(data, subnet)
+        if nics:
+            kwargs["nics"] = nics
         if not subnet:
             kwargs["placement"] = group.availability_zones[0] if group.availability_zones else None
         if block_devices:
             kwargs["block_device_mappings"] = block_devices
         if data.get("KeyName"):
             kwargs["key_name"] = data["KeyName"]
-        reservation = ec2.run_instances(version.image_id, 1, version.user_data, [], **kwargs)
+        reservation = ec2.run_instances(image_id, 1, chosen.user_data, [], **kwargs)
         instance = reservation.instances[0]
         instance.autoscaling_group = group
+        launch_templates.encrypt_by_default(ec2, instance)
         profile = data.get("IamInstanceProfile") or {}
         if profile:
             try:

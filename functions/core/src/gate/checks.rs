@@ -2,8 +2,10 @@
 //!
 //! Names are `family.rule`; the family is one of `credentials`, `firewall`, `drift`.
 
-use super::facts::{profile_name, LaunchFacts};
-use super::rules::GateRules;
+use super::facts::{profile_name, LaunchFacts, TemplateFacts, TypeOverride};
+use super::instance_types::InstanceRequirements;
+use super::reach::{Protocol, Reachability};
+use super::rules::{GateRules, TemplateWithoutGroups};
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
@@ -163,23 +165,6 @@ fn key_pair(f: &LaunchFacts, r: &GateRules) -> Outcome {
 
 // ---- firewall ----------------------------------------------------------------------------------------------------
 
-fn is_icmp(protocol: &str) -> bool {
-    matches!(protocol, "icmp" | "icmpv6" | "1" | "58")
-}
-
-/// World-open port ranges, as (security group id, from, to).
-fn world_ranges(f: &LaunchFacts) -> Vec<(&str, i32, i32)> {
-    f.security_groups
-        .iter()
-        .flat_map(|g| {
-            g.ingress.iter().filter(|rule| rule.open_to_world() && !is_icmp(&rule.protocol)).map(move |rule| {
-                let (lo, hi) = rule.port_range();
-                (g.id.as_str(), lo, hi)
-            })
-        })
-        .collect()
-}
-
 fn missing_groups(f: &LaunchFacts) -> Vec<&str> {
     f.instance
         .security_group_ids
@@ -189,51 +174,144 @@ fn missing_groups(f: &LaunchFacts) -> Vec<&str> {
         .collect()
 }
 
-fn port_list(lo: i32, hi: i32) -> String {
-    if lo == hi {
-        format!("port {lo}")
-    } else if lo == 0 && hi == 65535 {
-        "all ports".to_string()
-    } else {
-        format!("ports {lo}-{hi}")
+/// What the firewall checks need: every group described, then the reachability of the instance's ports.
+fn reachability(f: &LaunchFacts) -> Result<Reachability, Outcome> {
+    if f.instance.security_group_ids.is_empty() {
+        // Every instance in a VPC has at least one group: none reported is a description we cannot trust.
+        return Err(fail("the instance reports no security group"));
+    }
+    let missing = missing_groups(f);
+    if !missing.is_empty() {
+        return Err(fail(format!("security group(s) {} could not be described", missing.join(", "))));
+    }
+    Ok(Reachability::new(&f.security_groups, &f.prefix_lists))
+}
+
+/// Protocols, what opens them to the world, and the port ranges (allowed ports taken out) it opens.
+type Offending = (Vec<Protocol>, String, Vec<(u16, u16)>);
+
+/// `all TCP ports`, `TCP port 22`, `TCP and UDP ports 0-79, 81-442, 444-65535`, `protocol 47`.
+fn ports_phrase(protocols: &[Protocol], ranges: &[(u16, u16)]) -> String {
+    let label = protocols.iter().map(|p| p.label()).collect::<Vec<_>>().join(" and ");
+    match ranges {
+        [] => label,
+        [(0, u16::MAX)] => format!("all {label} ports"),
+        [(a, b)] if a == b => format!("{label} port {a}"),
+        many => {
+            let spans: Vec<String> =
+                many.iter().map(|(a, b)| if a == b { a.to_string() } else { format!("{a}-{b}") }).collect();
+            format!("{label} ports {}", spans.join(", "))
+        }
     }
 }
 
-fn world_ingress(f: &LaunchFacts, r: &GateRules) -> Outcome {
-    let missing = missing_groups(f);
-    if !missing.is_empty() {
-        return fail(format!("security group(s) {} could not be described", missing.join(", ")));
+/// The ports of `first..=last` that are not allowed, as ranges.
+fn not_allowed(first: u16, last: u16, allowed: &BTreeSet<u16>) -> Vec<(u16, u16)> {
+    let mut out: Vec<(u16, u16)> = Vec::new();
+    let mut start = u32::from(first);
+    for &port in allowed.range(first..=last) {
+        if u32::from(port) > start {
+            out.push((start as u16, port - 1));
+        }
+        start = u32::from(port) + 1;
     }
-    let allowed: BTreeSet<i32> = r.firewall.world_open_ports.iter().map(|p| i32::from(*p)).collect();
-    let offending: Vec<String> = world_ranges(f)
+    if start <= u32::from(last) {
+        out.push((start as u16, last));
+    }
+    out
+}
+
+fn world_ingress(f: &LaunchFacts, r: &GateRules) -> Outcome {
+    let reach = match reachability(f) {
+        Ok(reach) => reach,
+        Err(outcome) => return outcome,
+    };
+    let limits = r.firewall.world_limits();
+    let allowed: BTreeSet<u16> = r.firewall.world_open_ports.iter().copied().collect();
+    // One line per (protocol, what opens it), listing every port range it opens, so one rule reads as one line.
+    let mut offending: Vec<Offending> = Vec::new();
+    for e in reach.exposures() {
+        let ranges = if e.protocol.has_ports() { not_allowed(e.first, e.last, &allowed) } else { vec![] };
+        if e.protocol.has_ports() && ranges.is_empty() {
+            continue;
+        }
+        let Some(opening) = limits.opening(&reach, &e) else { continue };
+        let i = match offending.iter().position(|(p, o, _)| p == &[e.protocol] && *o == opening) {
+            Some(i) => i,
+            None => {
+                offending.push((vec![e.protocol], opening, Vec::new()));
+                offending.len() - 1
+            }
+        };
+        let entry = &mut offending[i].2;
+        for (first, last) in ranges {
+            match entry.last_mut() {
+                Some((_, end)) if u32::from(*end) + 1 == u32::from(first) => *end = last,
+                _ => entry.push((first, last)),
+            }
+        }
+    }
+    // TCP and UDP opened alike (an all-traffic rule, say) read as one line.
+    let mut merged: Vec<Offending> = Vec::new();
+    for (protocols, opening, ranges) in offending {
+        match merged.iter_mut().find(|(_, o, r)| *o == opening && *r == ranges && !ranges.is_empty()) {
+            Some((ps, _, _)) => ps.extend(protocols),
+            None => merged.push((protocols, opening, ranges)),
+        }
+    }
+    if merged.is_empty() {
+        return pass(format!("no port beyond {} admits more than {}", port_names(&allowed), limits.describe()));
+    }
+    let lines: Vec<String> = merged
         .into_iter()
-        .filter(|(_, lo, hi)| (*lo..=*hi).any(|p| !allowed.contains(&p)))
-        .map(|(sg, lo, hi)| format!("{} open to the world in {sg}", port_list(lo, hi)))
+        .map(|(protocols, opening, ranges)| {
+            let verb = match ranges.as_slice() {
+                [] => "admits",
+                [(a, b)] if a == b => "admits",
+                _ => "admit",
+            };
+            format!("{} {verb} {opening}", ports_phrase(&protocols, &ranges))
+        })
         .collect();
-    if offending.is_empty() {
-        pass("only allowed ports open to the world")
-    } else {
-        fail(offending.join("; "))
+    fail(lines.join("; "))
+}
+
+fn port_names(ports: &BTreeSet<u16>) -> String {
+    if ports.is_empty() {
+        return "none".to_string();
+    }
+    ports.iter().map(u16::to_string).collect::<Vec<_>>().join(", ")
+}
+
+fn admin_port_name(port: u16) -> String {
+    match port {
+        22 => "SSH (22)".to_string(),
+        3389 => "RDP (3389)".to_string(),
+        p => format!("admin port {p}"),
     }
 }
 
 fn admin_ports(f: &LaunchFacts, r: &GateRules) -> Outcome {
+    let reach = match reachability(f) {
+        Ok(reach) => reach,
+        Err(outcome) => return outcome,
+    };
+    let limits = r.firewall.world_limits();
     let mut offending = Vec::new();
-    for (sg, lo, hi) in world_ranges(f) {
-        for port in &r.firewall.admin_ports {
-            let p = i32::from(*port);
-            if (lo..=hi).contains(&p) {
-                let label = match p {
-                    22 => "SSH (22)".to_string(),
-                    3389 => "RDP (3389)".to_string(),
-                    _ => format!("admin port {p}"),
-                };
-                offending.push(format!("{label} open to the world in {sg}"));
+    for &port in &r.firewall.admin_ports {
+        let name = admin_port_name(port);
+        let tcp = limits.opening(&reach, &reach.at(Protocol::Tcp, port));
+        let udp = limits.opening(&reach, &reach.at(Protocol::Udp, port));
+        match (tcp, udp) {
+            (Some(t), Some(u)) if t == u => offending.push(format!("{name} over TCP and UDP admits {t}")),
+            (t, u) => {
+                offending.extend(t.map(|t| format!("{name} admits {t}")));
+                offending.extend(u.map(|u| format!("{name} over UDP admits {u}")));
             }
         }
     }
     if offending.is_empty() {
-        pass("no admin port open to the world")
+        pass(format!("no admin port admits more than {}", limits.describe()))
     } else {
         fail(offending.join("; "))
     }
@@ -259,12 +337,47 @@ fn allowed_groups(f: &LaunchFacts, r: &GateRules) -> Outcome {
 
 // ---- drift -------------------------------------------------------------------------------------------------------
 
-/// The template to compare against, or the outcome when there is none or comparison is off.
-fn template<'a>(f: &'a LaunchFacts, r: &GateRules) -> Result<&'a super::facts::TemplateFacts, Outcome> {
+/// The mixed-instances override this instance was launched under: the first that lists its type, else the first
+/// whose requirements its type meets.
+fn matching_override(f: &LaunchFacts) -> Option<&TypeOverride> {
+    let got = f.instance.instance_type.as_str();
+    let overrides = &f.group.overrides;
+    overrides.iter().find(|o| o.instance_type.as_deref() == Some(got)).or_else(|| {
+        let info = f.instance_type_info.as_ref()?;
+        overrides.iter().find(|o| o.requirements.as_ref().is_some_and(|req| req.check(info).is_ok()))
+    })
+}
+
+/// The template to compare against, or the outcome when there is none or comparison is off: the one the instance's
+/// override carries; else, for an instance whose type no override names, the one of the group's templates it was
+/// launched from (so the reasons are about its type, not about a template it never used); else the group's.
+fn template<'a>(f: &'a LaunchFacts, r: &GateRules) -> Result<&'a TemplateFacts, Outcome> {
     if !r.drift.match_launch_template {
         return Err(pass("not required by rules"));
     }
-    f.template.as_ref().ok_or_else(|| fail("the group names no launch template to compare against"))
+    let default = f.template.as_ref().ok_or_else(|| fail("the group names no launch template to compare against"));
+    match matching_override(f) {
+        Some(o) => match o.template.as_ref() {
+            Some(reference) => {
+                f.override_templates.iter().find(|(r, _)| r == reference).map(|(_, t)| t).ok_or_else(|| {
+                    fail(format!(
+                        "the launch template {} that the override for {} names was not described",
+                        reference.id.as_deref().or(reference.name.as_deref()).unwrap_or("(unnamed)"),
+                        f.instance.instance_type
+                    ))
+                })
+            }
+            None => default,
+        },
+        None => {
+            let launched_from = f.instance.tags.get("aws:ec2launchtemplate:id");
+            let overrides = f.override_templates.iter().map(|(_, t)| t);
+            match overrides.into_iter().find(|t| Some(&t.template_id) == launched_from) {
+                Some(t) if f.template.as_ref().is_none_or(|d| Some(&d.template_id) != launched_from) => Ok(t),
+                _ => default,
+            }
+        }
+    }
 }
 
 fn template_version(f: &LaunchFacts, r: &GateRules) -> Outcome {
@@ -287,9 +400,19 @@ fn ami(f: &LaunchFacts, r: &GateRules) -> Outcome {
         Ok(t) => t,
         Err(o) => return o,
     };
-    match t.image_id.as_deref() {
-        Some(want) if want == f.instance.image_id => pass(format!("AMI {want}")),
-        Some(want) => fail(format!("AMI {} differs from the launch template's {want}", f.instance.image_id)),
+    // An override may carry its own AMI; it wins over the template's.
+    let (want, whose) = match matching_override(f).and_then(|o| o.image_id.as_deref()) {
+        Some(image) => (Some(image), "the mixed-instances override"),
+        None => (t.image_id.as_deref(), "the launch template"),
+    };
+    let got = f.instance.image_id.as_str();
+    match want {
+        Some(alias) if alias.starts_with("resolve:ssm:") => fail(format!(
+            "{whose} names its AMI through {alias}, which the gate could not resolve (the parameter must exist \
+             and the gate's role needs ssm:GetParameters on it)"
+        )),
+        Some(want) if want == got => pass(format!("AMI {want}")),
+        Some(want) => fail(format!("AMI {got} differs from {whose}'s {want}")),
         None => pass("launch template names no AMI"),
     }
 }
@@ -300,13 +423,44 @@ fn instance_type(f: &LaunchFacts, r: &GateRules) -> Outcome {
         Err(o) => return o,
     };
     let got = f.instance.instance_type.as_str();
-    let mut allowed: Vec<&str> = f.group.allowed_instance_types.iter().map(String::as_str).collect();
-    allowed.extend(t.instance_type.as_deref());
-    if allowed.is_empty() || allowed.contains(&got) {
-        pass(format!("instance type {got}"))
-    } else {
-        fail(format!("instance type {got} is not one the group launches ({})", allowed.join(", ")))
+    let overrides = &f.group.overrides;
+    if overrides.is_empty() {
+        return match t.instance_type.as_deref() {
+            Some(want) if want == got => pass(format!("instance type {got}")),
+            Some(want) => fail(format!("instance type {got} differs from the launch template's {want}")),
+            None => pass("launch template names no instance type"),
+        };
     }
+    // A mixed-instances policy decides the type: its listed types, or any type meeting its requirements.
+    let listed: Vec<&str> = overrides.iter().filter_map(|o| o.instance_type.as_deref()).collect();
+    if listed.contains(&got) {
+        return pass(format!("instance type {got} is one the mixed instances policy lists"));
+    }
+    let requirements: Vec<&InstanceRequirements> = overrides.iter().filter_map(|o| o.requirements.as_ref()).collect();
+    let listed_text = if listed.is_empty() { String::new() } else { format!(" (listed: {})", listed.join(", ")) };
+    if requirements.is_empty() {
+        return fail(format!("instance type {got} is not one the group launches{listed_text}"));
+    }
+    let Some(info) = f.instance_type_info.as_ref() else {
+        return fail(format!(
+            "instance type {got} is not listed{listed_text} and was not described, so the group's instance \
+             requirements cannot be checked"
+        ));
+    };
+    let mut failures = Vec::new();
+    for requirement in requirements {
+        match requirement.check(info) {
+            Ok(checked) => {
+                return pass(format!("instance type {got} meets the group's instance requirements: {}", {
+                    checked.join("; ")
+                }))
+            }
+            Err(why) => failures.push(why),
+        }
+    }
+    fail(format!("instance type {got} does not meet the group's instance requirements: {}{listed_text}", {
+        failures.join("; ")
+    }))
 }
 
 fn security_groups(f: &LaunchFacts, r: &GateRules) -> Outcome {
@@ -314,16 +468,40 @@ fn security_groups(f: &LaunchFacts, r: &GateRules) -> Outcome {
         Ok(t) => t,
         Err(o) => return o,
     };
-    if t.security_group_ids.is_empty() {
-        return pass("launch template names no security groups");
-    }
-    let want: BTreeSet<&str> = t.security_group_ids.iter().map(String::as_str).collect();
     let got: BTreeSet<&str> = f.instance.security_group_ids.iter().map(String::as_str).collect();
-    if want == got {
-        pass("security groups match the launch template")
+    if t.security_group_ids.is_empty() && t.security_group_names.is_empty() {
+        let instance = got.iter().copied().collect::<Vec<_>>().join(", ");
+        return match r.drift.template_without_groups {
+            TemplateWithoutGroups::Pass => {
+                pass(format!("launch template names no security groups; the instance has [{instance}]"))
+            }
+            TemplateWithoutGroups::Fail => fail(format!(
+                "launch template names no security groups, so the instance's [{instance}] cannot be checked against \
+                 it (name them in the template, or set drift.template_without_groups = \"pass\")"
+            )),
+        };
+    }
+    // Names resolve through the instance's own groups: a name is unique within a VPC, and every group on the
+    // instance is in the instance's VPC. A name none of them carries is a group the instance lacks.
+    let mut want: BTreeSet<&str> = t.security_group_ids.iter().map(String::as_str).collect();
+    let mut unresolved = Vec::new();
+    for name in &t.security_group_names {
+        match f.security_groups.iter().find(|g| &g.name == name && got.contains(g.id.as_str())) {
+            Some(g) => {
+                want.insert(g.id.as_str());
+            }
+            None => unresolved.push(format!("name {name}")),
+        }
+    }
+    let extra: Vec<&str> = got.difference(&want).copied().collect();
+    let mut absent: Vec<String> = want.difference(&got).map(|s| s.to_string()).collect();
+    absent.extend(unresolved);
+    if extra.is_empty() && absent.is_empty() {
+        pass(format!(
+            "security groups match the launch template: [{}]",
+            want.into_iter().collect::<Vec<_>>().join(", ")
+        ))
     } else {
-        let extra: Vec<&str> = got.difference(&want).copied().collect();
-        let absent: Vec<&str> = want.difference(&got).copied().collect();
         fail(format!(
             "security groups differ from the launch template (extra: [{}], missing: [{}])",
             extra.join(", "),

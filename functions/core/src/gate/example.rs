@@ -42,6 +42,7 @@ pub fn compliant() -> LaunchFacts {
                     to_port: Some(443),
                     ipv4_ranges: vec!["0.0.0.0/0".into()],
                     ipv6_ranges: vec!["::/0".into()],
+                    ..Default::default()
                 },
                 IngressRule {
                     protocol: "tcp".into(),
@@ -49,13 +50,14 @@ pub fn compliant() -> LaunchFacts {
                     to_port: Some(22),
                     ipv4_ranges: vec!["10.0.0.0/8".into()],
                     ipv6_ranges: vec![],
+                    ..Default::default()
                 },
             ],
         }],
         group: GroupFacts {
             name: "web".into(),
             template: Some(TemplateRef { id: Some("lt-1".into()), name: None, version: Some("$Latest".into()) }),
-            allowed_instance_types: vec![],
+            overrides: vec![],
             subnets: vec!["subnet-a".into(), "subnet-b".into()],
             instance_lifecycle_state: Some("Pending:Wait".into()),
         },
@@ -65,6 +67,7 @@ pub fn compliant() -> LaunchFacts {
             image_id: Some("ami-good".into()),
             instance_type: Some("t3.micro".into()),
             security_group_ids: vec!["sg-web".into()],
+            security_group_names: vec![],
             instance_profile_arn: None,
             instance_profile_name: Some("web-profile".into()),
             key_name: None,
@@ -75,5 +78,8 @@ pub fn compliant() -> LaunchFacts {
             profile_arn: Some("arn:aws:iam::123456789012:instance-profile/app/web-profile".into()),
             state: "associated".into(),
         }],
+        override_templates: vec![],
+        instance_type_info: None,
+        prefix_lists: vec![],
     }
 }

@@ -1,5 +1,6 @@
 //! What the gate looks at, as plain data. Adapters fill these from AWS; tests build them by hand.
 
+use super::instance_types::{InstanceRequirements, InstanceTypeFacts};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
@@ -14,8 +15,14 @@ pub struct LaunchFacts {
     pub group: GroupFacts,
     /// The launch template version the group names, resolved (`$Latest`/`$Default` to a number).
     pub template: Option<TemplateFacts>,
+    /// Templates that mixed-instances overrides carry and that could apply to this instance, resolved.
+    pub override_templates: Vec<(TemplateRef, TemplateFacts)>,
+    /// What EC2 says about the instance's type, when an override selects types by their attributes.
+    pub instance_type_info: Option<InstanceTypeFacts>,
     /// Instance-profile associations of the instance (to tell "none" from "still associating").
     pub profile_associations: Vec<ProfileAssociation>,
+    /// Every managed prefix list the security groups' rules name, resolved (or not).
+    pub prefix_lists: Vec<PrefixListFacts>,
 }
 
 /// An EC2 instance.
@@ -31,7 +38,7 @@ pub struct InstanceFacts {
     pub instance_type: String,
     /// Subnet, when in a VPC.
     pub subnet_id: Option<String>,
-    /// Attached security group ids.
+    /// Security group ids of every network interface of the instance, deduplicated.
     pub security_group_ids: Vec<String>,
     /// Instance profile ARN, when one is attached.
     pub instance_profile_arn: Option<String>,
@@ -80,52 +87,89 @@ pub struct SecurityGroupFacts {
     pub ingress: Vec<IngressRule>,
 }
 
-/// One ingress permission, flattened.
+/// One ingress permission (one entry of a group's `IpPermissions`), flattened.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct IngressRule {
-    /// `tcp`, `udp`, `icmp`, or `-1` for all.
+    /// `tcp`, `udp`, `icmp`, `icmpv6`, a protocol number, or `-1` for all.
     pub protocol: String,
-    /// First port (absent for all-traffic rules).
+    /// First port (ICMP type for ICMP; absent for all-traffic rules).
     pub from_port: Option<i32>,
-    /// Last port.
+    /// Last port (ICMP code for ICMP).
     pub to_port: Option<i32>,
     /// IPv4 CIDRs.
     pub ipv4_ranges: Vec<String>,
     /// IPv6 CIDRs.
     pub ipv6_ranges: Vec<String>,
+    /// Managed prefix lists (`pl-...`) whose entries are sources.
+    pub prefix_list_ids: Vec<String>,
+    /// Security groups referenced as sources (instances in them, never the internet).
+    pub group_refs: Vec<String>,
 }
 
-impl IngressRule {
-    /// True when the rule admits the whole internet.
-    pub fn open_to_world(&self) -> bool {
-        self.ipv4_ranges.iter().any(|c| c == "0.0.0.0/0") || self.ipv6_ranges.iter().any(|c| c == "::/0")
-    }
+/// A managed prefix list a rule names, with what it held when the gate looked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrefixListFacts {
+    /// `pl-...`
+    pub id: String,
+    /// Its entries, or why they could not be read.
+    pub entries: PrefixListEntries,
+}
 
-    /// The inclusive port range this rule opens; all ports for `-1` or when ports are absent.
-    pub fn port_range(&self) -> (i32, i32) {
-        if self.protocol == "-1" {
-            return (0, 65535);
-        }
-        match (self.from_port, self.to_port) {
-            (Some(f), Some(t)) if f >= 0 && t >= 0 => (f.min(t), f.max(t)),
-            _ => (0, 65535),
-        }
-    }
+/// The entries of a prefix list, if they could be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PrefixListEntries {
+    /// The CIDRs it holds.
+    Resolved(Vec<String>),
+    /// It could not be read (why); the firewall checks count it as the whole internet.
+    Unresolved(String),
 }
 
 /// The Auto Scaling group.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct GroupFacts {
     /// Group name.
     pub name: String,
     /// The launch template the group launches from (directly or through a mixed-instances policy).
     pub template: Option<TemplateRef>,
-    /// Instance types a mixed-instances policy allows besides the template's.
-    pub allowed_instance_types: Vec<String>,
+    /// A mixed-instances policy's overrides: the types (or requirements) it launches, some with their own template.
+    pub overrides: Vec<TypeOverride>,
     /// Subnets of `VPCZoneIdentifier`.
     pub subnets: Vec<String>,
     /// Lifecycle state of this instance in the group, when the group lists it (warm-pool instances are not).
     pub instance_lifecycle_state: Option<String>,
+}
+
+impl GroupFacts {
+    /// Every template the group's overrides carry, once each. Adapters describe them alongside the group's: which
+    /// one applies is decided once the instance's type is known, and an instance whose type no override lists is
+    /// compared with the one it was launched from.
+    pub fn override_template_refs(&self) -> Vec<&TemplateRef> {
+        let mut out: Vec<&TemplateRef> = Vec::new();
+        for t in self.overrides.iter().filter_map(|o| o.template.as_ref()) {
+            if !out.contains(&t) {
+                out.push(t);
+            }
+        }
+        out
+    }
+
+    /// True when some override selects instance types by requirements.
+    pub fn selects_by_requirements(&self) -> bool {
+        self.overrides.iter().any(|o| o.requirements.is_some())
+    }
+}
+
+/// One override of a mixed-instances policy.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TypeOverride {
+    /// An instance type the group launches.
+    pub instance_type: Option<String>,
+    /// Or: every type that meets these requirements.
+    pub requirements: Option<InstanceRequirements>,
+    /// The template for instances of this override, when not the group's.
+    pub template: Option<TemplateRef>,
+    /// The AMI for instances of this override, when not the template's.
+    pub image_id: Option<String>,
 }
 
 /// A launch template as a group names it.
@@ -146,12 +190,15 @@ pub struct TemplateFacts {
     pub template_id: String,
     /// The version number `$Latest`/`$Default` resolved to.
     pub version: i64,
-    /// AMI.
+    /// AMI, resolved when the template names it through an SSM parameter (a `resolve:ssm:` value left here means
+    /// it could not be resolved).
     pub image_id: Option<String>,
     /// Instance type.
     pub instance_type: Option<String>,
-    /// Security group ids.
+    /// Security group ids, from `SecurityGroupIds` and from every `NetworkInterfaces[].Groups`.
     pub security_group_ids: Vec<String>,
+    /// Security group names, from `SecurityGroups` (default VPCs).
+    pub security_group_names: Vec<String>,
     /// Instance profile ARN, when the template gives one by ARN.
     pub instance_profile_arn: Option<String>,
     /// Instance profile name, when the template gives one by name.

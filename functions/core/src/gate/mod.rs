@@ -3,16 +3,20 @@
 mod checks;
 pub mod example;
 mod facts;
+mod instance_types;
+mod reach;
 mod rules;
 mod service;
 mod verdict;
 
 pub use checks::{evaluate, CheckResult, CheckStatus, CHECK_NAMES};
 pub use facts::{
-    BlockDevice, GroupFacts, IngressRule, InstanceFacts, LaunchFacts, MetadataOptions, ProfileAssociation,
-    SecurityGroupFacts, TemplateFacts, TemplateRef,
+    BlockDevice, GroupFacts, IngressRule, InstanceFacts, LaunchFacts, MetadataOptions, PrefixListEntries,
+    PrefixListFacts, ProfileAssociation, SecurityGroupFacts, TemplateFacts, TemplateRef, TypeOverride,
 };
-pub use rules::{GateRules, RulesError};
+pub use instance_types::{Accelerator, Bounds, Inclusion, InstanceRequirements, InstanceTypeFacts};
+pub use reach::{Exposure, Protocol, Reachability, Source, WorldLimits};
+pub use rules::{GateRules, RulesError, TemplateWithoutGroups};
 pub use service::{Decision, GateOutcome, LaunchGate};
 pub use verdict::Verdict;
 

@@ -1,5 +1,6 @@
 //! The gate's rules (`policies/gate.toml`), with the defaults a key takes when it is left out.
 
+use super::reach::WorldLimits;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
@@ -60,11 +61,29 @@ pub struct FirewallRules {
     pub admin_ports: Vec<u16>,
     /// If not empty, the only security groups allowed.
     pub allowed_security_groups: Vec<String>,
+    /// A port is open to the world when the public IPv4 addresses it admits, all rules together, outnumber the
+    /// addresses of a prefix of this length (11: more than 2,097,152).
+    pub world_ipv4_prefix: u8,
+    /// The same for IPv6 (28: more than a /28).
+    pub world_ipv6_prefix: u8,
 }
 
 impl Default for FirewallRules {
     fn default() -> Self {
-        Self { world_open_ports: vec![80, 443], admin_ports: vec![22, 3389], allowed_security_groups: vec![] }
+        Self {
+            world_open_ports: vec![80, 443],
+            admin_ports: vec![22, 3389],
+            allowed_security_groups: vec![],
+            world_ipv4_prefix: 11,
+            world_ipv6_prefix: 28,
+        }
+    }
+}
+
+impl FirewallRules {
+    /// The "open to the world" rule these settings describe.
+    pub fn world_limits(&self) -> WorldLimits {
+        WorldLimits::new(self.world_ipv4_prefix, self.world_ipv6_prefix)
     }
 }
 
@@ -82,6 +101,20 @@ pub struct DriftRules {
     pub approved_amis: Vec<String>,
     /// Instance subnet within the group's subnets.
     pub require_group_subnet: bool,
+    /// What `drift.security_groups` says when the launch template names no security group at all (the instance
+    /// then gets its VPC's default group, which the template cannot vouch for).
+    pub template_without_groups: TemplateWithoutGroups,
+}
+
+/// `drift.template_without_groups`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum TemplateWithoutGroups {
+    /// Nothing to compare against: the check passes.
+    Pass,
+    /// The check fails: the template must name the instance's groups.
+    #[default]
+    Fail,
 }
 
 impl Default for DriftRules {
@@ -92,6 +125,7 @@ impl Default for DriftRules {
             required_tags: vec![],
             approved_amis: vec![],
             require_group_subnet: true,
+            template_without_groups: TemplateWithoutGroups::Fail,
         }
     }
 }
@@ -180,6 +214,18 @@ impl GateRules {
         if self.settle.timeout_seconds > 600 {
             return Err("settle.timeout_seconds must be at most 600 (a Lambda runs at most 900 s)".into());
         }
+        if self.firewall.world_ipv4_prefix > 32 {
+            return Err(format!(
+                "firewall.world_ipv4_prefix must be a prefix length between 0 and 32, got {}",
+                self.firewall.world_ipv4_prefix
+            ));
+        }
+        if self.firewall.world_ipv6_prefix > 128 {
+            return Err(format!(
+                "firewall.world_ipv6_prefix must be a prefix length between 0 and 128, got {}",
+                self.firewall.world_ipv6_prefix
+            ));
+        }
         if self.retry.max_attempts == 0 {
             return Err("retry.max_attempts must be at least 1".into());
         }
@@ -233,6 +279,16 @@ mod tests {
         assert!(e.contains("max_hop_limit"), "{e}");
         let e = GateRules::from_toml("[credentials]\nmax_hop_limit = 0\n", "t").unwrap_err().to_string();
         assert!(e.contains("between 1 and 64"), "{e}");
+        let e = GateRules::from_toml("[firewall]\nworld_ipv4_prefix = 33\n", "t").unwrap_err().to_string();
+        assert!(e.contains("firewall.world_ipv4_prefix") && e.contains("33"), "{e}");
+        let e = GateRules::from_toml("[firewall]\nworld_ipv6_prefix = 129\n", "t").unwrap_err().to_string();
+        assert!(e.contains("firewall.world_ipv6_prefix"), "{e}");
+        let e = GateRules::from_toml("[firewall]\nworld_ipv6_prefix = -1\n", "t").unwrap_err().to_string();
+        assert!(e.contains("world_ipv6_prefix"), "{e}");
+        let e = GateRules::from_toml("[drift]\ntemplate_without_groups = \"maybe\"\n", "t").unwrap_err().to_string();
+        assert!(e.contains("template_without_groups"), "{e}");
+        let r = GateRules::from_toml("[drift]\ntemplate_without_groups = \"pass\"\n", "t").unwrap();
+        assert_eq!(r.drift.template_without_groups, TemplateWithoutGroups::Pass);
     }
 
     #[test]

@@ -96,7 +96,7 @@ fn ssh_open_to_world_fails_both_firewall_checks() {
     f.security_groups[0].ingress[1].ipv4_ranges = vec!["0.0.0.0/0".into()];
     assert_eq!(failed(&f), ["firewall.world_ingress", "firewall.admin_ports"]);
     let (_, reason) = status_of(&f, &GateRules::default(), "firewall.admin_ports");
-    assert_eq!(reason, "SSH (22) open to the world in sg-web");
+    assert_eq!(reason, "SSH (22) admits 100% of public IPv4 through sg-web rule 2 (0.0.0.0/0)");
 }
 
 #[test]
@@ -114,21 +114,22 @@ fn all_traffic_and_port_ranges_from_world_fail() {
     let mut f = compliant();
     f.security_groups[0].ingress.push(IngressRule {
         protocol: "-1".into(),
-        from_port: None,
-        to_port: None,
         ipv4_ranges: vec!["0.0.0.0/0".into()],
-        ipv6_ranges: vec![],
+        ..Default::default()
     });
     let (_, reason) = status_of(&f, &GateRules::default(), "firewall.world_ingress");
-    assert_eq!(reason, "all ports open to the world in sg-web");
+    assert_eq!(
+        reason,
+        "TCP and UDP ports 0-79, 81-442, 444-65535 admit 100% of public IPv4 through sg-web rule 3 (0.0.0.0/0)"
+    );
     let (_, reason) = status_of(&f, &GateRules::default(), "firewall.admin_ports");
-    assert!(reason.contains("SSH (22)") && reason.contains("RDP (3389)"), "{reason}");
+    assert!(reason.contains("SSH (22) over TCP and UDP") && reason.contains("RDP (3389)"), "{reason}");
 
     let mut f = compliant();
     f.security_groups[0].ingress[0].from_port = Some(80);
     assert_eq!(
         status_of(&f, &GateRules::default(), "firewall.world_ingress").1,
-        "ports 80-443 open to the world in sg-web"
+        "TCP ports 81-442 admit 100% of public IPv4 and 100% of public IPv6 through sg-web rule 1 (0.0.0.0/0, ::/0)"
     );
 }
 
@@ -166,8 +167,15 @@ fn instance_type_may_come_from_mixed_instances_overrides() {
     let mut f = compliant();
     f.instance.instance_type = "m5.large".into();
     assert_eq!(failed(&f), ["drift.instance_type"]);
-    f.group.allowed_instance_types = vec!["m5.large".into()];
+    f.group.overrides = vec![TypeOverride { instance_type: Some("m5.large".into()), ..Default::default() }];
     assert!(failed(&f).is_empty());
+    // With a mixed-instances policy, the policy decides the type: the template's own type is not launched.
+    f.instance.instance_type = "t3.micro".into();
+    let (s, reason) = status_of(&f, &GateRules::default(), "drift.instance_type");
+    assert_eq!(
+        (s, reason.as_str()),
+        (CheckStatus::Fail, "instance type t3.micro is not one the group launches (listed: m5.large)")
+    );
 }
 
 #[test]
@@ -221,6 +229,11 @@ fn fail_wins_over_pending() {
     f.instance.block_devices[0].encrypted = None;
     assert_eq!(Verdict::from_checks(&results(&f, &GateRules::default())), Verdict::Abandon);
 }
+
+#[path = "tests_drift.rs"]
+mod drift;
+#[path = "tests_firewall.rs"]
+mod firewall;
 
 // ---- workflow -----------------------------------------------------------------------------------------------------
 
@@ -317,7 +330,9 @@ async fn violation_is_abandoned_with_every_reason() {
         ["credentials.imdsv2", "firewall.world_ingress", "firewall.admin_ports", "drift.metadata_options"]
     );
     assert!(
-        d.reasons.iter().any(|r| r == "firewall.admin_ports: SSH (22) open to the world in sg-web"),
+        d.reasons
+            .iter()
+            .any(|r| r == "firewall.admin_ports: SSH (22) admits 100% of public IPv4 through sg-web rule 2 (0.0.0.0/0)"),
         "{:?}",
         d.reasons
     );
