@@ -139,3 +139,95 @@ async fn stale_warm_pool_instance_is_rechecked_and_abandoned_on_leaving_the_pool
 
 #[path = "template_corpus.rs"]
 mod template_corpus;
+
+/// One launch template named five ways — by id or name, at `$Default`, `$Latest`, a number or no version — resolves
+/// to the same facts wherever the ways mean the same version.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_template_named_by_id_or_name_at_any_version_spelling_resolves_to_the_same_facts() {
+    use aws_sdk_autoscaling::types::LaunchTemplateSpecification;
+    use aws_sdk_ec2::types::{InstanceType, RequestLaunchTemplateData};
+    use scalegate_core::lifecycle::{Delivery, LifecycleAction, Place, Transition};
+    use scalegate_core::ports::LaunchFactsSource;
+
+    let c = clients().await;
+    let name = unique("lt-spelling");
+    let data = |t: InstanceType| {
+        RequestLaunchTemplateData::builder().image_id(scalegate::demo::DEMO_AMI).instance_type(t).build()
+    };
+    let created = c
+        .ec2
+        .create_launch_template()
+        .launch_template_name(&name)
+        .launch_template_data(data(InstanceType::T3Micro))
+        .send()
+        .await
+        .unwrap();
+    let id = created.launch_template().and_then(|t| t.launch_template_id()).unwrap().to_string();
+    // Version 2 changes the type; version 1 stays the default.
+    c.ec2
+        .create_launch_template_version()
+        .launch_template_id(&id)
+        .source_version("1")
+        .launch_template_data(data(InstanceType::T3Small))
+        .send()
+        .await
+        .unwrap();
+
+    let facts = scalegate_aws::Ec2LaunchFacts::new(c.ec2.clone(), c.autoscaling.clone());
+    let mut resolved = Vec::new();
+    for (by_id, version) in [
+        (true, Some("$Default")),
+        (false, Some("$Default")),
+        (true, Some("1")),
+        (false, None),
+        (true, Some("$Latest")),
+        (false, Some("$Latest")),
+        (false, Some("2")),
+    ] {
+        let group = unique("lt-spelling-group");
+        let spec = if by_id {
+            LaunchTemplateSpecification::builder().launch_template_id(&id)
+        } else {
+            LaunchTemplateSpecification::builder().launch_template_name(&name)
+        };
+        c.autoscaling
+            .create_auto_scaling_group()
+            .auto_scaling_group_name(&group)
+            .min_size(0)
+            .max_size(1)
+            .desired_capacity(1)
+            .availability_zones("us-east-1a")
+            .launch_template(spec.set_version(version.map(str::to_owned)).build())
+            .send()
+            .await
+            .unwrap();
+        let described =
+            c.autoscaling.describe_auto_scaling_groups().auto_scaling_group_names(&group).send().await.unwrap();
+        let instance = described.auto_scaling_groups()[0].instances()[0].instance_id().unwrap().to_string();
+        let action = LifecycleAction {
+            token: "t".into(),
+            auto_scaling_group: group,
+            hook: "h".into(),
+            instance_id: instance,
+            transition: Transition::Launching,
+            origin: Some(Place::Ec2),
+            destination: Some(Place::AutoScalingGroup),
+            metadata: None,
+            delivery: Delivery::EventBridge,
+        };
+        let t = facts.gather(&action).await.unwrap().template.expect("the group's template was described");
+        resolved.push(((by_id, version), t));
+    }
+    let default_version = &resolved[0].1;
+    assert_eq!(default_version.version, 1);
+    assert_eq!(default_version.instance_type.as_deref(), Some("t3.micro"));
+    for (spelling, t) in &resolved[1..4] {
+        assert_eq!(t, default_version, "{spelling:?} names version 1");
+    }
+    let latest = &resolved[4].1;
+    assert_eq!((latest.version, latest.instance_type.as_deref()), (2, Some("t3.small")));
+    assert_eq!(latest.image_id.as_deref(), Some(scalegate::demo::DEMO_AMI), "version 2 inherits the AMI from 1");
+    for (spelling, t) in &resolved[5..] {
+        assert_eq!(t, latest, "{spelling:?} names version 2");
+    }
+}
