@@ -24,7 +24,7 @@ module "sod_audit" {
   rules = {
     schedule = { description = "Audit separation of duties on a schedule", schedule_expression = var.sod_audit_schedule }
     iam-changes = {
-      description = "Audit separation of duties when a role or policy changes"
+      description = "Audit separation of duties when a role, user, group or policy changes"
       event_pattern = jsonencode({
         source        = ["aws.iam"]
         "detail-type" = ["AWS API Call via CloudTrail"]
@@ -34,6 +34,9 @@ module "sod_audit" {
             "CreateRole", "DeleteRole", "UpdateAssumeRolePolicy", "PutRolePolicy", "DeleteRolePolicy", "AttachRolePolicy",
             "DetachRolePolicy", "PutRolePermissionsBoundary", "DeleteRolePermissionsBoundary", "CreatePolicyVersion",
             "SetDefaultPolicyVersion", "DeletePolicy",
+            "CreateUser", "DeleteUser", "PutUserPolicy", "DeleteUserPolicy", "AttachUserPolicy", "DetachUserPolicy",
+            "PutUserPermissionsBoundary", "DeleteUserPermissionsBoundary", "CreateGroup", "DeleteGroup", "PutGroupPolicy",
+            "DeleteGroupPolicy", "AttachGroupPolicy", "DetachGroupPolicy", "AddUserToGroup", "RemoveUserFromGroup",
           ]
         }
       })

@@ -98,3 +98,61 @@ async fn sod_audit_function_logs_findings_and_emits_violations_per_duty() {
     assert!(scaling["SodViolations"].as_f64().unwrap() >= 1.0);
     assert_eq!(run.response()["violations"]["scaling"], json!(sod_audit::violations_by_duty(&run.report)["scaling"]));
 }
+
+/// Users and groups created through the IAM API come back in the live inventory: a user acts with its group's
+/// policies, a duty naming the group applies to the user, and an access-key path from a role to the user is found.
+#[tokio::test]
+async fn live_inventory_reads_users_and_groups() {
+    let iam = aws_sdk_iam::Client::new(&sdk_config().await);
+    let group = unique("deployers");
+    let user = unique("alice");
+    let helper = unique("asg-keymaker");
+    iam.create_group().group_name(&group).send().await.unwrap();
+    iam.put_group_policy()
+        .group_name(&group)
+        .policy_name("deploy")
+        .policy_document(json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "codedeploy:*", "Resource": "*"}]}).to_string())
+        .send()
+        .await
+        .unwrap();
+    iam.create_user().user_name(&user).send().await.unwrap();
+    iam.add_user_to_group().group_name(&group).user_name(&user).send().await.unwrap();
+    iam.create_role()
+        .role_name(&helper)
+        .assume_role_policy_document(trust("lambda.amazonaws.com"))
+        .send()
+        .await
+        .unwrap();
+    iam.put_role_policy()
+        .role_name(&helper)
+        .policy_name("keys")
+        .policy_document(json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "iam:CreateAccessKey", "Resource": format!("arn:aws:iam::123456789012:user/{user}")}
+        ]}).to_string())
+        .send()
+        .await
+        .unwrap();
+
+    let loaded = live_inventory(&iam).await.expect("the emulator's account reads");
+    let alice = loaded.inventory.principals.iter().find(|p| p.name == user).expect("the user is read");
+    assert_eq!(alice.kind, scalegate_core::iam::PrincipalKind::User);
+    assert_eq!(alice.groups, std::slice::from_ref(&group));
+    assert!(loaded.inventory.groups.iter().any(|g| g.name == group && g.policies.len() == 1));
+
+    let duties = Duties::from_toml(
+        &format!(
+            "[classes]\ndeploy = [\"codedeploy:*\"]\n[[duty]]\nname = \"people\"\nprincipals = [\"{group}\"]\nforbid = [\"deploy\"]\n\
+             [[duty]]\nname = \"scaling\"\nprincipals = [\"{helper}\"]\nforbid = [\"deploy\"]\n"
+        ),
+        "test",
+    )
+    .unwrap();
+    let report = audit(&loaded.inventory, &duties);
+    let by_group = report.checks.iter().find(|c| c.principal == user).expect("the group's duty names the user");
+    assert_eq!((by_group.duty.as_str(), by_group.verdict), ("people", "may"));
+    let keymaker = report.checks.iter().find(|c| c.principal == helper).unwrap();
+    let w = keymaker.witness.as_ref().expect("new access keys for the user reach its group's deploy grant");
+    assert_eq!(w.hops.len(), 1);
+    assert_eq!((w.hops[0].to.as_str(), w.holder.as_str()), (user.as_str(), user.as_str()));
+    assert_eq!(serde_json::to_value(w.hops[0].via).unwrap(), "user-credentials");
+}

@@ -38,7 +38,7 @@ async fn every_page_is_read() {
         });
     let client = mock_client!(aws_sdk_iam, RuleMode::MatchAny, [&first, &second]);
     let loaded = live_inventory(&client).await.unwrap();
-    let names: Vec<&str> = loaded.inventory.roles.iter().map(|r| r.name.as_str()).collect();
+    let names: Vec<&str> = loaded.inventory.principals.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(names, ["a", "b"]);
     assert_eq!((first.num_calls(), second.num_calls()), (1, 1));
 }

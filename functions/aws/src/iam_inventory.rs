@@ -1,20 +1,25 @@
-//! The live account's roles and policies, read with `GetAccountAuthorizationDetails` (every page) into the JSON shape
+//! The live account's roles, users, groups and policies, read with `GetAccountAuthorizationDetails` (every page) into the JSON shape
 //! `aws iam get-account-authorization-details` prints, so one parser ([`authorization_details`]) serves both.
 
 use crate::errors::classify;
-use aws_sdk_iam::types::EntityType;
+use aws_sdk_iam::types::{AttachedPermissionsBoundary, AttachedPolicy, EntityType, PolicyDetail};
 use scalegate_core::iam::{authorization_details, Loaded};
 use scalegate_core::ports::{AwsError, AwsErrorKind};
 use serde_json::{json, Value};
 
-/// Reads every role with its inline, attached and boundary policies, and every managed policy's versions. The SDK's
+/// Reads every role, user and group with its inline, attached and boundary policies (and a user's groups), and
+/// every managed policy's versions. The SDK's
 /// retry policy handles throttling; an error names the operation and the page it stopped at.
 pub async fn account_authorization_details(client: &aws_sdk_iam::Client) -> Result<Value, AwsError> {
     let mut roles = Vec::new();
+    let mut users = Vec::new();
+    let mut groups = Vec::new();
     let mut policies = Vec::new();
     let mut pages = client
         .get_account_authorization_details()
         .filter(EntityType::Role)
+        .filter(EntityType::User)
+        .filter(EntityType::Group)
         .filter(EntityType::LocalManagedPolicy)
         .filter(EntityType::AwsManagedPolicy)
         .into_paginator()
@@ -32,17 +37,27 @@ pub async fn account_authorization_details(client: &aws_sdk_iam::Client) -> Resu
                 "RoleName": r.role_name(),
                 "Arn": r.arn(),
                 "AssumeRolePolicyDocument": r.assume_role_policy_document(),
-                "RolePolicyList": r.role_policy_list().iter().map(|p| json!({
-                    "PolicyName": p.policy_name(),
-                    "PolicyDocument": p.policy_document(),
-                })).collect::<Vec<_>>(),
-                "AttachedManagedPolicies": r.attached_managed_policies().iter().map(|p| json!({
-                    "PolicyName": p.policy_name(),
-                    "PolicyArn": p.policy_arn(),
-                })).collect::<Vec<_>>(),
-                "PermissionsBoundary": r.permissions_boundary().map(|b| json!({
-                    "PermissionsBoundaryArn": b.permissions_boundary_arn(),
-                })),
+                "RolePolicyList": inline(r.role_policy_list()),
+                "AttachedManagedPolicies": attached(r.attached_managed_policies()),
+                "PermissionsBoundary": r.permissions_boundary().map(boundary),
+            }));
+        }
+        for u in output.user_detail_list() {
+            users.push(json!({
+                "UserName": u.user_name(),
+                "Arn": u.arn(),
+                "GroupList": u.group_list(),
+                "UserPolicyList": inline(u.user_policy_list()),
+                "AttachedManagedPolicies": attached(u.attached_managed_policies()),
+                "PermissionsBoundary": u.permissions_boundary().map(boundary),
+            }));
+        }
+        for g in output.group_detail_list() {
+            groups.push(json!({
+                "GroupName": g.group_name(),
+                "Arn": g.arn(),
+                "GroupPolicyList": inline(g.group_policy_list()),
+                "AttachedManagedPolicies": attached(g.attached_managed_policies()),
             }));
         }
         for p in output.policies() {
@@ -58,7 +73,19 @@ pub async fn account_authorization_details(client: &aws_sdk_iam::Client) -> Resu
             }));
         }
     }
-    Ok(json!({ "RoleDetailList": roles, "Policies": policies }))
+    Ok(json!({ "RoleDetailList": roles, "UserDetailList": users, "GroupDetailList": groups, "Policies": policies }))
+}
+
+fn inline(list: &[PolicyDetail]) -> Vec<Value> {
+    list.iter().map(|p| json!({"PolicyName": p.policy_name(), "PolicyDocument": p.policy_document()})).collect()
+}
+
+fn attached(list: &[AttachedPolicy]) -> Vec<Value> {
+    list.iter().map(|p| json!({"PolicyName": p.policy_name(), "PolicyArn": p.policy_arn()})).collect()
+}
+
+fn boundary(b: &AttachedPermissionsBoundary) -> Value {
+    json!({"PermissionsBoundaryArn": b.permissions_boundary_arn()})
 }
 
 /// The live account, read and parsed: what `scalegate audit --live` and the `sod-audit` function audit.

@@ -1,5 +1,5 @@
-//! The `sod-audit` function: on a schedule and on IAM change events, audits the live account's roles against the
-//! duties, logs each finding as a JSON line and emits `SodViolations` per duty as EMF.
+//! The `sod-audit` function: on a schedule and on IAM change events, audits the live account's roles and users
+//! against the duties, logs each finding as a JSON line and emits `SodViolations` per duty as EMF.
 
 use crate::iam_inventory::live_inventory;
 use chrono::{DateTime, Utc};
@@ -9,7 +9,9 @@ use scalegate_core::ports::AwsError;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
-/// IAM API calls (CloudTrail event names) that change what a role can do; the EventBridge rule matches these.
+/// IAM API calls (CloudTrail event names) that change what a role, user or group can do (a new access key does not:
+/// it uses a path the audit already reports); the EventBridge rule (Terraform and CDK alike, which a test checks)
+/// matches these.
 pub const IAM_CHANGE_EVENTS: &[&str] = &[
     "CreateRole",
     "DeleteRole",
@@ -23,6 +25,22 @@ pub const IAM_CHANGE_EVENTS: &[&str] = &[
     "CreatePolicyVersion",
     "SetDefaultPolicyVersion",
     "DeletePolicy",
+    "CreateUser",
+    "DeleteUser",
+    "PutUserPolicy",
+    "DeleteUserPolicy",
+    "AttachUserPolicy",
+    "DetachUserPolicy",
+    "PutUserPermissionsBoundary",
+    "DeleteUserPermissionsBoundary",
+    "CreateGroup",
+    "DeleteGroup",
+    "PutGroupPolicy",
+    "DeleteGroupPolicy",
+    "AttachGroupPolicy",
+    "DetachGroupPolicy",
+    "AddUserToGroup",
+    "RemoveUserFromGroup",
 ];
 
 /// Why a run was started.
@@ -30,12 +48,12 @@ pub const IAM_CHANGE_EVENTS: &[&str] = &[
 pub enum Trigger {
     /// The EventBridge schedule.
     Schedule,
-    /// An IAM change recorded by CloudTrail: the API call and the role it named, if any.
+    /// An IAM change recorded by CloudTrail: the API call and the role, user or group it named, if any.
     IamChange {
         /// CloudTrail `eventName`.
         event: String,
-        /// `requestParameters.roleName`.
-        role: Option<String>,
+        /// `requestParameters.roleName`, `userName` or `groupName`.
+        principal: Option<String>,
     },
     /// Anything else (a manual invocation).
     Invocation,
@@ -49,7 +67,11 @@ impl Trigger {
             Some("Scheduled Event") => Self::Schedule,
             Some("AWS API Call via CloudTrail") => Self::IamChange {
                 event: event.pointer("/detail/eventName").and_then(Value::as_str).unwrap_or("?").to_string(),
-                role: event.pointer("/detail/requestParameters/roleName").and_then(Value::as_str).map(str::to_string),
+                principal: ["roleName", "userName", "groupName"]
+                    .iter()
+                    .find_map(|field| event.pointer(&format!("/detail/requestParameters/{field}")))
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
             },
             _ => Self::Invocation,
         }
@@ -58,8 +80,8 @@ impl Trigger {
     fn describe(&self) -> String {
         match self {
             Self::Schedule => "schedule".into(),
-            Self::IamChange { event, role: Some(r) } => format!("iam:{event} on {r}"),
-            Self::IamChange { event, role: None } => format!("iam:{event}"),
+            Self::IamChange { event, principal: Some(p) } => format!("iam:{event} on {p}"),
+            Self::IamChange { event, principal: None } => format!("iam:{event}"),
             Self::Invocation => "invocation".into(),
         }
     }
@@ -166,9 +188,23 @@ mod tests {
             "detail": {"eventName": "PutRolePolicy", "requestParameters": {"roleName": "asg-scaler"}}});
         assert_eq!(
             Trigger::of(&change),
-            Trigger::IamChange { event: "PutRolePolicy".into(), role: Some("asg-scaler".into()) }
+            Trigger::IamChange { event: "PutRolePolicy".into(), principal: Some("asg-scaler".into()) }
         );
         assert_eq!(Trigger::of(&change).describe(), "iam:PutRolePolicy on asg-scaler");
+        let join = json!({"detail-type": "AWS API Call via CloudTrail", "source": "aws.iam",
+            "detail": {"eventName": "AddUserToGroup", "requestParameters": {"groupName": "admins", "userName": "alice"}}});
+        assert_eq!(Trigger::of(&join).describe(), "iam:AddUserToGroup on alice");
         assert_eq!(Trigger::of(&json!({})), Trigger::Invocation);
+    }
+
+    #[test]
+    fn terraform_and_cdk_rules_match_every_change_event() {
+        let terraform = include_str!("../../../infra/terraform/sod_audit.tf");
+        let cdk = include_str!("../../../infra/cdk/lib/sod-audit.js");
+        for event in IAM_CHANGE_EVENTS {
+            let quoted = format!("\"{event}\"");
+            assert!(terraform.contains(&quoted), "infra/terraform/sod_audit.tf does not match {event}");
+            assert!(cdk.contains(&quoted), "infra/cdk/lib/sod-audit.js does not match {event}");
+        }
     }
 }

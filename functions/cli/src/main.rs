@@ -110,11 +110,12 @@ enum Command {
     },
     /// Prove that scaling roles cannot deploy code or touch data, and that deploy roles cannot drive scaling.
     ///
-    /// Reads roles from one input: a policies directory (default `policies`: DIR/roles/<role>.json is the role's
+    /// Reads roles, users and groups from one input: a policies directory (default `policies`: DIR/roles/<role>.json is the role's
     /// identity policy, DIR/roles/<role>.trust.json its trust policy when present), or one of --authorization-details,
-    /// --terraform-plan, --cfn, --live. Every (role, duty, forbidden class) is reported: `cannot` only when proven,
-    /// otherwise `may` with a witness: a direct grant, or an escalation path (AssumeRole, PassRole to compute, policy
-    /// edits, function code, launch templates, SSM commands) hop by hop, ending in the grant.
+    /// --terraform-plan, --cfn, --live. Every (role or user, duty, forbidden class) is reported: `cannot` only when
+    /// proven, otherwise `may` with a witness: a direct grant, or an escalation path hop by hop (assuming or passing a
+    /// role, reusing compute that runs as one, a user's credentials or groups, policy edits, creating a principal;
+    /// `scalegate methods` lists them), ending in the grant.
     /// What the input leaves unknown is widened (an unknown policy counts as Allow *) and said on stderr.
     /// Exit 0 when every check is `cannot`, 1 when any is `may`, 2 on unreadable input.
     #[command(group(clap::ArgGroup::new("input").args(["dir", "authorization_details", "terraform_plan", "cfn", "live"])))]
@@ -221,6 +222,13 @@ enum Command {
         /// An action pattern: `service:Action`, `*` and `?` allowed, case-insensitive.
         pattern: String,
     },
+    /// Print the escalation methods the audit models, as a Markdown table (the README's list is this output).
+    ///
+    /// One row per method: what it does, what it gives (assume a role, pass a role to a service, reuse compute that
+    /// runs as a role, act as a user, join a group, a policy edit, a new principal), the actions it needs and the
+    /// public catalogues that publish it. The rules behind the rows cover what nobody listed: any write-level action
+    /// of a service the table does not list counts as starting compute with a role passed to it.
+    Methods,
     /// Watch the launch gate police a scale-out on the local emulator.
     ///
     /// Starts the emulator from the project virtualenv (unless AWS_ENDPOINT_URL names a running one), builds a
@@ -289,6 +297,11 @@ async fn main() -> ExitCode {
         }
         Command::Demo { root, scale_to, drifted, warm_pool } => run_demo(&root, scale_to, drifted, warm_pool).await,
         Command::Actions { pattern } => actions(&pattern),
+        Command::Methods => {
+            print!("{}", scalegate_core::iam::methods::markdown());
+            eprintln!("{} methods", scalegate_core::iam::methods::METHODS.len());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Lease { action, instance, group, ttl } => lease(action, instance, group, ttl).await,
         Command::Backlog {
             config,

@@ -154,7 +154,8 @@ fn audit_reports_every_check_both_ways_and_exits_1_on_may() {
     assert_eq!(scaling["verdict"], "may");
     assert_eq!(scaling["witness"]["path"], "escalation");
     assert_eq!(scaling["witness"]["ends_in"], "unknown-role");
-    assert_eq!(scaling["witness"]["hops"][0]["via"], "update-function-code");
+    assert_eq!(scaling["witness"]["hops"][0]["via"], "reuse-compute");
+    assert_eq!(scaling["witness"]["hops"][0]["method"], "Update a Lambda function's code");
 }
 
 #[test]
@@ -240,7 +241,61 @@ fn audit_writes_sarif_with_a_result_per_check() {
     assert!(failed[0]["message"]["text"]
         .as_str()
         .unwrap()
-        .contains("asg-scaler -[assume-role]-> ops -[pass-role]-> deploy-pipeline"));
+        .contains("asg-scaler -[assume-role: Assume a role whose trust policy admits the caller]-> ops -[pass-role: "));
+}
+
+#[test]
+fn audit_shows_reused_compute_unmodelled_services_new_principals_and_users() {
+    let account = audit_fixture("catalogue-account.json");
+    let duties = audit_fixture("catalogue-duties.toml");
+    let args = ["audit", "--authorization-details", account.to_str().unwrap(), "--duties", duties.to_str().unwrap()];
+    let out = scalegate(&args, None);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = |who: &str, class: &str| {
+        text.lines()
+            .find(|l| l.contains(who) && l.contains(&format!("class {class}")))
+            .unwrap_or_else(|| panic!("no {who} {class} line in:\n{text}"))
+            .to_string()
+    };
+    assert!(line("asg-scaler ", "deploy")
+        .contains("-[reuse-compute: Change a Lambda function's layers or environment]-> deploy-fn"));
+    assert!(line("asg-omics", "data").contains("(unmodelled service)]-> genomics-pipeline"));
+    let created = line("asg-bootstrap", "data");
+    assert!(created.contains("iam:CreateRole") && created.contains("then sts:AssumeRole"), "{created}");
+    assert!(
+        line("oncall-alice (user)", "deploy").starts_with("cannot"),
+        "the group names the user; keys only for ci-*"
+    );
+    assert!(text.ends_with("6 principal(s), 4 with duties: 8 check(s), 3 cannot, 5 may\n"), "{text}");
+
+    let json = scalegate(&[&args[..], &["--format", "json"]].concat(), None);
+    let report = &lines(&json)[0];
+    let alice = report["checks"].as_array().unwrap().iter().find(|c| c["principal"] == "oncall-alice").unwrap();
+    assert_eq!(alice["kind"], "user");
+    let hop = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["principal"] == "asg-omics" && c["class"] == "data")
+        .unwrap()["witness"]["hops"][0]
+        .clone();
+    assert_eq!(
+        (hop["via"].as_str(), hop["grants"][1]["action"].as_str()),
+        (Some("pass-role-to-unmodelled-service"), Some("omics:StartRun"))
+    );
+}
+
+#[test]
+fn methods_prints_the_table_the_readme_lists() {
+    let out = scalegate(&["methods"], None);
+    assert!(out.status.success());
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.starts_with("| Method | Gives | Actions | Published by |"), "{table}");
+    let readme = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../README.md")).unwrap();
+    assert!(readme.contains(table.trim()), "README's table is not what `scalegate methods` prints");
+    let rows = table.lines().count() - 2;
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&format!("{rows} methods")));
 }
 
 #[test]

@@ -4,11 +4,14 @@ const cdk = require("aws-cdk-lib");
 const { Construct } = require("constructs");
 const { rolePolicy, scalegateFunction, invokeOn, aboveZero } = require("./scalegate-function");
 
-/** CloudTrail event names of IAM calls that change what a role can do (as sod_audit::IAM_CHANGE_EVENTS). */
+/** CloudTrail event names of IAM calls that change what a role, user or group can do (as sod_audit::IAM_CHANGE_EVENTS). */
 const IAM_CHANGE_EVENTS = [
   "CreateRole", "DeleteRole", "UpdateAssumeRolePolicy", "PutRolePolicy", "DeleteRolePolicy", "AttachRolePolicy",
   "DetachRolePolicy", "PutRolePermissionsBoundary", "DeleteRolePermissionsBoundary", "CreatePolicyVersion",
   "SetDefaultPolicyVersion", "DeletePolicy",
+  "CreateUser", "DeleteUser", "PutUserPolicy", "DeleteUserPolicy", "AttachUserPolicy", "DetachUserPolicy",
+  "PutUserPermissionsBoundary", "DeleteUserPermissionsBoundary", "CreateGroup", "DeleteGroup", "PutGroupPolicy",
+  "DeleteGroupPolicy", "AttachGroupPolicy", "DetachGroupPolicy", "AddUserToGroup", "RemoveUserFromGroup",
 ];
 
 class SodAudit extends Construct {

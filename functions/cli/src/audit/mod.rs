@@ -5,7 +5,7 @@ mod render;
 
 pub use render::{json, sarif, text};
 
-use scalegate_core::iam::{self, AttachedPolicy, Loaded, RolePolicies, SourceError};
+use scalegate_core::iam::{self, AttachedPolicy, Loaded, Principal, SourceError};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -88,7 +88,7 @@ pub async fn load(source: &Source, iam_client: Option<&aws_sdk_iam::Client>) -> 
             serde_json::from_str(&text).map_err(|error| AuditInputError::Json { path: shown.clone(), error })?;
         let loaded =
             parse(&value).map_err(|error| AuditInputError::Source { path: shown.clone(), error: Box::new(error) })?;
-        let locations = loaded.inventory.roles.iter().map(|r| (r.name.clone(), shown.clone())).collect();
+        let locations = loaded.inventory.principals.iter().map(|r| (r.name.clone(), shown.clone())).collect();
         Ok(Audited { loaded, locations })
     };
     match source {
@@ -133,12 +133,12 @@ pub fn policies_directory(dir: &Path) -> Result<Audited, AuditInputError> {
         let name = file.file_stem().unwrap_or_default().to_string_lossy().to_string();
         let trust_file = file.with_extension("trust.json");
         let trust = if trust_file.is_file() { Some(parse(&trust_file)?) } else { None };
-        audited.loaded.inventory.roles.push(RolePolicies {
+        audited.loaded.inventory.principals.push(Principal {
             arn: format!("arn:aws:iam::000000000000:role/{name}"),
             identity: vec![AttachedPolicy { name: file.display().to_string(), document: parse(&file)? }],
-            boundary: None,
             trust,
             name: name.clone(),
+            ..Default::default()
         });
         audited.locations.insert(name, file.display().to_string());
     }

@@ -1,27 +1,27 @@
 //! The audit report as text for people, JSON for programs, and SARIF 2.1.0 for code scanning.
 
 use super::Audited;
-use scalegate_core::iam::{AuditReport, AuditWitness, Check};
+use scalegate_core::iam::{AuditReport, AuditWitness, Check, PrincipalKind};
 use serde_json::{json, Value};
 
 /// One line per check, then a summary line.
 pub fn text(report: &AuditReport) -> String {
     let mut out = String::new();
     for c in &report.checks {
+        let who = match c.kind {
+            PrincipalKind::Role => c.principal.clone(),
+            PrincipalKind::User => format!("{} (user)", c.principal),
+        };
         match &c.witness {
-            None => out.push_str(&format!("cannot  {:<32} duty {:<10} class {}\n", c.principal, c.duty, c.class)),
-            Some(w) => out.push_str(&format!(
-                "MAY     {:<32} duty {:<10} class {:<10} {}\n",
-                c.principal,
-                c.duty,
-                c.class,
-                explain(w)
-            )),
+            None => out.push_str(&format!("cannot  {:<32} duty {:<10} class {}\n", who, c.duty, c.class)),
+            Some(w) => {
+                out.push_str(&format!("MAY     {:<32} duty {:<10} class {:<10} {}\n", who, c.duty, c.class, explain(w)))
+            }
         }
     }
     let s = &report.summary;
     out.push_str(&format!(
-        "{} role(s), {} with duties: {} check(s), {} cannot, {} may\n",
+        "{} principal(s), {} with duties: {} check(s), {} cannot, {} may\n",
         s.principals, s.principals_with_duties, s.checks, s.cannot, s.may
     ));
     out
@@ -44,11 +44,19 @@ pub fn explain(w: &AuditWitness) -> String {
     let mut out = String::from("escalation: ");
     for hop in &w.hops {
         let via = serde_json::to_value(hop.via).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-        out.push_str(&format!("{} -[{via}]-> ", hop.from));
+        out.push_str(&format!("{} -[{via}: {}]-> ", hop.from, hop.method));
     }
     out.push_str(w.hops.last().map(|h| h.to.as_str()).unwrap_or(""));
     if w.ends_in == "unknown-role" {
         out.push_str(", which may hold any permission");
+    } else if w.ends_in == "new-principal" {
+        let chain: Vec<String> = w.hops.last().map_or(Vec::new(), |h| {
+            h.grants
+                .iter()
+                .map(|g| format!("{} on {} ({}, statement {})", g.action, g.resource, g.policy, g.statement))
+                .collect()
+        });
+        out.push_str(&format!(", which it may give any permission: {}", chain.join(", then ")));
     } else if w.ends_in == "policy-edit" {
         out.push_str(&format!("; {} may edit its policies: {grant}", w.holder));
     } else {
@@ -77,13 +85,14 @@ pub fn sarif(report: &AuditReport, audited: &Audited) -> String {
             json!({
                 "id": id,
                 "name": format!("Duty{}Forbids{}", camel(&c.duty), camel(&c.class)),
-                "shortDescription": {"text": format!("Roles with duty `{}` must not reach class `{}`", c.duty, c.class)},
+                "shortDescription": {"text": format!("Principals with duty `{}` must not reach class `{}`", c.duty, c.class)},
                 "fullDescription": {"text": format!(
-                    "A role under duty `{}` may perform an action of class `{}`, directly or through an escalation path \
-                     (PassRole to compute, policy edits, AssumeRole, function code, launch templates, SSM commands). \
-                     scalegate says `cannot` only when it can prove it.", c.duty, c.class)},
+                    "A role or user under duty `{}` may perform an action of class `{}`, directly or through an \
+                     escalation path (assuming or passing a role, reusing compute that runs as one, policy edits, a \
+                     user's credentials or groups, creating a principal; `scalegate methods` lists them). scalegate \
+                     says `cannot` only when it can prove it.", c.duty, c.class)},
                 "defaultConfiguration": {"level": "error"},
-                "help": {"text": "Remove the grant named in the result, or cut the escalation path it shows (scope iam:PassRole and sts:AssumeRole to specific roles, tighten trust policies, add a permissions boundary)."}
+                "help": {"text": "Remove the grant named in the result, or cut the escalation path it shows (scope iam:PassRole and sts:AssumeRole to specific roles and services, tighten trust policies, add a permissions boundary, take compute-changing actions off roles whose duties do not need them)."}
             })
         })
         .collect();
@@ -99,12 +108,19 @@ pub fn sarif(report: &AuditReport, audited: &Audited) -> String {
                 Some(w) => (
                     "fail",
                     "error",
-                    format!("Role `{}` (duty {}) may reach class `{}`. {}", c.principal, c.duty, c.class, explain(w)),
+                    format!(
+                        "{} `{}` (duty {}) may reach class `{}`. {}",
+                        noun(c),
+                        c.principal,
+                        c.duty,
+                        c.class,
+                        explain(w)
+                    ),
                 ),
                 None => (
                     "pass",
                     "none",
-                    format!("Role `{}` (duty {}) cannot reach class `{}`.", c.principal, c.duty, c.class),
+                    format!("{} `{}` (duty {}) cannot reach class `{}`.", noun(c), c.principal, c.duty, c.class),
                 ),
             };
             json!({
@@ -131,6 +147,13 @@ pub fn sarif(report: &AuditReport, audited: &Audited) -> String {
         }]
     });
     serde_json::to_string_pretty(&doc).expect("SARIF serializes")
+}
+
+fn noun(c: &Check) -> &'static str {
+    match c.kind {
+        PrincipalKind::Role => "Role",
+        PrincipalKind::User => "User",
+    }
 }
 
 fn rule_id(c: &Check) -> String {

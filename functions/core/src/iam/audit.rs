@@ -2,7 +2,7 @@
 
 use super::catalog::Catalog;
 use super::duties::Duties;
-use super::escalation::{Escalation, Hop, Inventory, Path, OUTSIDE};
+use super::escalation::{End, Escalation, Hop, Inventory, Path};
 use super::pattern::Pattern;
 use super::reasoner::Witness;
 use serde::Serialize;
@@ -11,8 +11,10 @@ use std::collections::BTreeMap;
 /// One (principal, duty, class) check.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Check {
-    /// Role name.
+    /// Role or user name.
     pub principal: String,
+    /// `role` or `user`.
+    pub kind: super::reasoner::PrincipalKind,
     /// Duty name.
     pub duty: String,
     /// Forbidden class.
@@ -32,7 +34,8 @@ pub struct AuditWitness {
     #[serde(flatten)]
     pub grant: Witness,
     /// What the final grant is: `action` (an action of the class), `policy-edit` (an edit that can add any
-    /// action), or `unknown-role` (a role outside the input, which may hold any permission).
+    /// action), `unknown-role` (a principal outside the input, which may hold any permission), or `new-principal`
+    /// (a principal the audited one creates and gives permissions).
     pub ends_in: &'static str,
     /// The role holding the final grant (the audited role itself when direct).
     pub holder: String,
@@ -54,11 +57,12 @@ pub struct Example {
 
 impl AuditWitness {
     fn new(p: Path, class: &[Pattern]) -> Self {
-        let path = if p.hops.is_empty() && !p.edit { "direct" } else { "escalation" };
-        let ends_in = match (p.edit, p.holder == OUTSIDE) {
-            (_, true) => "unknown-role",
-            (true, false) => "policy-edit",
-            (false, false) => "action",
+        let path = if p.hops.is_empty() && p.end == End::Action { "direct" } else { "escalation" };
+        let ends_in = match p.end {
+            End::UnknownPrincipal => "unknown-role",
+            End::PolicyEdit => "policy-edit",
+            End::NewPrincipal => "new-principal",
+            End::Action => "action",
         };
         let examples = if ends_in == "action" {
             let granted = Pattern::action(&p.grant.action);
@@ -86,9 +90,9 @@ pub struct AuditReport {
 /// Counts for the report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Summary {
-    /// Roles audited.
+    /// Principals (roles and users) audited.
     pub principals: usize,
-    /// Roles some duty applied to.
+    /// Principals some duty applied to.
     pub principals_with_duties: usize,
     /// Checks made.
     pub checks: usize,
@@ -105,10 +109,10 @@ impl AuditReport {
     }
 }
 
-/// Audits every role against every duty that names it, following escalation paths between the roles.
+/// Audits every role and user against every duty that names it (or a group it is in), following escalation paths.
 pub fn audit(inventory: &Inventory, duties: &Duties) -> AuditReport {
-    let roles = &inventory.roles;
-    let applicable: Vec<Vec<_>> = roles.iter().map(|r| duties.for_role(&r.name, &r.arn).collect()).collect();
+    let roles = &inventory.principals;
+    let applicable: Vec<Vec<_>> = roles.iter().map(|r| duties.for_principal(r, &inventory.groups).collect()).collect();
     let escalation = Escalation::new(inventory);
     // Each forbidden class is solved once for every role.
     let mut reach: BTreeMap<&str, Vec<Option<Path>>> = BTreeMap::new();
@@ -125,6 +129,7 @@ pub fn audit(inventory: &Inventory, duties: &Duties) -> AuditReport {
                     reach[class.as_str()][i].clone().map(|p| AuditWitness::new(p, &duties.classes[class.as_str()]));
                 checks.push(Check {
                     principal: role.name.clone(),
+                    kind: role.kind,
                     duty: duty.name.clone(),
                     class: class.clone(),
                     verdict: if witness.is_some() { "may" } else { "cannot" },
@@ -147,15 +152,14 @@ pub fn audit(inventory: &Inventory, duties: &Duties) -> AuditReport {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::iam::{parse_policy, AttachedPolicy, RolePolicies};
+    use crate::iam::{parse_policy, AttachedPolicy, Principal};
 
-    fn role(name: &str, doc: &str) -> RolePolicies {
-        RolePolicies {
+    fn role(name: &str, doc: &str) -> Principal {
+        Principal {
             name: name.into(),
             arn: format!("arn:aws:iam::123456789012:role/{name}"),
             identity: vec![AttachedPolicy { name: format!("{name}-inline"), document: parse_policy(doc).unwrap() }],
-            boundary: None,
-            trust: None,
+            ..Default::default()
         }
     }
 
@@ -177,7 +181,7 @@ mod tests {
             ),
             role("billing", r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#),
         ];
-        let report = audit(&Inventory { roles: roles.to_vec(), ..Default::default() }, &duties);
+        let report = audit(&Inventory { principals: roles.to_vec(), ..Default::default() }, &duties);
         assert_eq!(report.summary.principals, 4);
         assert_eq!(report.summary.principals_with_duties, 3, "billing has no duty");
         assert_eq!(report.checks.len(), 3 + 3 + 1);
@@ -186,8 +190,11 @@ mod tests {
         assert_eq!(verdict("scalegate-reaper", "data").witness, None);
         let w = verdict("asg-web", "data").witness.clone().unwrap();
         assert_eq!((w.path, w.grant.action.as_str()), ("direct", "s3:GetObject"));
-        // autoscaling:* swaps launch templates only with iam:PassRole for their instance profiles, which it lacks.
-        assert_eq!(verdict("asg-web", "deploy").verdict, "cannot");
+        // autoscaling:* creates a group from an existing launch configuration, whose instance profile runs with no
+        // iam:PassRole: any role EC2 may assume (trust policies are unknown here, so every one) is reached.
+        let w = verdict("asg-web", "deploy").witness.clone().unwrap();
+        assert_eq!(w.hops[0].via, crate::iam::Via::ReuseCompute);
+        assert!(["github-actions-deploy", "billing"].contains(&w.holder.as_str()), "{}", w.holder);
         assert_eq!(verdict("github-actions-deploy", "scaling").verdict, "cannot");
         assert!(!report.clean());
     }

@@ -74,6 +74,8 @@ pub struct Catalog {
     /// The header line naming the source and its version.
     pub source: String,
     actions: Vec<CatalogAction>,
+    /// Where each service's actions are (lower-cased prefix → index range); a service's lines are consecutive.
+    by_service: std::collections::HashMap<String, std::ops::Range<usize>>,
 }
 
 impl Catalog {
@@ -96,7 +98,31 @@ impl Catalog {
                 actions.extend(names.split(',').map(|a| CatalogAction { name: format!("{service}:{a}"), level }));
             }
         }
-        Self { source, actions }
+        let mut by_service: std::collections::HashMap<String, std::ops::Range<usize>> = Default::default();
+        for (i, a) in actions.iter().enumerate() {
+            let service = a.name.split(':').next().unwrap_or("").to_ascii_lowercase();
+            let range = by_service.entry(service).or_insert(i..i);
+            // A service listed twice, apart: its range spans what lies between (matching filters by name anyway).
+            range.end = i + 1;
+        }
+        Self { source, actions, by_service }
+    }
+
+    /// Every documented action.
+    pub fn actions(&self) -> &[CatalogAction] {
+        &self.actions
+    }
+
+    /// Every documented service prefix, once each, in catalog order.
+    pub fn services(&self) -> impl Iterator<Item = &str> {
+        let mut last = "";
+        self.actions.iter().filter_map(move |a| {
+            let service = a.name.split(':').next().unwrap_or("");
+            (service != last).then(|| {
+                last = service;
+                service
+            })
+        })
     }
 
     /// Number of actions.
@@ -112,17 +138,24 @@ impl Catalog {
     /// Every documented action a pattern matches, in catalog order.
     pub fn matching<'a>(&'a self, pattern: &'a Pattern) -> impl Iterator<Item = &'a CatalogAction> + 'a {
         // Patterns name a service before the colon; skip other services without running the matcher.
-        let service =
-            pattern.as_str().split(':').next().filter(|s| !s.contains(['*', '?'])).map(str::to_ascii_lowercase);
-        self.actions.iter().filter(move |a| {
-            service.as_ref().is_none_or(|s| a.name.len() > s.len() && a.name[..s.len()].eq_ignore_ascii_case(s))
-                && pattern.matches(&a.name)
-        })
+        let service = pattern
+            .as_str()
+            .split_once(':')
+            .map(|(s, _)| s)
+            .filter(|s| !s.contains(['*', '?']))
+            .map(str::to_ascii_lowercase);
+        let candidates = match &service {
+            Some(s) => self.by_service.get(s).map_or(&self.actions[..0], |r| &self.actions[r.clone()]),
+            None => &self.actions[..],
+        };
+        candidates.iter().filter(move |a| pattern.matches(&a.name))
     }
 
     /// The access level of one action (case-insensitive), if documented.
     pub fn level(&self, action: &str) -> Option<AccessLevel> {
-        self.actions.iter().find(|a| a.name.eq_ignore_ascii_case(action)).map(|a| a.level)
+        let service = action.split_once(':').map(|(s, _)| s.to_ascii_lowercase())?;
+        let range = self.by_service.get(&service)?.clone();
+        self.actions[range].iter().find(|a| a.name.eq_ignore_ascii_case(action)).map(|a| a.level)
     }
 
     /// Up to `n` documented actions that both a grant's pattern and one of a class's patterns match.

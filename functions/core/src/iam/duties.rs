@@ -1,6 +1,7 @@
 //! Duties: which principals must never reach which classes of actions (`policies/duties.toml`).
 
 use super::pattern::Pattern;
+use super::reasoner::{Group, Principal};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -21,7 +22,7 @@ pub struct Duties {
 pub struct Duty {
     /// Its name.
     pub name: String,
-    /// Role names or ARNs it applies to (case-sensitive patterns).
+    /// Role, user or group names or ARNs it applies to (case-sensitive patterns; a group stands for its members).
     pub principals: Vec<Pattern>,
     /// Classes the principals must not reach.
     pub forbid: Vec<String>,
@@ -109,15 +110,35 @@ impl Duties {
         Ok(Self { classes, duties })
     }
 
-    /// Duties that apply to a role, matched by name or by ARN.
-    pub fn for_role<'a>(&'a self, name: &'a str, arn: &'a str) -> impl Iterator<Item = &'a Duty> + 'a {
-        self.duties.iter().filter(move |d| d.principals.iter().any(|p| p.matches(name) || p.matches(arn)))
+    /// Duties that apply to a principal: by its name or ARN, or, for a user, by the name or ARN of a group it is in
+    /// (a duty names people as much as machines).
+    pub fn for_principal<'a>(
+        &'a self,
+        principal: &'a Principal,
+        groups: &'a [Group],
+    ) -> impl Iterator<Item = &'a Duty> + 'a {
+        let group_ids: Vec<(&str, &str)> = principal
+            .groups
+            .iter()
+            .map(|g| {
+                let arn = groups.iter().find(|x| &x.name == g).map_or("", |x| x.arn.as_str());
+                (g.as_str(), arn)
+            })
+            .collect();
+        self.duties.iter().filter(move |d| {
+            d.principals.iter().any(|p| {
+                p.matches(&principal.name)
+                    || p.matches(&principal.arn)
+                    || group_ids.iter().any(|(name, arn)| p.matches(name) || (!arn.is_empty() && p.matches(arn)))
+            })
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::iam::PrincipalKind;
 
     #[test]
     fn builtin_duties_have_the_required_classes_and_duties() {
@@ -131,18 +152,46 @@ mod tests {
         assert!(d.classes["deploy"].iter().any(|p| p.matches("codedeploy:CreateDeployment")));
     }
 
+    fn role(name: &str) -> Principal {
+        Principal { name: name.into(), arn: format!("arn:aws:iam::1:role/{name}"), ..Default::default() }
+    }
+
     #[test]
     fn roles_match_by_name_or_arn() {
         let d = Duties::builtin().unwrap();
-        let duties: Vec<_> = d.for_role("scalegate-launch-gate", "arn:aws:iam::1:role/scalegate-launch-gate").collect();
+        let gate = role("scalegate-launch-gate");
+        let duties: Vec<_> = d.for_principal(&gate, &[]).collect();
         assert_eq!(duties.len(), 1);
         assert_eq!(duties[0].forbid, ["deploy", "data", "iam-admin"]);
-        assert_eq!(d.for_role("asg-web", "arn:aws:iam::123456789012:role/asg-web").count(), 1);
-        assert_eq!(
-            d.for_role("github-actions-deploy", "arn:aws:iam::1:role/github-actions-deploy").next().unwrap().name,
-            "deploy"
-        );
-        assert_eq!(d.for_role("billing", "arn:aws:iam::1:role/billing").count(), 0);
+        assert_eq!(d.for_principal(&role("asg-web"), &[]).count(), 1);
+        assert_eq!(d.for_principal(&role("github-actions-deploy"), &[]).next().unwrap().name, "deploy");
+        assert_eq!(d.for_principal(&role("billing"), &[]).count(), 0);
+        let by_arn =
+            Duties::from_toml("[classes]\nx = [\"s3:*\"]\n[[duty]]\nname = \"d\"\nprincipals = [\"arn:aws:iam::1:role/b*\"]\nforbid = [\"x\"]\n", "t")
+                .unwrap();
+        assert_eq!(by_arn.for_principal(&role("billing"), &[]).count(), 1);
+    }
+
+    #[test]
+    fn users_match_by_their_groups_too() {
+        let d = Duties::from_toml(
+            "[classes]\nx = [\"s3:*\"]\n[[duty]]\nname = \"ops\"\nprincipals = [\"oncall\", \"arn:aws:iam::1:group/sre-*\"]\nforbid = [\"x\"]\n",
+            "t",
+        )
+        .unwrap();
+        let group =
+            |name: &str| Group { name: name.into(), arn: format!("arn:aws:iam::1:group/{name}"), policies: vec![] };
+        let groups = [group("oncall"), group("sre-eu"), group("finance")];
+        let user = |groups: &[&str]| Principal {
+            kind: PrincipalKind::User,
+            name: "alice".into(),
+            arn: "arn:aws:iam::1:user/alice".into(),
+            groups: groups.iter().map(|g| g.to_string()).collect(),
+            ..Default::default()
+        };
+        assert_eq!(d.for_principal(&user(&["oncall"]), &groups).count(), 1, "by group name");
+        assert_eq!(d.for_principal(&user(&["sre-eu"]), &groups).count(), 1, "by group ARN");
+        assert_eq!(d.for_principal(&user(&["finance"]), &groups).count(), 0);
     }
 
     #[test]

@@ -45,6 +45,54 @@ pub struct Statement {
     /// True when a resource used a policy variable (`${aws:username}`): it was widened to `*`, so for a Deny the
     /// statement cannot prove anything is denied.
     pub uses_variables: bool,
+    /// The services `actions` can name, worked out once: most questions ask about a service a statement does not
+    /// mention, and this answers them without matching patterns.
+    pub services: Services,
+}
+
+/// The services an action list can name, as a sorted set of hashes of lower-cased prefixes
+/// ([`Pattern::service_hash`]), or any service (a wildcard in the service part, or `NotAction`). A hash collision
+/// only makes [`Services::may_include`] say "maybe", which is the sound side for a filter.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Services {
+    any: bool,
+    prefixes: Vec<u64>,
+}
+
+impl Services {
+    /// The services `actions` can name.
+    pub fn of(actions: &Matcher) -> Self {
+        let Matcher::Only(patterns) = actions else { return Self { any: true, prefixes: Vec::new() } };
+        let mut prefixes = Vec::with_capacity(patterns.len());
+        for p in patterns {
+            match p.service_hash() {
+                Some(service) => prefixes.push(service),
+                None => return Self { any: true, prefixes: Vec::new() },
+            }
+        }
+        prefixes.sort_unstable();
+        prefixes.dedup();
+        Self { any: false, prefixes }
+    }
+
+    /// The services any Allow statement of these policies can name: what a principal may be granted at all.
+    pub fn allowed_by<'a>(policies: impl IntoIterator<Item = &'a PolicyDocument>) -> Self {
+        let mut out = Self::default();
+        for s in policies.into_iter().flat_map(|d| &d.statements).filter(|s| s.effect == Effect::Allow) {
+            if s.services.any {
+                return Self { any: true, prefixes: Vec::new() };
+            }
+            out.prefixes.extend_from_slice(&s.services.prefixes);
+        }
+        out.prefixes.sort_unstable();
+        out.prefixes.dedup();
+        out
+    }
+
+    /// Could an action `pattern` matches be one of these services? (`false` proves it cannot.)
+    pub fn may_include(&self, pattern: &Pattern) -> bool {
+        self.any || pattern.service_hash().is_none_or(|s| self.prefixes.binary_search(&s).is_ok())
+    }
 }
 
 impl Statement {
@@ -185,6 +233,7 @@ fn statement(index: usize, value: &Value) -> Result<Statement, PolicyError> {
         index,
         sid: obj.get("Sid").and_then(Value::as_str).map(str::to_owned),
         effect,
+        services: Services::of(&actions),
         actions,
         resources,
         principals,
@@ -421,5 +470,29 @@ mod corpus {
             parsed += 1;
         }
         assert!(parsed > 1000, "only {parsed} policies in the corpus");
+    }
+
+    #[test]
+    fn a_statements_services_rule_out_only_what_its_patterns_cannot_match() {
+        let services = |actions: &str| {
+            let doc =
+                parse_policy(&format!(r#"{{"Statement":[{{"Effect":"Allow","Action":{actions},"Resource":"*"}}]}}"#))
+                    .unwrap();
+            doc.statements[0].services.clone()
+        };
+        for (actions, asked, may) in [
+            (r#"["s3:Get*", "EC2:Describe*"]"#, "S3:GetObject", true),
+            (r#"["s3:Get*", "EC2:Describe*"]"#, "ec2:RunInstances", true),
+            (r#"["s3:Get*", "EC2:Describe*"]"#, "iam:PassRole", false),
+            (r#"["s3:Get*"]"#, "*:GetObject", true),
+            (r#"["s3:Get*"]"#, "s?:GetObject", true),
+            (r#"["s*:Get"]"#, "iam:PassRole", true),
+            (r#""*""#, "iam:PassRole", true),
+        ] {
+            assert_eq!(services(actions).may_include(&Pattern::action(asked)), may, "{actions} / {asked}");
+        }
+        let not_action =
+            parse_policy(r#"{"Statement":[{"Effect":"Allow","NotAction":"s3:*","Resource":"*"}]}"#).unwrap();
+        assert!(not_action.statements[0].services.may_include(&Pattern::action("s3:GetObject")));
     }
 }

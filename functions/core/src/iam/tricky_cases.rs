@@ -180,7 +180,7 @@ fn rows() -> Vec<Row> {
                 trusts(json!({"Service": "ec2.amazonaws.com"})),
             )],
             class: data,
-            expect: Some(("iam:PutRolePolicy", "SelfEdit", &[Via::SendCommand])),
+            expect: Some(("iam:PutRolePolicy", "SelfEdit", &[Via::ReuseCompute])),
         },
         Row {
             case: "no path when the other role's trust refuses",
@@ -200,23 +200,24 @@ fn rows() -> Vec<Row> {
 fn inventory(row: &Row) -> Inventory {
     let policy =
         |name: String, v: &serde_json::Value| AttachedPolicy { name, document: parse_policy_value(v).unwrap() };
-    let mut roles = vec![RolePolicies {
+    let mut roles = vec![Principal {
         name: "subject".into(),
         arn: arn("subject"),
         identity: row.policies.iter().enumerate().map(|(i, d)| policy(format!("p{i}"), d)).collect(),
         boundary: row.boundary.as_ref().map(|b| policy("boundary".into(), b)),
         trust: Some(parse_policy_value(&trusts(json!({"Service": "lambda.amazonaws.com"}))).unwrap()),
+        ..Default::default()
     }];
     for (name, identity, trust) in &row.others {
-        roles.push(RolePolicies {
+        roles.push(Principal {
             name: name.to_string(),
             arn: arn(name),
             identity: vec![policy(format!("{name}-inline"), identity)],
-            boundary: None,
             trust: Some(parse_policy_value(trust).unwrap()),
+            ..Default::default()
         });
     }
-    Inventory { roles, scps: vec![], complete: true }
+    Inventory { principals: roles, complete: true, ..Default::default() }
 }
 
 #[test]

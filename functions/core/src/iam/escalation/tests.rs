@@ -10,20 +10,20 @@ fn arn(name: &str) -> String {
 }
 
 /// A role with one inline policy granting `(actions, resource)` pairs, and an optional trust policy.
-fn role(name: &str, grants: &[(&str, &str)], trust: Option<&str>) -> RolePolicies {
+fn role(name: &str, grants: &[(&str, &str)], trust: Option<&str>) -> Principal {
     let statements: Vec<String> = grants
         .iter()
         .map(|(a, r)| format!(r#"{{"Effect":"Allow","Action":"{a}","Resource":"{}"}}"#, r.replace("SELF", &arn(name))))
         .collect();
-    RolePolicies {
+    Principal {
         name: name.into(),
         arn: arn(name),
         identity: vec![AttachedPolicy {
             name: format!("{name}-inline"),
             document: parse_policy(&format!(r#"{{"Statement":[{}]}}"#, statements.join(","))).unwrap(),
         }],
-        boundary: None,
         trust: trust.map(|t| parse_policy(t).unwrap()),
+        ..Default::default()
     }
 }
 
@@ -35,8 +35,8 @@ fn trusts_role(name: &str) -> String {
     format!(r#"{{"Statement":[{{"Effect":"Allow","Principal":{{"AWS":"{}"}},"Action":"sts:AssumeRole"}}]}}"#, arn(name))
 }
 
-fn complete(roles: Vec<RolePolicies>) -> Inventory {
-    Inventory { roles, scps: vec![], complete: true }
+fn complete(principals: Vec<Principal>) -> Inventory {
+    Inventory { principals, complete: true, ..Default::default() }
 }
 
 fn deploy() -> Vec<Pattern> {
@@ -45,7 +45,7 @@ fn deploy() -> Vec<Pattern> {
 
 /// The path for role `name` to the deploy class.
 fn deploy_path(inventory: &Inventory, name: &str) -> Option<Path> {
-    let i = inventory.roles.iter().position(|r| r.name == name).unwrap();
+    let i = inventory.principals.iter().position(|r| r.name == name).unwrap();
     Escalation::new(inventory).reach(&deploy())[i].clone()
 }
 
@@ -66,7 +66,7 @@ fn two_hop_chain_assume_then_pass_role_to_lambda() {
     ]);
     let p = deploy_path(&inventory, "asg-scaler").expect("a two-hop path");
     assert_eq!(vias(&p), [("asg-scaler", "ops", Via::AssumeRole), ("ops", "deployer", Via::PassRole)]);
-    assert_eq!((p.holder.as_str(), p.grant.action.as_str(), p.edit), ("deployer", "codedeploy:*", false));
+    assert_eq!((p.holder.as_str(), p.grant.action.as_str(), p.end), ("deployer", "codedeploy:*", End::Action));
     let pass = &p.hops[1].grants;
     assert_eq!(
         pass.iter().map(|w| w.action.as_str()).collect::<Vec<_>>(),
@@ -114,7 +114,7 @@ fn editing_the_trust_policy_first_is_a_path() {
 fn a_policy_edit_on_itself_reaches_everything() {
     let inventory = complete(vec![role("asg-scaler", &[("iam:PutRolePolicy", "SELF")], None)]);
     let p = deploy_path(&inventory, "asg-scaler").unwrap();
-    assert!(p.hops.is_empty() && p.edit);
+    assert!(p.hops.is_empty() && p.end == End::PolicyEdit);
     assert_eq!((p.grant.action.as_str(), p.grant.resource.as_str()), ("iam:PutRolePolicy", arn("asg-scaler").as_str()));
     // On another role it cannot act as, the same edit gives nothing.
     let inventory = complete(vec![
@@ -161,9 +161,9 @@ fn removing_a_policy_widens_only_a_role_with_a_deny() {
 #[test]
 fn code_templates_and_commands_reach_roles_trusting_the_service() {
     for (action, via, service) in [
-        ("lambda:UpdateFunctionCode", Via::UpdateFunctionCode, "lambda.amazonaws.com"),
-        ("ec2:CreateLaunchTemplateVersion", Via::LaunchTemplate, "ec2.amazonaws.com"),
-        ("ssm:SendCommand", Via::SendCommand, "ec2.amazonaws.com"),
+        ("lambda:UpdateFunctionCode", Via::ReuseCompute, "lambda.amazonaws.com"),
+        ("ec2:CreateLaunchTemplateVersion", Via::ReuseCompute, "ec2.amazonaws.com"),
+        ("ssm:SendCommand", Via::ReuseCompute, "ec2.amazonaws.com"),
     ] {
         let data = [Pattern::action("s3:GetObject")];
         let inventory = complete(vec![
@@ -217,7 +217,7 @@ fn a_partial_input_leads_wildcards_outside() {
         role("asg-scaler", &[("iam:PassRole", "arn:aws:iam::*:role/app-*"), ("ec2:RunInstances", "*")], None),
         role("app-web", &[], Some(&trusts_service("ec2.amazonaws.com"))),
     ];
-    let partial = Inventory { roles: roles.clone(), scps: vec![], complete: false };
+    let partial = Inventory { principals: roles.clone(), ..Default::default() };
     let p = deploy_path(&partial, "asg-scaler").expect("app-* can name a role not in the input");
     assert_eq!(vias(&p), [("asg-scaler", OUTSIDE, Via::PassRole)]);
     assert_eq!(p.holder, OUTSIDE);
@@ -254,12 +254,162 @@ fn boundaries_and_scps_cut_hops_too() {
         .unwrap(),
     };
     let inventory = Inventory {
-        roles: vec![
+        principals: vec![
             role("asg-scaler", &[("sts:AssumeRole", "*")], None),
             role("deployer", &[("codedeploy:*", "*")], Some(&trusts_role("asg-scaler"))),
         ],
         scps: vec![scp],
         complete: true,
+        ..Default::default()
     };
     assert_eq!(deploy_path(&inventory, "asg-scaler"), None, "the SCP allows no sts:AssumeRole");
+}
+
+fn with_boundary(mut p: Principal, actions: &str) -> Principal {
+    p.boundary = Some(AttachedPolicy {
+        name: "boundary".into(),
+        document: parse_policy(&format!(r#"{{"Statement":[{{"Effect":"Allow","Action":{actions},"Resource":"*"}}]}}"#))
+            .unwrap(),
+    });
+    p
+}
+
+#[test]
+fn aws_managed_policies_cannot_be_edited() {
+    let mut r = role("asg-scaler", &[("iam:CreatePolicyVersion", "*"), ("iam:SetDefaultPolicyVersion", "*")], None);
+    r.identity[0].name = "arn:aws:iam::aws:policy/AutoScalingFullAccess".into();
+    assert_eq!(deploy_path(&complete(vec![r.clone()]), "asg-scaler"), None, "AWS owns its managed policies");
+    r.identity[0].name = format!("arn:aws:iam::{ACCOUNT}:policy/AutoScalingFullAccess");
+    assert!(deploy_path(&complete(vec![r]), "asg-scaler").is_some(), "a customer copy of the same name is editable");
+}
+
+#[test]
+fn a_boundary_cuts_a_self_edit_unless_the_boundary_is_editable_too() {
+    let bounded = |extra: &[(&str, &str)], boundary: &str| {
+        let mut grants = vec![("iam:PutRolePolicy", "SELF")];
+        grants.extend_from_slice(extra);
+        with_boundary(role("asg-scaler", &grants, None), boundary)
+    };
+    let no_boundary_edits = r#"["autoscaling:*", "iam:PutRolePolicy"]"#;
+    // Its identity may delete the boundary, but the boundary itself does not allow that: the cut holds.
+    let held = bounded(&[("iam:DeleteRolePermissionsBoundary", "SELF")], no_boundary_edits);
+    assert_eq!(deploy_path(&complete(vec![held]), "asg-scaler"), None, "the boundary allows no codedeploy");
+    // A boundary that allows deleting itself: the role writes that grant, deletes the boundary, then anything.
+    let lifts = r#"["autoscaling:*", "iam:PutRolePolicy", "iam:DeleteRolePermissionsBoundary"]"#;
+    let p = deploy_path(&complete(vec![bounded(&[], lifts)]), "asg-scaler").expect("two edits lift the cut");
+    assert_eq!(p.end, End::PolicyEdit);
+    // Editing another role's boundary does not lift its own.
+    let other = bounded(&[("iam:DeleteRolePermissionsBoundary", &arn("someone-else"))], no_boundary_edits);
+    assert_eq!(deploy_path(&complete(vec![other]), "asg-scaler"), None);
+}
+
+#[test]
+fn set_default_version_reaches_only_what_the_known_versions_grant() {
+    let policy_arn = format!("arn:aws:iam::{ACCOUNT}:policy/scaling");
+    let mut r = role("asg-scaler", &[("iam:SetDefaultPolicyVersion", &policy_arn)], None);
+    r.identity[0].name = policy_arn.clone();
+    let with_versions = |other: &str| {
+        let mut inventory = complete(vec![r.clone()]);
+        let doc = |a: &str| {
+            parse_policy(&format!(r#"{{"Statement":[{{"Effect":"Allow","Action":"{a}","Resource":"*"}}]}}"#)).unwrap()
+        };
+        inventory
+            .policy_versions
+            .insert(policy_arn.clone(), vec![("v1".into(), r.identity[0].document.clone()), ("v2".into(), doc(other))]);
+        inventory
+    };
+    assert_eq!(deploy_path(&with_versions("cloudwatch:*"), "asg-scaler"), None);
+    let p = deploy_path(&with_versions("codedeploy:CreateDeployment"), "asg-scaler").unwrap();
+    assert_eq!(
+        (p.grant.action.as_str(), p.grant.policy.as_str()),
+        ("codedeploy:CreateDeployment", &*format!("{policy_arn} version v2"))
+    );
+    assert_eq!(p.hops.iter().map(|h| h.via).collect::<Vec<_>>(), [Via::PolicyEdit]);
+    // Versions not in the input: any document may be one of them.
+    assert_eq!(deploy_path(&complete(vec![r.clone()]), "asg-scaler").unwrap().end, End::PolicyEdit);
+}
+
+#[test]
+fn associated_resource_arn_and_passed_to_service_are_decided_per_service() {
+    let pass = |condition: &str| {
+        let mut r = role("asg-scaler", &[("ec2:RunInstances", "*"), ("lambda:CreateFunction", "*")], None);
+        r.identity.push(AttachedPolicy {
+            name: "pass".into(),
+            document: parse_policy(&format!(
+                r#"{{"Statement":[{{"Effect":"Allow","Action":"iam:PassRole","Resource":"*","Condition":{condition}}}]}}"#
+            ))
+            .unwrap(),
+        });
+        r
+    };
+    let deployer = |service: &str| role("deployer", &[("codedeploy:*", "*")], Some(&trusts_service(service)));
+    let lambda_only = r#"{"ArnLike":{"iam:AssociatedResourceArn":"arn:aws:lambda:*:*:function:*"}}"#;
+    assert_eq!(deploy_path(&complete(vec![pass(lambda_only), deployer("ec2.amazonaws.com")]), "asg-scaler"), None);
+    let p = deploy_path(&complete(vec![pass(lambda_only), deployer("lambda.amazonaws.com")]), "asg-scaler").unwrap();
+    assert_eq!(p.hops[0].grants[1].action, "lambda:CreateFunction");
+    let to_ec2 = r#"{"StringEquals":{"iam:PassedToService":"ec2.amazonaws.com"}}"#;
+    assert_eq!(deploy_path(&complete(vec![pass(to_ec2), deployer("lambda.amazonaws.com")]), "asg-scaler"), None);
+    assert!(deploy_path(&complete(vec![pass(to_ec2), deployer("ec2.amazonaws.com")]), "asg-scaler").is_some());
+    // Any other condition may hold: it is ignored.
+    let tagged = r#"{"StringEquals":{"aws:ResourceTag/team":"ops"}}"#;
+    assert!(deploy_path(&complete(vec![pass(tagged), deployer("lambda.amazonaws.com")]), "asg-scaler").is_some());
+}
+
+#[test]
+fn a_service_the_table_does_not_list_is_reached_with_any_write_action_of_it() {
+    let omics = trusts_service("omics.amazonaws.com");
+    let with = |action: &str| {
+        complete(vec![
+            role("asg-scaler", &[("iam:PassRole", &arn("deployer")), (action, "*")], None),
+            role("deployer", &[("codedeploy:*", "*")], Some(&omics)),
+        ])
+    };
+    let p = deploy_path(&with("omics:StartRun"), "asg-scaler").expect("a write-level omics action runs the role");
+    assert_eq!(vias(&p), [("asg-scaler", "deployer", Via::PassRoleToUnmodelledService)]);
+    assert!(p.hops[0].method.contains("unmodelled service"), "{}", p.hops[0].method);
+    assert_eq!(deploy_path(&with("omics:GetRun"), "asg-scaler"), None, "a read-level action starts nothing");
+}
+
+#[test]
+fn users_assume_roles_and_join_groups() {
+    let mut alice = role("alice", &[("sts:AssumeRole", &arn("deployer")), ("iam:AddUserToGroup", "*")], None);
+    alice.kind = PrincipalKind::User;
+    alice.arn = format!("arn:aws:iam::{ACCOUNT}:user/alice");
+    let trusts_alice = format!(
+        r#"{{"Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{ACCOUNT}:user/alice"}},"Action":"sts:AssumeRole"}}]}}"#
+    );
+    let inventory = complete(vec![alice.clone(), role("deployer", &[("codedeploy:*", "*")], Some(&trusts_alice))]);
+    assert_eq!(vias(&deploy_path(&inventory, "alice").unwrap()), [("alice", "deployer", Via::AssumeRole)]);
+
+    let admins = Group {
+        name: "admins".into(),
+        arn: format!("arn:aws:iam::{ACCOUNT}:group/admins"),
+        policies: role("g", &[("codedeploy:*", "*")], None).identity,
+    };
+    let inventory = Inventory { groups: vec![admins], ..complete(vec![alice]) };
+    let p = deploy_path(&inventory, "alice").unwrap();
+    assert_eq!(vias(&p), [("alice", "admins (group)", Via::JoinGroup)]);
+}
+
+#[test]
+fn a_created_principal_is_witnessed_by_the_chain_of_actions() {
+    let new_roles = format!("arn:aws:iam::{ACCOUNT}:role/build-*");
+    let inventory = complete(vec![role(
+        "asg-scaler",
+        &[("iam:CreateRole", &new_roles), ("iam:AttachRolePolicy", &new_roles), ("sts:AssumeRole", &new_roles)],
+        None,
+    )]);
+    let p = deploy_path(&inventory, "asg-scaler").unwrap();
+    assert_eq!((p.end, p.holder.as_str()), (End::NewPrincipal, NEW_PRINCIPAL));
+    assert_eq!(
+        p.hops[0].grants.iter().map(|g| g.action.as_str()).collect::<Vec<_>>(),
+        ["iam:CreateRole", "iam:AttachRolePolicy", "sts:AssumeRole"]
+    );
+    // Without a way to use it (assume or pass), creating a role gives nothing.
+    let idle = complete(vec![role(
+        "asg-scaler",
+        &[("iam:CreateRole", &new_roles), ("iam:AttachRolePolicy", &new_roles)],
+        None,
+    )]);
+    assert_eq!(deploy_path(&idle, "asg-scaler"), None);
 }

@@ -1,14 +1,23 @@
 //! A CloudFormation (or CDK-synthesized) template. Intrinsic functions count as wildcards where they can only widen
 //! what is granted: in an Allow's `Action`/`Resource` a `Ref` or `Fn::GetAtt` reads as `*` and `${…}` in `Fn::Sub`
 //! as `*`. Where a wildcard would take away (a Deny, or an Allow's `NotAction`/`NotResource`), the unknown part is
-//! dropped instead, so nothing is subtracted on a guess.
+//! dropped instead, so nothing is subtracted on a guess. A role, user or group named by something other than a
+//! literal or a `Ref` to the template's own resource could be any of them.
 
-use super::{bare_role, document, unknown_policy, Loaded, SourceError};
-use crate::iam::reasoner::AttachedPolicy;
+use super::{attach_group_policies, bare_role, bare_user, document, unknown_policy, Loaded, SourceError};
+use crate::iam::reasoner::{AttachedPolicy, Group, PrincipalKind};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 
 const INPUT: &str = "CloudFormation template";
+
+/// What a `Roles`/`Users`/`Groups` entry can name.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Target {
+    Role,
+    User,
+    Group,
+}
 
 /// Reads a template (JSON; YAML templates can be converted with `cfn-flip` or synthesized by `cdk synth --json`).
 pub fn cloudformation(v: &Value) -> Result<Loaded, SourceError> {
@@ -32,22 +41,25 @@ pub fn cloudformation(v: &Value) -> Result<Loaded, SourceError> {
         let document = document(&policy(p.get("PolicyDocument")), INPUT, || format!("{id}: PolicyDocument"))?;
         managed.insert(id, AttachedPolicy { name, document });
     }
+    // Logical id → index into principals (roles, users) or groups.
     let mut by_id: HashMap<&str, usize> = HashMap::new();
-    for (id, r) in of_type("AWS::IAM::Role") {
+    for (id, r) in resources.iter() {
+        let (noun, name_field) = match r.get("Type").and_then(Value::as_str) {
+            Some("AWS::IAM::Role") => ("role", "RoleName"),
+            Some("AWS::IAM::User") => ("user", "UserName"),
+            Some("AWS::IAM::Group") => ("group", "GroupName"),
+            _ => continue,
+        };
         let p = props(r);
-        let (name, arn) = match p.get("RoleName").and_then(Value::as_str) {
+        let (name, arn) = match p.get(name_field).and_then(Value::as_str) {
             Some(n) => (
                 n.to_string(),
-                format!("arn:aws:iam::*:role{}{n}", p.get("Path").and_then(Value::as_str).unwrap_or("/")),
+                format!("arn:aws:iam::*:{noun}{}{n}", p.get("Path").and_then(Value::as_str).unwrap_or("/")),
             ),
-            // Without a RoleName, CloudFormation names it <stack>-<logical id>-<suffix>.
-            None => (id.to_string(), format!("arn:aws:iam::*:role/*{id}*")),
+            // Without a name, CloudFormation names it <stack>-<logical id>-<suffix>.
+            None => (id.to_string(), format!("arn:aws:iam::*:{noun}/*{id}*")),
         };
-        let trust = match p.get("AssumeRolePolicyDocument") {
-            Some(d) => Some(document(&policy(Some(d)), INPUT, || format!("{id}: AssumeRolePolicyDocument"))?),
-            None => None,
-        };
-        let mut role = bare_role(&name, arn, trust);
+        let mut policies = Vec::new();
         for (i, inline) in p.get("Policies").and_then(Value::as_array).into_iter().flatten().enumerate() {
             let policy_name = inline
                 .get("PolicyName")
@@ -55,58 +67,160 @@ pub fn cloudformation(v: &Value) -> Result<Loaded, SourceError> {
                 .map(str::to_string)
                 .unwrap_or(format!("Policies[{i}]"));
             let document = document(&policy(inline.get("PolicyDocument")), INPUT, || format!("{id}: {policy_name}"))?;
-            role.identity.push(AttachedPolicy { name: policy_name, document });
+            policies.push(AttachedPolicy { name: policy_name, document });
         }
         for arn in p.get("ManagedPolicyArns").and_then(Value::as_array).into_iter().flatten() {
-            role.identity.push(managed_ref(arn, &managed, &mut loaded.warnings, id));
+            policies.push(managed_ref(arn, &managed, &mut loaded.warnings, id));
         }
+        if noun == "group" {
+            by_id.insert(id, loaded.inventory.groups.len());
+            loaded.inventory.groups.push(Group { name, arn, policies });
+            continue;
+        }
+        let mut principal = if noun == "role" {
+            let trust = match p.get("AssumeRolePolicyDocument") {
+                Some(d) => Some(document(&policy(Some(d)), INPUT, || format!("{id}: AssumeRolePolicyDocument"))?),
+                None => None,
+            };
+            bare_role(&name, arn, trust)
+        } else {
+            bare_user(&name, arn)
+        };
+        principal.identity = policies;
         if let Some(boundary) = p.get("PermissionsBoundary") {
             match ref_id(boundary).and_then(|b| managed.get(b)) {
-                Some(policy) => role.boundary = Some(policy.clone()),
+                Some(policy) => principal.boundary = Some(policy.clone()),
                 None => {
                     loaded.warnings.push(format!("{id}: permissions boundary not in the template; counted as none"))
                 }
             }
         }
-        by_id.insert(id, loaded.inventory.roles.len());
-        loaded.inventory.roles.push(role);
+        by_id.insert(id, loaded.inventory.principals.len());
+        loaded.inventory.principals.push(principal);
     }
-    let targets = |roles_field: Option<&Value>, count: usize| -> Vec<usize> {
+
+    // Which of the template's roles, users or groups a list of names (literals or Refs) picks.
+    let inventory = loaded.inventory.clone();
+    let targets = |list: Option<&Value>, target: Target| -> Vec<usize> {
+        let all: Vec<usize> = match target {
+            Target::Group => (0..inventory.groups.len()).collect(),
+            Target::Role | Target::User => {
+                let kind = if target == Target::Role { PrincipalKind::Role } else { PrincipalKind::User };
+                (0..inventory.principals.len()).filter(|&i| inventory.principals[i].kind == kind).collect()
+            }
+        };
+        let name_of = |i: usize| match target {
+            Target::Group => inventory.groups[i].name.as_str(),
+            _ => inventory.principals[i].name.as_str(),
+        };
         let mut out = Vec::new();
-        for entry in roles_field.and_then(Value::as_array).into_iter().flatten() {
+        let entries = match list {
+            Some(Value::Array(items)) => items.clone(),
+            Some(single) => vec![single.clone()],
+            None => Vec::new(),
+        };
+        for entry in &entries {
             match (entry.as_str(), ref_id(entry)) {
-                (Some(name), _) => out.extend((0..count).filter(|&i| loaded_name_matches(&by_id, resources, i, name))),
-                (None, Some(id)) if by_id.contains_key(id) => out.push(by_id[id]),
-                // A role we cannot resolve could be any of them.
-                _ => out.extend(0..count),
+                (Some(name), _) => out.extend(all.iter().copied().filter(|&i| name_of(i) == name)),
+                (None, Some(id)) if holder(resources, id) == Some(target) => out.push(by_id[id]),
+                // One we cannot resolve could be any of them.
+                _ => out.extend(all.iter().copied()),
             }
         }
         out.sort_unstable();
         out.dedup();
         out
     };
-    let count = loaded.inventory.roles.len();
+    let apply = |loaded: &mut Loaded, p: &Value, field: &str, target: Target, policy: &AttachedPolicy| {
+        for i in targets(p.get(field), target) {
+            match target {
+                Target::Group => loaded.inventory.groups[i].policies.push(policy.clone()),
+                _ => loaded.inventory.principals[i].identity.push(policy.clone()),
+            }
+        }
+    };
+    const HOLDERS: [(&str, Target); 3] = [("Roles", Target::Role), ("Users", Target::User), ("Groups", Target::Group)];
     for (id, r) in of_type("AWS::IAM::Policy") {
         let p = props(r);
         let name = p.get("PolicyName").and_then(Value::as_str).unwrap_or(id).to_string();
-        let document = document(&policy(p.get("PolicyDocument")), INPUT, || format!("{id}: PolicyDocument"))?;
-        for i in targets(p.get("Roles"), count) {
-            loaded.inventory.roles[i].identity.push(AttachedPolicy { name: name.clone(), document: document.clone() });
+        let policy = AttachedPolicy {
+            name,
+            document: document(&policy(p.get("PolicyDocument")), INPUT, || format!("{id}: PolicyDocument"))?,
+        };
+        for (field, target) in HOLDERS {
+            apply(&mut loaded, &p, field, target, &policy);
         }
     }
     for (id, r) in of_type("AWS::IAM::ManagedPolicy") {
-        for i in targets(props(r).get("Roles"), count) {
-            loaded.inventory.roles[i].identity.push(managed[id.as_str()].clone());
+        let p = props(r);
+        for (field, target) in HOLDERS {
+            apply(&mut loaded, &p, field, target, &managed[id.as_str()]);
         }
     }
+    // The single-holder inline policy types.
+    for (kind, field, target) in [
+        ("AWS::IAM::RolePolicy", "RoleName", Target::Role),
+        ("AWS::IAM::UserPolicy", "UserName", Target::User),
+        ("AWS::IAM::GroupPolicy", "GroupName", Target::Group),
+    ] {
+        for (id, r) in of_type(kind) {
+            let p = props(r);
+            let name = p.get("PolicyName").and_then(Value::as_str).unwrap_or(id).to_string();
+            let policy = AttachedPolicy {
+                name,
+                document: document(&policy(p.get("PolicyDocument")), INPUT, || format!("{id}: PolicyDocument"))?,
+            };
+            apply(&mut loaded, &p, field, target, &policy);
+        }
+    }
+
+    // Memberships: a user's `Groups`, and `UserToGroupAddition`.
+    let group_names = |list: Option<&Value>| -> Vec<String> {
+        let entries = match list {
+            Some(Value::Array(items)) => items.clone(),
+            Some(single) => vec![single.clone()],
+            None => Vec::new(),
+        };
+        let mut out = Vec::new();
+        for entry in &entries {
+            let group = ref_id(entry).filter(|id| holder(resources, id) == Some(Target::Group));
+            match (entry.as_str(), group.and_then(|id| by_id.get(id))) {
+                // A group outside the template: attach_group_policies counts it as Allow *.
+                (Some(name), _) => out.push(name.to_string()),
+                (None, Some(&i)) => out.push(inventory.groups[i].name.clone()),
+                _ => out.push(format!("(unresolved: {entry})")),
+            }
+        }
+        out
+    };
+    for (id, r) in of_type("AWS::IAM::User") {
+        let groups = group_names(props(r).get("Groups"));
+        loaded.inventory.principals[by_id[id.as_str()]].groups.extend(groups);
+    }
+    for (_, r) in of_type("AWS::IAM::UserToGroupAddition") {
+        let p = props(r);
+        let groups = group_names(p.get("GroupName"));
+        for i in targets(p.get("Users"), Target::User) {
+            let user = &mut loaded.inventory.principals[i];
+            for g in &groups {
+                if !user.groups.contains(g) {
+                    user.groups.push(g.clone());
+                }
+            }
+        }
+    }
+    attach_group_policies(&mut loaded);
     Ok(loaded)
 }
 
-/// Does role `i` carry the literal name `name`? (Roles are pushed in template order, as `by_id` records.)
-fn loaded_name_matches(by_id: &HashMap<&str, usize>, resources: &Map<String, Value>, i: usize, name: &str) -> bool {
-    by_id.iter().any(|(id, &j)| {
-        j == i && resources[*id].pointer("/Properties/RoleName").and_then(Value::as_str).unwrap_or(id) == name
-    })
+/// Whether logical id `id` is one of the template's roles, users or groups.
+fn holder(resources: &Map<String, Value>, id: &str) -> Option<Target> {
+    match resources.get(id)?.get("Type")?.as_str()? {
+        "AWS::IAM::Role" => Some(Target::Role),
+        "AWS::IAM::User" => Some(Target::User),
+        "AWS::IAM::Group" => Some(Target::Group),
+        _ => None,
+    }
 }
 
 fn managed_ref(

@@ -1,4 +1,4 @@
-//! Where roles come from: the project's policies directory, `aws iam get-account-authorization-details` output (also
+//! Where roles, users and groups come from: the project's policies directory, `aws iam get-account-authorization-details` output (also
 //! what `--live` builds from the SDK), a `terraform show -json` plan, and CloudFormation/CDK templates. Each is
 //! parsed into an [`Inventory`]; what the input leaves unknown is widened so verdicts stay sound, and said in
 //! [`Loaded::warnings`].
@@ -13,14 +13,14 @@ pub use terraform::terraform_plan;
 
 use super::escalation::Inventory;
 use super::policy::{parse_policy, parse_policy_value, PolicyDocument, PolicyError};
-use super::reasoner::{AttachedPolicy, RolePolicies};
+use super::reasoner::{AttachedPolicy, Principal, PrincipalKind};
 use crate::json::kind;
 use serde_json::Value;
 
-/// Roles read from an input, and what was widened on the way.
+/// Principals read from an input, and what was widened on the way.
 #[derive(Debug, Clone, Default)]
 pub struct Loaded {
-    /// The roles.
+    /// The principals and groups.
     pub inventory: Inventory,
     /// Things the input did not say, each counted the permissive way (e.g. a managed policy whose document is
     /// missing counts as `Allow *`).
@@ -109,8 +109,36 @@ fn array<'a>(
 }
 
 /// A role with no policies yet.
-fn bare_role(name: &str, arn: String, trust: Option<PolicyDocument>) -> RolePolicies {
-    RolePolicies { name: name.to_string(), arn, identity: Vec::new(), boundary: None, trust }
+fn bare_role(name: &str, arn: String, trust: Option<PolicyDocument>) -> Principal {
+    Principal { name: name.to_string(), arn, trust, ..Default::default() }
+}
+
+/// A user with no policies and no groups yet.
+fn bare_user(name: &str, arn: String) -> Principal {
+    Principal { kind: PrincipalKind::User, name: name.to_string(), arn, ..Default::default() }
+}
+
+/// Gives every user its groups' policies (a user acts with them). A group the input does not hold may grant
+/// anything, and is counted as `Allow *`, saying so.
+fn attach_group_policies(loaded: &mut Loaded) {
+    let groups = loaded.inventory.groups.clone();
+    for user in loaded.inventory.principals.iter_mut().filter(|p| p.kind == PrincipalKind::User) {
+        for name in user.groups.clone() {
+            match groups.iter().find(|g| g.name == name) {
+                Some(group) => user.identity.extend(group.policies.iter().map(|p| AttachedPolicy {
+                    name: format!("group {name}: {}", p.name),
+                    document: p.document.clone(),
+                })),
+                None => {
+                    loaded.warnings.push(format!(
+                        "user {}: group {name} is not in the input; its policies counted as Allow *",
+                        user.name
+                    ));
+                    user.identity.push(unknown_policy(&format!("group {name}")));
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]

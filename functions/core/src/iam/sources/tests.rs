@@ -8,8 +8,8 @@ fn deploy() -> Vec<Pattern> {
     vec![Pattern::action("codedeploy:*")]
 }
 
-fn role<'a>(loaded: &'a Loaded, name: &str) -> &'a RolePolicies {
-    loaded.inventory.roles.iter().find(|r| r.name == name).unwrap_or_else(|| panic!("no role {name}"))
+fn role<'a>(loaded: &'a Loaded, name: &str) -> &'a Principal {
+    loaded.inventory.principals.iter().find(|r| r.name == name).unwrap_or_else(|| panic!("no role {name}"))
 }
 
 fn allow(action: &str) -> Value {
@@ -192,4 +192,121 @@ fn terraform_references_resolve_inside_counted_modules() {
     let loaded = terraform_plan(&plan).unwrap();
     assert_eq!(role(&loaded, "scalegate-fn").identity.len(), 1);
     assert!(role(&loaded, "scalegate-other").identity.is_empty(), "the reference names one role, not every role");
+}
+
+fn user_plan() -> Value {
+    let deploy_policy = allow("codedeploy:*").to_string();
+    json!({
+        "planned_values": {"root_module": {"resources": [
+            {"address": "aws_iam_user.alice", "mode": "managed", "type": "aws_iam_user",
+             "values": {"name": "alice", "path": "/people/"}},
+            {"address": "aws_iam_user.bob", "mode": "managed", "type": "aws_iam_user", "values": {"name": "bob"}},
+            {"address": "aws_iam_group.deployers", "mode": "managed", "type": "aws_iam_group", "values": {"name": "deployers"}},
+            {"address": "aws_iam_group_policy.deploy", "mode": "managed", "type": "aws_iam_group_policy",
+             "values": {"name": "deploy", "policy": deploy_policy}},
+            {"address": "aws_iam_group_membership.deployers", "mode": "managed", "type": "aws_iam_group_membership",
+             "values": {"name": "m", "users": ["alice"]}},
+            {"address": "aws_iam_user_policy.scale", "mode": "managed", "type": "aws_iam_user_policy",
+             "values": {"name": "scale", "user": "bob", "policy": allow("autoscaling:*").to_string()}},
+            {"address": "aws_iam_user_group_membership.bob", "mode": "managed", "type": "aws_iam_user_group_membership",
+             "values": {"user": "bob", "groups": ["break-glass"]}}
+        ]}},
+        "configuration": {"root_module": {"resources": [
+            {"address": "aws_iam_group_policy.deploy", "expressions": {"group": {"references": ["aws_iam_group.deployers.name", "aws_iam_group.deployers"]}}},
+            {"address": "aws_iam_group_membership.deployers", "expressions": {"group": {"references": ["aws_iam_group.deployers.name", "aws_iam_group.deployers"]}}}
+        ]}}
+    })
+}
+
+#[test]
+fn terraform_users_act_with_their_groups_policies() {
+    let loaded = terraform_plan(&user_plan()).unwrap();
+    let alice = role(&loaded, "alice");
+    assert_eq!(alice.kind, PrincipalKind::User);
+    assert_eq!(alice.arn, "arn:aws:iam::*:user/people/alice");
+    assert_eq!(alice.groups, ["deployers"]);
+    match can_reach(alice, &deploy(), &[]) {
+        Reach::May(w) => assert!(w.policy.contains("group deployers"), "{}", w.policy),
+        Reach::Cannot => panic!("alice is in deployers, whose inline policy grants codedeploy:*"),
+    }
+    assert_eq!(loaded.inventory.groups.len(), 1);
+    assert_eq!(loaded.inventory.groups[0].policies.len(), 1);
+    // bob's group is not in the plan: it may grant anything, and the warning says so.
+    let bob = role(&loaded, "bob");
+    assert_eq!(bob.groups, ["break-glass"]);
+    assert!(matches!(can_reach(bob, &deploy(), &[]), Reach::May(_)));
+    assert!(loaded.warnings.iter().any(|w| w.contains("bob") && w.contains("break-glass")), "{:?}", loaded.warnings);
+
+    // Without the unknown group, bob holds only autoscaling.
+    let mut plan = user_plan();
+    plan["planned_values"]["root_module"]["resources"].as_array_mut().unwrap().pop();
+    let loaded = terraform_plan(&plan).unwrap();
+    assert_eq!(can_reach(role(&loaded, "bob"), &deploy(), &[]), Reach::Cannot);
+    assert!(matches!(can_reach(role(&loaded, "bob"), &[Pattern::action("autoscaling:*")], &[]), Reach::May(_)));
+}
+
+#[test]
+fn terraform_policy_attachment_reaches_roles_users_and_groups() {
+    let plan = json!({"planned_values": {"root_module": {"resources": [
+        {"address": "aws_iam_role.r", "mode": "managed", "type": "aws_iam_role", "values": {"name": "r"}},
+        {"address": "aws_iam_user.u", "mode": "managed", "type": "aws_iam_user", "values": {"name": "u"}},
+        {"address": "aws_iam_user.v", "mode": "managed", "type": "aws_iam_user", "values": {"name": "v"}},
+        {"address": "aws_iam_group.g", "mode": "managed", "type": "aws_iam_group", "values": {"name": "g"}},
+        {"address": "aws_iam_group_membership.g", "mode": "managed", "type": "aws_iam_group_membership",
+         "values": {"name": "m", "group": "g", "users": ["v"]}},
+        {"address": "aws_iam_policy.p", "mode": "managed", "type": "aws_iam_policy",
+         "values": {"name": "p", "arn": "arn:aws:iam::1:policy/p", "policy": allow("codedeploy:*").to_string()}},
+        {"address": "aws_iam_policy_attachment.p", "mode": "managed", "type": "aws_iam_policy_attachment",
+         "values": {"name": "p", "policy_arn": "arn:aws:iam::1:policy/p", "roles": ["r"], "users": null, "groups": ["g"]}}
+    ]}}});
+    let loaded = terraform_plan(&plan).unwrap();
+    assert!(matches!(can_reach(role(&loaded, "r"), &deploy(), &[]), Reach::May(_)));
+    assert_eq!(can_reach(role(&loaded, "u"), &deploy(), &[]), Reach::Cannot, "u is in no group and not attached");
+    assert!(matches!(can_reach(role(&loaded, "v"), &deploy(), &[]), Reach::May(_)), "v is in g");
+    assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+}
+
+#[test]
+fn cloudformation_users_groups_and_additions() {
+    let t = json!({"Resources": {
+        "Ops": {"Type": "AWS::IAM::Group", "Properties": {"GroupName": "ops"}},
+        "OpsPolicy": {"Type": "AWS::IAM::Policy", "Properties": {
+            "PolicyName": "deploy", "Groups": [{"Ref": "Ops"}], "PolicyDocument": allow("codedeploy:*")}},
+        "Carol": {"Type": "AWS::IAM::User", "Properties": {"UserName": "carol", "Groups": [{"Ref": "Ops"}]}},
+        "Dave": {"Type": "AWS::IAM::User", "Properties": {"UserName": "dave"}},
+        "Erin": {"Type": "AWS::IAM::User", "Properties": {"UserName": "erin"}},
+        "AddErin": {"Type": "AWS::IAM::UserToGroupAddition", "Properties": {"GroupName": {"Ref": "Ops"}, "Users": [{"Ref": "Erin"}]}},
+        "DavePolicy": {"Type": "AWS::IAM::UserPolicy", "Properties": {
+            "UserName": {"Ref": "Dave"}, "PolicyName": "scale", "PolicyDocument": allow("autoscaling:*")}}
+    }});
+    let loaded = cloudformation(&t).unwrap();
+    assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+    for (name, may) in [("carol", true), ("dave", false), ("erin", true)] {
+        let p = role(&loaded, name);
+        assert_eq!(p.kind, PrincipalKind::User);
+        assert_eq!(matches!(can_reach(p, &deploy(), &[]), Reach::May(_)), may, "{name}");
+    }
+    assert!(matches!(can_reach(role(&loaded, "dave"), &[Pattern::action("autoscaling:*")], &[]), Reach::May(_)));
+    assert_eq!(role(&loaded, "carol").arn, "arn:aws:iam::*:user/carol");
+}
+
+#[test]
+fn authorization_details_read_users_and_groups() {
+    let mut v = details();
+    v["GroupDetailList"] = json!([{"GroupName": "deployers", "Arn": "arn:aws:iam::123456789012:group/deployers",
+        "GroupPolicyList": [{"PolicyName": "d", "PolicyDocument": allow("codedeploy:*")}], "AttachedManagedPolicies": []}]);
+    v["UserDetailList"] = json!([
+        {"UserName": "alice", "Arn": "arn:aws:iam::123456789012:user/alice", "GroupList": ["deployers"],
+         "UserPolicyList": [], "AttachedManagedPolicies": []},
+        {"UserName": "bob", "Arn": "arn:aws:iam::123456789012:user/bob", "GroupList": [],
+         "UserPolicyList": [], "AttachedManagedPolicies": [{"PolicyName": "shared", "PolicyArn": "arn:aws:iam::123456789012:policy/shared"}]}
+    ]);
+    let loaded = authorization_details(&v).unwrap();
+    assert_eq!(loaded.inventory.groups.len(), 1);
+    assert!(matches!(can_reach(role(&loaded, "alice"), &deploy(), &[]), Reach::May(_)));
+    assert_eq!(can_reach(role(&loaded, "bob"), &deploy(), &[]), Reach::Cannot);
+    assert_eq!(loaded.inventory.policy_versions["arn:aws:iam::123456789012:policy/shared"].len(), 2);
+    v["UserDetailList"][0]["GroupList"] = json!([7]);
+    let e = authorization_details(&v).unwrap_err().to_string();
+    assert!(e.contains("user alice: GroupList[0]"), "{e}");
 }
