@@ -40,7 +40,7 @@ test: $(STAMP) ## Every test: fmt, clippy, unit, property, CLI, emulator, end-to
 	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
 	$(CARGO) test --locked --workspace --no-fail-fast
 	$(TARGET_DIR)/debug/scalegate audit policies
-	$(PYTHON) -m py_compile infra/local/scalegate_emulator/*.py
+	$(PYTHON) -m compileall -q infra/local/scalegate_emulator
 	PYTHONPATH=infra/local $(PYTHON) -m unittest discover -s infra/local/tests
 	SCALEGATE=$(TARGET_DIR)/debug/scalegate bash infra/terraform/test.sh
 	cd infra/cdk && npm ci --no-audit --no-fund --silent && SCALEGATE=$(TARGET_DIR)/debug/scalegate npm test --silent

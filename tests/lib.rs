@@ -1,7 +1,7 @@
 //! Shared harness for the cross-crate tests: one emulator per test binary, clients pointing at it, unique names.
 
-use scalegate::demo::DemoClients;
 use scalegate::emulator::{sdk_config_for, Emulator};
+use scalegate_aws::sdk::Clients;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::OnceLock;
@@ -62,8 +62,8 @@ pub async fn sdk_config() -> aws_config::SdkConfig {
 }
 
 /// Demo clients for the emulator.
-pub async fn clients() -> DemoClients {
-    DemoClients::new(&sdk_config().await)
+pub async fn clients() -> Clients {
+    Clients::new(&sdk_config().await)
 }
 
 /// A name no other test in this process uses.
@@ -74,7 +74,7 @@ pub fn unique(prefix: &str) -> String {
 
 /// A queue-worker group: a launch template and a group of `desired` instances (no hooks, so they go InService at
 /// once), in us-east-1a. Returns the group's name.
-pub async fn worker_group(c: &DemoClients, prefix: &str, desired: i32) -> String {
+pub async fn worker_group(c: &Clients, prefix: &str, desired: i32) -> String {
     use aws_sdk_autoscaling::types::LaunchTemplateSpecification;
     use aws_sdk_ec2::types::{InstanceType, RequestLaunchTemplateData};
     let name = unique(prefix);
@@ -109,7 +109,7 @@ pub async fn worker_group(c: &DemoClients, prefix: &str, desired: i32) -> String
 }
 
 /// A queue holding `messages` messages (sent ten at a time). Returns its URL.
-pub async fn loaded_queue(c: &DemoClients, prefix: &str, messages: usize) -> String {
+pub async fn loaded_queue(c: &Clients, prefix: &str, messages: usize) -> String {
     use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
     let url = c.sqs.create_queue().queue_name(unique(prefix)).send().await.expect("CreateQueue");
     let url = url.queue_url().unwrap().to_string();

@@ -5,7 +5,7 @@
 //! median and the best run, and the first run alone (it pays for parsing the action catalog). With `--cloudsplaining PYTHON`, the same corpus through cloudsplaining's policy scan in
 //! the same run, for the ratio. Prints figures; asserts nothing.
 
-use scalegate_core::iam::{parse_policy_value, AttachedPolicy, Duties, End, Escalation, Inventory, Principal};
+use scalegate_iam::{parse_policy_value, AttachedPolicy, Duties, End, Escalation, Inventory, Principal};
 use std::time::{Duration, Instant};
 
 const RUNS: usize = 5;

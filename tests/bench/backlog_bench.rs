@@ -18,7 +18,7 @@ async fn main() {
     let emulator =
         scalegate::emulator::Emulator::start(std::path::Path::new(&root)).expect("emulator (run `make setup`)");
     let shared = scalegate::emulator::sdk_config_for(emulator.endpoint()).await;
-    let demo = scalegate::demo::DemoClients::new(&shared);
+    let demo = Clients::new(&shared);
     println!("scalegate backlog benchmark: {PAIRS} (queue, group) pairs against the local emulator\n");
     let setup = Instant::now();
     let mut pairs = Vec::new();

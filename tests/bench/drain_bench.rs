@@ -6,11 +6,12 @@
 //! message), and the last (lease released: complete). An SDK interceptor counts the dependent round trips of each
 //! invocation. Then the handler's own CPU time per record, with in-memory ports.
 
+use drain::{aws_drain, handle_value};
 use scalegate::demo::queue;
-use scalegate_aws::drain_handler::{aws_drain, handle_value, SqsRecheckQueue};
 use scalegate_aws::leases::SdkLeases;
 use scalegate_aws::round_trips::RoundTripCounter;
 use scalegate_aws::sdk::Clients;
+use scalegate_aws::sqs_recheck::SqsRecheckQueue;
 use scalegate_core::drain::{
     parse_input, recheck_body, Drain, DrainConfig, DrainFacts, DrainOutcome, HookTimeouts, RecheckQueue, Ticket,
 };
@@ -93,7 +94,7 @@ async fn emulator_looks() {
                 .collect();
             counter.reset();
             let t = Instant::now();
-            let report = handle_value(&drain, &json!({ "Records": batch })).await.expect("a batch");
+            let report = handle_value(&drain, &json!({ "Records": batch }), chrono::Utc::now).await.expect("a batch");
             wall.push(t.elapsed().as_secs_f64() * 1000.0);
             dependent.push(counter.dependent() as f64);
             calls += counter.total();
@@ -177,7 +178,7 @@ async fn handler_cpu() {
         let now = chrono::Utc::now();
         for record in parse_input(&event, now).unwrap() {
             let outcome = drain.handle_record(&record, now).await;
-            std::hint::black_box(scalegate_core::drain::outcome_lines(&outcome, now));
+            std::hint::black_box(scalegate_core::drain::outcome_report(&outcome, now));
         }
         per.push(t.elapsed().as_secs_f64() * 1e6);
     }

@@ -6,8 +6,8 @@
 //! - the handler's own CPU time per decision (parse, checks, decision log, EMF) with in-memory ports;
 //! - start-up time of the launch-gate binary, to its first call to the Lambda Runtime API.
 
+use launch_gate::{aws_launch_gate, handle, RecordOutcome};
 use scalegate::demo::{Fleet, FleetSpec};
-use scalegate_aws::gate_handler::{handle, RecordOutcome};
 use scalegate_aws::round_trips::RoundTripCounter;
 use scalegate_aws::sdk::Clients;
 use scalegate_core::gate::{GateRules, LaunchFacts, LaunchGate};
@@ -32,7 +32,7 @@ async fn main() {
 async fn emulator_latency(root: &std::path::Path) {
     let emulator = scalegate::emulator::Emulator::start(root).expect("emulator (run `make setup`)");
     let config = scalegate::emulator::sdk_config_for(emulator.endpoint()).await;
-    let demo = scalegate::demo::DemoClients::new(&config);
+    let demo = Clients::new(&config);
     println!("against the local emulator (moto, Python), {DECISIONS} sequential decisions each:");
     decisions(&demo, &config, "bench", false).await;
     decisions(&demo, &config, "bench-pl", true).await;
@@ -41,12 +41,7 @@ async fn emulator_latency(root: &std::path::Path) {
 
 /// Gates `DECISIONS` launches of a fresh fleet; with `prefix_list`, the fleet's group also admits HTTPS from a managed
 /// prefix list (one more dependent round trip: its entries).
-async fn decisions(
-    demo: &scalegate::demo::DemoClients,
-    config: &aws_config::SdkConfig,
-    prefix: &str,
-    prefix_list: bool,
-) {
+async fn decisions(demo: &Clients, config: &aws_config::SdkConfig, prefix: &str, prefix_list: bool) {
     let fleet = Fleet::create(demo, &FleetSpec { prefix: prefix.into(), heartbeat_timeout: 600, max_size: 100 })
         .await
         .expect("fleet");
@@ -89,7 +84,7 @@ async fn decisions(
     }
     let counter = RoundTripCounter::new();
     let clients = Clients::from_shared(config, Some(&counter));
-    let gate = scalegate_aws::launch_gate(&clients.ec2, &clients.autoscaling, GateRules::default(), false);
+    let gate = aws_launch_gate(&clients.ec2, &clients.autoscaling, GateRules::default(), false);
     let (mut latency, mut dependent, mut total) = (vec![], vec![], vec![]);
     for body in &bodies {
         counter.reset();

@@ -91,7 +91,7 @@ async fn standby_instances_take_no_work_and_an_empty_queue_is_zero() {
     let empty = loaded_queue(&c, "empty", 0).await;
     let result = run(&config(&empty, &group, ""), &backlog, None::<&SdkBacklog>, chrono::Utc::now()).await;
     assert_eq!(result.pairs[0].outcome.as_ref().unwrap().figures.backlog_per_instance, 0.0);
-    let emf = result.lines.iter().find(|l| l.contains("\"_aws\"")).expect("an EMF line");
+    let emf = result.report.metrics().next().expect("an EMF line");
     assert!(emf.contains("\"BacklogPerInstance\":0.0"), "{emf}");
 }
 
@@ -104,7 +104,7 @@ async fn a_missing_queue_or_group_is_named_and_publishes_nothing() {
         run(&config("no-such-queue", &group, ""), &backlog, None::<&SdkBacklog>, chrono::Utc::now()).await;
     let e = missing_queue.pairs[0].outcome.as_ref().unwrap_err();
     assert!(e.contains("queue `no-such-queue` does not exist"), "{e}");
-    assert!(!missing_queue.lines.iter().any(|l| l.contains("\"_aws\"")));
+    assert!(missing_queue.report.metrics().next().is_none());
     let missing_group =
         run(&config(&queue, "no-such-group", ""), &backlog, None::<&SdkBacklog>, chrono::Utc::now()).await;
     assert_eq!(missing_group.pairs[0].outcome.as_ref().unwrap_err(), "group `no-such-group` not found");

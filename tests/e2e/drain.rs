@@ -3,11 +3,14 @@
 //! re-checks really travel through SQS with their delays, and each invocation is timed.
 
 use aws_sdk_autoscaling::types::InstanceReusePolicy;
-use scalegate::demo::{invoke_once, lifecycle_state, queue, DemoClients};
-use scalegate_aws::drain_handler::{aws_drain, AwsDrain, SqsRecheckQueue};
+use drain::{aws_drain, AwsDrain};
+use scalegate::demo::{invoke_once, lifecycle_state, queue};
 use scalegate_aws::leases::SdkLeases;
+use scalegate_aws::sdk::Clients;
+use scalegate_aws::sqs_recheck::SqsRecheckQueue;
 use scalegate_core::drain::{DrainConfig, DrainOutcome, DrainReason};
 use scalegate_core::lease::{acquire, release, renew, LeaseStore, LEASE_TAG};
+use scalegate_core::lifecycle::Redelivery;
 use scalegate_tests::{clients, unique, worker_group};
 use std::time::{Duration, Instant};
 
@@ -19,14 +22,14 @@ struct Queues {
     dead_letters: String,
 }
 
-async fn queues(c: &DemoClients) -> Queues {
+async fn queues(c: &Clients) -> Queues {
     let (url, arn) = queue(c, &unique("drain")).await.expect("the drain's queue");
     let (dead_letters, _) = queue(c, &unique("drain-dlq")).await.expect("its dead-letter queue");
     Queues { url, arn, dead_letters }
 }
 
 /// A terminate hook on `group` whose notifications (Auto Scaling's flat JSON) go to the drain's queue.
-async fn terminate_hook(c: &DemoClients, group: &str, queue_arn: &str) {
+async fn terminate_hook(c: &Clients, group: &str, queue_arn: &str) {
     c.autoscaling
         .put_lifecycle_hook()
         .auto_scaling_group_name(group)
@@ -41,7 +44,7 @@ async fn terminate_hook(c: &DemoClients, group: &str, queue_arn: &str) {
         .expect("PutLifecycleHook");
 }
 
-fn drain(c: &DemoClients, q: &Queues) -> AwsDrain {
+fn drain(c: &Clients, q: &Queues) -> AwsDrain {
     let queue = SqsRecheckQueue::new(c.sqs.clone(), q.url.clone(), Some(q.dead_letters.clone()));
     // Short delays so the test takes seconds; the rule is the same at 15 s and 5 min.
     let config = DrainConfig::new(Duration::from_secs(120), Duration::from_secs(1), Duration::from_secs(2)).unwrap();
@@ -49,19 +52,19 @@ fn drain(c: &DemoClients, q: &Queues) -> AwsDrain {
 }
 
 /// One invocation, as Lambda's event source mapping makes it; no record may fail here.
-async fn invoke(c: &DemoClients, d: &AwsDrain, queue: &str) -> Option<(Duration, Vec<DrainOutcome>)> {
+async fn invoke(c: &Clients, d: &AwsDrain, queue: &str) -> Option<(Duration, Vec<DrainOutcome>)> {
     let got = invoke_once(c, d, queue).await.expect("receive, invoke, delete");
     if let Some((_, outcomes)) = &got {
-        assert!(outcomes.iter().all(|o| !o.should_redeliver()), "no record should fail here: {outcomes:?}");
+        assert!(outcomes.iter().all(|o| o.redelivery().is_none()), "no record should fail here: {outcomes:?}");
     }
     got
 }
 
-async fn state(c: &DemoClients, instance: &str) -> Option<String> {
+async fn state(c: &Clients, instance: &str) -> Option<String> {
     lifecycle_state(c, instance).await.expect("DescribeAutoScalingInstances")
 }
 
-async fn lease_tag(c: &DemoClients, instance: &str) -> Option<String> {
+async fn lease_tag(c: &Clients, instance: &str) -> Option<String> {
     let tags = c
         .ec2
         .describe_tags()

@@ -1,8 +1,9 @@
 //! End to end against the emulator: real SDK clients, real lifecycle waits, the real handler.
 
+use launch_gate::{aws_launch_gate, handle, RecordOutcome};
 use scalegate::demo::{gate_until_settled, Fleet, FleetSpec};
-use scalegate_aws::gate_handler::{handle, RecordOutcome};
 use scalegate_core::gate::GateRules;
+use scalegate_core::ports::ActionResult;
 use scalegate_tests::{clients, unique};
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -27,9 +28,9 @@ async fn scale_out_by_ten_abandons_exactly_the_two_drifted_instances() {
         gate_until_settled(&c, &fleet, GateRules::default(), Duration::from_secs(120), |_| {}).await.unwrap();
 
     let abandoned: BTreeSet<String> =
-        run.rows.iter().filter(|r| r.verdict == "ABANDON").map(|r| r.instance_id.clone()).collect();
+        run.rows.iter().filter(|r| r.verdict == ActionResult::Abandon).map(|r| r.instance_id.clone()).collect();
     assert_eq!(abandoned, drifted, "exactly the drifted instances are abandoned");
-    for row in run.rows.iter().filter(|r| r.verdict == "ABANDON") {
+    for row in run.rows.iter().filter(|r| r.verdict == ActionResult::Abandon) {
         for check in [
             "firewall.admin_ports",
             "firewall.world_ingress",
@@ -58,7 +59,7 @@ async fn scale_out_by_ten_abandons_exactly_the_two_drifted_instances() {
     assert!(run.rejected.is_empty(), "{:?}", run.rejected);
     // Both queues deliver every action (EventBridge and the hook's own target): the second delivery changes nothing.
     assert!(run.duplicates >= 10, "duplicates seen: {}", run.duplicates);
-    assert_eq!(run.rows.iter().filter(|r| r.verdict == "CONTINUE").count(), 10);
+    assert_eq!(run.rows.iter().filter(|r| r.verdict == ActionResult::Continue).count(), 10);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -94,7 +95,7 @@ async fn redelivering_every_notification_changes_nothing() {
         gate_until_settled(&c, &fleet, GateRules::default(), Duration::from_secs(60), |_| {}).await.unwrap();
     assert_eq!(before.count("InService"), 3);
 
-    let gate = c.gate(GateRules::default());
+    let gate = aws_launch_gate(&c.ec2, &c.autoscaling, GateRules::default(), false);
     for body in &bodies {
         let report = handle(&gate, body, chrono::Utc::now).await.unwrap();
         assert_eq!(report.records.len(), 1);
@@ -118,7 +119,7 @@ async fn stale_warm_pool_instance_is_rechecked_and_abandoned_on_leaving_the_pool
         gate_until_settled(&c, &fleet, GateRules::default(), Duration::from_secs(60), |_| {}).await.unwrap();
     assert_eq!(run.rows.len(), 1);
     assert_eq!(run.rows[0].route, "EC2→WarmPool");
-    assert_eq!(run.rows[0].verdict, "CONTINUE");
+    assert_eq!(run.rows[0].verdict, ActionResult::Continue);
     let pooled = state.warm_pool[0].0.clone();
     assert_eq!(state.warm_pool[0].1, "Warmed:Stopped");
 
@@ -130,15 +131,12 @@ async fn stale_warm_pool_instance_is_rechecked_and_abandoned_on_leaving_the_pool
         gate_until_settled(&c, &fleet, GateRules::default(), Duration::from_secs(60), |_| {}).await.unwrap();
     let leaving = run.rows.iter().find(|r| r.instance_id == pooled).expect("the pooled instance was gated again");
     assert_eq!(leaving.route, "WarmPool→AutoScalingGroup");
-    assert_eq!(leaving.verdict, "ABANDON");
+    assert_eq!(leaving.verdict, ActionResult::Abandon);
     assert!(leaving.failed_checks.contains(&"drift.template_version".to_string()), "{:?}", leaving.failed_checks);
     assert!(leaving.failed_checks.contains(&"drift.ami".to_string()), "{:?}", leaving.failed_checks);
     assert_eq!(state.count("InService"), 1);
     assert!(state.instances.iter().all(|(id, _)| *id != pooled), "the stale instance never served");
 }
-
-#[path = "template_corpus.rs"]
-mod template_corpus;
 
 /// One launch template named five ways — by id or name, at `$Default`, `$Latest`, a number or no version — resolves
 /// to the same facts wherever the ways mean the same version.

@@ -4,7 +4,7 @@
 
 use aws_sdk_autoscaling::types::Tag;
 use scalegate_aws::leases::SdkLeases;
-use scalegate_aws::reaper;
+use scalegate_core::lease::reap;
 use scalegate_core::lease::{acquire, release, LEASE_TAG, OPT_IN_TAG};
 use scalegate_tests::{clients, worker_group};
 use std::time::Duration;
@@ -13,7 +13,7 @@ use std::time::Duration;
 /// tests in this file take turns.
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-async fn members(c: &scalegate::demo::DemoClients, group: &str) -> Vec<(String, bool)> {
+async fn members(c: &scalegate_aws::sdk::Clients, group: &str) -> Vec<(String, bool)> {
     let out = c.autoscaling.describe_auto_scaling_groups().auto_scaling_group_names(group).send().await.unwrap();
     out.auto_scaling_groups()[0]
         .instances()
@@ -22,7 +22,7 @@ async fn members(c: &scalegate::demo::DemoClients, group: &str) -> Vec<(String, 
         .collect()
 }
 
-async fn opt_in(c: &scalegate::demo::DemoClients, group: &str) {
+async fn opt_in(c: &scalegate_aws::sdk::Clients, group: &str) {
     let tag = Tag::builder()
         .resource_id(group)
         .resource_type("auto-scaling-group")
@@ -35,7 +35,7 @@ async fn opt_in(c: &scalegate::demo::DemoClients, group: &str) {
 
 /// Polls until the group's members satisfy `done`, for up to five seconds (the emulator reconciles every 0.2 s).
 async fn until(
-    c: &scalegate::demo::DemoClients,
+    c: &scalegate_aws::sdk::Clients,
     group: &str,
     done: impl Fn(&[(String, bool)]) -> bool,
 ) -> Vec<(String, bool)> {
@@ -63,7 +63,7 @@ async fn a_leased_worker_survives_scale_in_until_it_releases() {
     let left = until(&c, &group, |m| m.len() == 1).await;
     assert_eq!(left, [(busy.clone(), true)], "only the leased worker is left, still protected");
     // The reaper keeps a live lease.
-    let run = reaper::run(&leases, chrono::Utc::now()).await.unwrap();
+    let run = reap(&leases, chrono::Utc::now()).await.unwrap();
     assert!(run.released.iter().all(|(g, _, _)| g != &group));
 
     release(&leases, &group, &busy).await.unwrap();
@@ -103,12 +103,12 @@ async fn a_crashed_workers_protection_is_reaped_after_expiry_and_the_group_scale
     assert_eq!(pinned, [(crashed.clone(), true)], "the protected worker pins the group");
 
     tokio::time::sleep(Duration::from_millis(1500)).await; // the lease expires; nobody renews it
-    let run = reaper::run(&leases, chrono::Utc::now()).await.unwrap();
+    let run = reap(&leases, chrono::Utc::now()).await.unwrap();
     let mine: Vec<_> = run.released.iter().filter(|(g, _, _)| g == &group).collect();
     assert_eq!(mine.len(), 1);
     assert_eq!(mine[0].1, crashed);
     assert!(mine[0].2.starts_with("expired at"), "{}", mine[0].2);
-    assert!(run.lines.iter().any(|l| l.contains("ExpiredLeases") && l.contains(&group)));
+    assert!(run.report.metrics().any(|l| l.contains("ExpiredLeases") && l.contains(&group)));
     assert!(until(&c, &group, |m| m.is_empty()).await.is_empty(), "no longer pinned, the group scales in");
     assert_eq!(members(&c, &bystander).await, [(other, true)], "a group that did not opt in is untouched");
 }

@@ -1,9 +1,9 @@
 //! The live audit against the emulator: roles created through the IAM API, read back with
 //! GetAccountAuthorizationDetails, audited as `scalegate audit --live` does and by the `sod-audit` function's handler.
 
-use scalegate_aws::iam_inventory::live_inventory;
-use scalegate_aws::sod_audit;
-use scalegate_core::iam::{audit, Duties};
+use scalegate_aws::iam_inventory::IamAccountInventory;
+use scalegate_iam::sod_audit::{self, AccountInventory};
+use scalegate_iam::{audit, AuditVerdict, Duties};
 use scalegate_tests::{sdk_config, unique};
 use serde_json::{json, Value};
 
@@ -63,7 +63,7 @@ async fn violating_pair(iam: &aws_sdk_iam::Client) -> (String, String) {
 async fn live_inventory_finds_the_pass_role_path_and_ignores_non_default_versions() {
     let iam = aws_sdk_iam::Client::new(&sdk_config().await);
     let (scaler, deployer) = violating_pair(&iam).await;
-    let loaded = live_inventory(&iam).await.expect("the emulator's account reads");
+    let loaded = IamAccountInventory::new(iam.clone()).read().await.expect("the emulator's account reads");
     assert!(loaded.inventory.complete);
     let report = audit(&loaded.inventory, &Duties::builtin().unwrap());
     let check = |class: &str| report.checks.iter().find(|c| c.principal == scaler && c.class == class).unwrap().clone();
@@ -72,7 +72,7 @@ async fn live_inventory_finds_the_pass_role_path_and_ignores_non_default_version
     assert_eq!(w.hops.len(), 1);
     assert_eq!((w.hops[0].to.as_str(), w.holder.as_str()), (deployer.as_str(), deployer.as_str()));
     assert_eq!(w.hops[0].grants[0].statement, "PassDeployer");
-    assert_eq!(check("data").verdict, "cannot", "s3:GetObject is only in a non-default version");
+    assert_eq!(check("data").verdict, AuditVerdict::Cannot, "s3:GetObject is only in a non-default version");
 }
 
 #[tokio::test]
@@ -81,8 +81,11 @@ async fn sod_audit_function_logs_findings_and_emits_violations_per_duty() {
     let (scaler, _) = violating_pair(&iam).await;
     let event = json!({"detail-type": "AWS API Call via CloudTrail", "source": "aws.iam",
         "detail": {"eventName": "AttachRolePolicy", "requestParameters": {"roleName": scaler}}});
-    let run = sod_audit::run(&iam, &Duties::builtin().unwrap(), &event, chrono::Utc::now()).await.unwrap();
-    let lines: Vec<Value> = run.lines.iter().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let run =
+        sod_audit::run(&IamAccountInventory::new(iam.clone()), &Duties::builtin().unwrap(), &event, chrono::Utc::now())
+            .await
+            .unwrap();
+    let lines: Vec<Value> = run.report.texts().map(|l| serde_json::from_str(l).unwrap()).collect();
     let finding = lines
         .iter()
         .find(|l| l["message"] == "separation-of-duties violation" && l["principal"] == scaler.as_str())
@@ -96,7 +99,7 @@ async fn sod_audit_function_logs_findings_and_emits_violations_per_duty() {
     let scaling = emf.iter().find(|l| l["Duty"] == "scaling").unwrap();
     assert_eq!(scaling["_aws"]["CloudWatchMetrics"][0]["Metrics"][0]["Name"], "SodViolations");
     assert!(scaling["SodViolations"].as_f64().unwrap() >= 1.0);
-    assert_eq!(run.response()["violations"]["scaling"], json!(sod_audit::violations_by_duty(&run.report)["scaling"]));
+    assert_eq!(run.response()["violations"]["scaling"], json!(sod_audit::violations_by_duty(&run.audit)["scaling"]));
 }
 
 /// Users and groups created through the IAM API come back in the live inventory: a user acts with its group's
@@ -133,9 +136,9 @@ async fn live_inventory_reads_users_and_groups() {
         .await
         .unwrap();
 
-    let loaded = live_inventory(&iam).await.expect("the emulator's account reads");
+    let loaded = IamAccountInventory::new(iam.clone()).read().await.expect("the emulator's account reads");
     let alice = loaded.inventory.principals.iter().find(|p| p.name == user).expect("the user is read");
-    assert_eq!(alice.kind, scalegate_core::iam::PrincipalKind::User);
+    assert_eq!(alice.kind, scalegate_iam::PrincipalKind::User);
     assert_eq!(alice.groups, std::slice::from_ref(&group));
     assert!(loaded.inventory.groups.iter().any(|g| g.name == group && g.policies.len() == 1));
 
@@ -149,7 +152,7 @@ async fn live_inventory_reads_users_and_groups() {
     .unwrap();
     let report = audit(&loaded.inventory, &duties);
     let by_group = report.checks.iter().find(|c| c.principal == user).expect("the group's duty names the user");
-    assert_eq!((by_group.duty.as_str(), by_group.verdict), ("people", "may"));
+    assert_eq!((by_group.duty.as_str(), by_group.verdict), ("people", AuditVerdict::May));
     let keymaker = report.checks.iter().find(|c| c.principal == helper).unwrap();
     let w = keymaker.witness.as_ref().expect("new access keys for the user reach its group's deploy grant");
     assert_eq!(w.hops.len(), 1);

@@ -6,8 +6,8 @@
 //! here, with the real SDK clients, on the real notification. Every variant's verdict and its failed checks must be
 //! exactly what the fixture expects.
 
-use scalegate::demo::DemoClients;
-use scalegate_aws::gate_handler::{handle, RecordOutcome};
+use launch_gate::{aws_launch_gate, handle, RecordOutcome};
+use scalegate_aws::sdk::Clients;
 use scalegate_core::gate::{Decision, GateRules};
 use scalegate_tests::{clients, endpoint, project_root, unique};
 use serde::Deserialize;
@@ -48,8 +48,8 @@ fn prepare() -> Vec<Entry> {
 }
 
 /// The decision the gate makes on the variant's launch notification.
-async fn decide(c: &DemoClients, queue_url: &str, rules: GateRules) -> Result<Decision, String> {
-    let gate = c.gate(rules);
+async fn decide(c: &Clients, queue_url: &str, rules: GateRules) -> Result<Decision, String> {
+    let gate = aws_launch_gate(&c.ec2, &c.autoscaling, rules, false);
     for _ in 0..20 {
         let received = c
             .sqs

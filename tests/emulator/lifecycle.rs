@@ -1,10 +1,11 @@
 //! The emulator's lifecycle extension, driven through the real Rust SDK clients.
 
-use scalegate::demo::{DemoClients, Fleet, FleetSpec};
+use scalegate::demo::{Fleet, FleetSpec};
+use scalegate_aws::sdk::Clients;
 use scalegate_tests::{clients, unique};
 use std::time::Duration;
 
-async fn fleet(c: &DemoClients, heartbeat: i32) -> Fleet {
+async fn fleet(c: &Clients, heartbeat: i32) -> Fleet {
     let f = Fleet::create(c, &FleetSpec { prefix: unique("emu"), heartbeat_timeout: heartbeat, max_size: 10 })
         .await
         .unwrap();
@@ -12,7 +13,7 @@ async fn fleet(c: &DemoClients, heartbeat: i32) -> Fleet {
     f
 }
 
-async fn receive_all(c: &DemoClients, queue: &str, want: usize) -> Vec<serde_json::Value> {
+async fn receive_all(c: &Clients, queue: &str, want: usize) -> Vec<serde_json::Value> {
     let mut out = vec![];
     for _ in 0..20 {
         let r = c.sqs.receive_message().queue_url(queue).max_number_of_messages(10).send().await.unwrap();
@@ -28,7 +29,7 @@ async fn receive_all(c: &DemoClients, queue: &str, want: usize) -> Vec<serde_jso
 }
 
 /// Completes an action by instance id, as a hook consumer would.
-async fn complete(c: &DemoClients, f: &Fleet, hook: &str, instance: &str, result: &str) {
+async fn complete(c: &Clients, f: &Fleet, hook: &str, instance: &str, result: &str) {
     c.autoscaling
         .complete_lifecycle_action()
         .auto_scaling_group_name(&f.group)
@@ -40,7 +41,7 @@ async fn complete(c: &DemoClients, f: &Fleet, hook: &str, instance: &str, result
         .unwrap();
 }
 
-async fn states(c: &DemoClients, f: &Fleet) -> Vec<(String, String)> {
+async fn states(c: &Clients, f: &Fleet) -> Vec<(String, String)> {
     f.state(c).await.unwrap().instances
 }
 

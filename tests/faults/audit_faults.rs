@@ -7,10 +7,10 @@ use aws_sdk_iam::operation::get_account_authorization_details::{
 use aws_sdk_iam::types::RoleDetail;
 use aws_smithy_mocks::{mock, mock_client, RuleMode};
 use aws_smithy_types::error::ErrorMetadata;
-use scalegate_aws::iam_inventory::live_inventory;
-use scalegate_aws::sod_audit;
-use scalegate_core::iam::Duties;
+use scalegate_aws::iam_inventory::IamAccountInventory;
 use scalegate_core::ports::AwsErrorKind;
+use scalegate_iam::sod_audit::{self, AccountInventory};
+use scalegate_iam::Duties;
 
 fn role(name: &str) -> RoleDetail {
     RoleDetail::builder()
@@ -37,7 +37,7 @@ async fn every_page_is_read() {
             GetAccountAuthorizationDetailsOutput::builder().role_detail_list(role("b")).is_truncated(false).build()
         });
     let client = mock_client!(aws_sdk_iam, RuleMode::MatchAny, [&first, &second]);
-    let loaded = live_inventory(&client).await.unwrap();
+    let loaded = IamAccountInventory::new(client).read().await.unwrap();
     let names: Vec<&str> = loaded.inventory.principals.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(names, ["a", "b"]);
     assert_eq!((first.num_calls(), second.num_calls()), (1, 1));
@@ -50,9 +50,14 @@ async fn access_denied_and_throttling_are_errors_never_a_clean_report() {
             GetAccountAuthorizationDetailsError::generic(ErrorMetadata::builder().code(code).message("no").build())
         });
         let client = mock_client!(aws_sdk_iam, RuleMode::MatchAny, [&denied]);
-        let err = sod_audit::run(&client, &Duties::builtin().unwrap(), &serde_json::json!({}), chrono::Utc::now())
-            .await
-            .expect_err("an unreadable account is not a clean audit");
+        let err = sod_audit::run(
+            &IamAccountInventory::new(client),
+            &Duties::builtin().unwrap(),
+            &serde_json::json!({}),
+            chrono::Utc::now(),
+        )
+        .await
+        .expect_err("an unreadable account is not a clean audit");
         assert_eq!((err.operation, err.kind), ("GetAccountAuthorizationDetails", kind), "{err}");
         assert!(err.to_string().contains(code), "{err}");
     }

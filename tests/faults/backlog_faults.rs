@@ -75,7 +75,7 @@ async fn a_throttled_queue_is_an_error_not_a_zero() {
     let result = run(&config(), &backlog(&[&throttled], &[&g]), None::<&SdkBacklog>, chrono::Utc::now()).await;
     let e = result.pairs[0].outcome.as_ref().unwrap_err();
     assert!(e.contains("reading queue") && e.contains("RequestThrottled"), "{e}");
-    assert!(!result.lines.iter().any(|l| l.contains("\"_aws\"")), "nothing published for the pair");
+    assert!(result.report.metrics().next().is_none(), "nothing published for the pair");
     assert!(throttled.num_calls() >= 1);
 }
 
@@ -90,7 +90,7 @@ async fn throttled_group_lookups_fail_every_pair_and_publish_nothing() {
     let result = run(&config(), &backlog(&[&q], &[&throttled]), None::<&SdkBacklog>, chrono::Utc::now()).await;
     let e = result.pairs[0].outcome.as_ref().unwrap_err();
     assert!(e.contains("DescribeAutoScalingGroups failed") && e.contains("Throttling"), "{e}");
-    assert!(!result.lines.iter().any(|l| l.contains("\"_aws\"")));
+    assert!(result.report.metrics().next().is_none());
 }
 
 #[tokio::test]

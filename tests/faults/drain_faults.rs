@@ -11,7 +11,8 @@ use aws_sdk_ec2::types::TagDescription;
 use aws_sdk_sqs::operation::send_message::{SendMessageError, SendMessageOutput};
 use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
 use aws_smithy_types::error::ErrorMetadata;
-use scalegate_aws::drain_handler::{aws_drain, handle_value, AwsDrain, SqsRecheckQueue};
+use drain::{aws_drain, handle_value, AwsDrain};
+use scalegate_aws::sqs_recheck::SqsRecheckQueue;
 use scalegate_core::drain::{DrainConfig, DrainOutcome, ENVELOPE_KEY};
 use scalegate_core::lease::LEASE_TAG;
 use serde_json::{json, Value};
@@ -58,7 +59,7 @@ async fn a_hook_that_cannot_be_described_gets_the_shortest_timeouts_assumed() {
         mock_client!(aws_sdk_ec2, RuleMode::MatchAny, [&tags]),
         mock_client!(aws_sdk_sqs, RuleMode::MatchAny, [&sent]),
     );
-    let report = handle_value(&drain, &terminate_event()).await.unwrap();
+    let report = handle_value(&drain, &terminate_event(), chrono::Utc::now).await.unwrap();
     match &report.records[0].1 {
         // 60 s configured, but a hook with the shortest (30 s) heartbeat timeout must hear from us within it.
         DrainOutcome::Requeued { delay, .. } => assert_eq!(*delay, Duration::from_secs(15)),
@@ -96,7 +97,7 @@ async fn a_throttled_heartbeat_still_requeues_and_a_lost_queue_brings_the_delive
         mock_client!(aws_sdk_ec2, RuleMode::MatchAny, [&tags]),
         mock_client!(aws_sdk_sqs, RuleMode::MatchAny, [&sent]),
     );
-    let report = handle_value(&drain, &terminate_event()).await.unwrap();
+    let report = handle_value(&drain, &terminate_event(), chrono::Utc::now).await.unwrap();
     match &report.records[0].1 {
         DrainOutcome::Requeued { delay, warning: Some(w), .. } => {
             assert_eq!(*delay, Duration::from_secs(60));
@@ -105,7 +106,7 @@ async fn a_throttled_heartbeat_still_requeues_and_a_lost_queue_brings_the_delive
         other => panic!("{other:?}"),
     }
     assert!(beat.num_calls() > 1, "the heartbeat was retried");
-    assert!(report.lines.iter().any(|l| l.contains("heartbeat failed")), "{:?}", report.lines);
+    assert!(report.report.logs().any(|l| l.contains("heartbeat failed")), "{:?}", report.report);
 
     // The same look, but the drain's queue is gone: the record is reported failed, so SQS delivers it again.
     let (beat, tags) = (throttled(), live_lease());
@@ -122,7 +123,7 @@ async fn a_throttled_heartbeat_still_requeues_and_a_lost_queue_brings_the_delive
         mock_client!(aws_sdk_ec2, RuleMode::MatchAny, [&tags]),
         mock_client!(aws_sdk_sqs, RuleMode::MatchAny, [&lost]),
     );
-    let report = handle_value(&drain, &terminate_event()).await.unwrap();
+    let report = handle_value(&drain, &terminate_event(), chrono::Utc::now).await.unwrap();
     assert_eq!(report.answer().unwrap(), json!({"batchItemFailures": [{"itemIdentifier": "m-1"}]}));
     match &report.records[0].1 {
         DrainOutcome::Failed { error, .. } => assert!(error.contains("does not exist"), "{error}"),
@@ -139,7 +140,7 @@ async fn without_a_dead_letter_queue_a_malformed_record_is_left_to_the_redrive_p
     );
     let bad = json!({ENVELOPE_KEY: {"version": 2}, "notification": {}}).to_string();
     let event = json!({"Records": [{"eventSource": "aws:sqs", "messageId": "m-9", "body": bad}]});
-    let report = handle_value(&drain, &event).await.unwrap();
+    let report = handle_value(&drain, &event, chrono::Utc::now).await.unwrap();
     assert_eq!(report.answer().unwrap(), json!({"batchItemFailures": [{"itemIdentifier": "m-9"}]}));
     match &report.records[0].1 {
         DrainOutcome::Failed { error, .. } => {

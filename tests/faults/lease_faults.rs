@@ -8,7 +8,7 @@ use aws_sdk_ec2::operation::delete_tags::DeleteTagsOutput;
 use aws_smithy_mocks::{mock, mock_client, RuleMode};
 use aws_smithy_types::error::ErrorMetadata;
 use scalegate_aws::leases::SdkLeases;
-use scalegate_core::lease::{acquire, release, LeaseError};
+use scalegate_core::lease::{acquire, release, LeaseError, OptedInGroups};
 use std::time::Duration;
 
 fn throttled_protection() -> aws_smithy_mocks::Rule {

@@ -1,15 +1,17 @@
-//! The live account's roles, users, groups and policies, read with `GetAccountAuthorizationDetails` (every page) into the JSON shape
-//! `aws iam get-account-authorization-details` prints, so one parser ([`authorization_details`]) serves both.
+//! The live account's roles, users, groups and policies, read with `GetAccountAuthorizationDetails` (every page)
+//! into the JSON shape `aws iam get-account-authorization-details` prints, so one parser ([`authorization_details`])
+//! serves both.
 
 use crate::errors::classify;
 use aws_sdk_iam::types::{AttachedPermissionsBoundary, AttachedPolicy, EntityType, PolicyDetail};
-use scalegate_core::iam::{authorization_details, Loaded};
 use scalegate_core::ports::{AwsError, AwsErrorKind};
+use scalegate_iam::sod_audit::AccountInventory;
+use scalegate_iam::{authorization_details, Loaded};
 use serde_json::{json, Value};
 
 /// Reads every role, user and group with its inline, attached and boundary policies (and a user's groups), and
-/// every managed policy's versions. The SDK's
-/// retry policy handles throttling; an error names the operation and the page it stopped at.
+/// every managed policy's versions. An error names the operation and the page it stopped at; the audit's workflow
+/// retries the whole read.
 pub async fn account_authorization_details(client: &aws_sdk_iam::Client) -> Result<Value, AwsError> {
     let mut roles = Vec::new();
     let mut users = Vec::new();
@@ -88,14 +90,23 @@ fn boundary(b: &AttachedPermissionsBoundary) -> Value {
     json!({"PermissionsBoundaryArn": b.permissions_boundary_arn()})
 }
 
-/// The live account, read and parsed: what `scalegate audit --live` and the `sod-audit` function audit.
-pub async fn live_inventory(client: &aws_sdk_iam::Client) -> Result<Loaded, AwsError> {
-    let details = account_authorization_details(client).await?;
-    authorization_details(&details)
-        .map_err(|e| AwsError::new("GetAccountAuthorizationDetails", AwsErrorKind::Malformed, e.to_string()))
+/// The live account through IAM: what `scalegate audit --live` and the `sod-audit` function audit.
+#[derive(Debug, Clone)]
+pub struct IamAccountInventory {
+    iam: aws_sdk_iam::Client,
 }
 
-/// An IAM client on the shared configuration.
-pub fn iam_client(shared: &aws_types::SdkConfig) -> aws_sdk_iam::Client {
-    aws_sdk_iam::Client::new(shared)
+impl IamAccountInventory {
+    /// Wraps the client.
+    pub fn new(iam: aws_sdk_iam::Client) -> Self {
+        Self { iam }
+    }
+}
+
+impl AccountInventory for IamAccountInventory {
+    async fn read(&self) -> Result<Loaded, AwsError> {
+        let details = account_authorization_details(&self.iam).await?;
+        authorization_details(&details)
+            .map_err(|e| AwsError::new("GetAccountAuthorizationDetails", AwsErrorKind::Malformed, e.to_string()))
+    }
 }

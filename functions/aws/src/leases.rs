@@ -6,7 +6,7 @@ use crate::errors::classify;
 use aws_sdk_autoscaling::types::Filter as GroupFilter;
 use aws_sdk_ec2::types::{Filter, Tag};
 use scalegate_core::drain::{DrainFacts, HookTimeouts};
-use scalegate_core::lease::{GroupLeases, LeaseStore, ProtectedMember, LEASE_TAG, OPT_IN_TAG};
+use scalegate_core::lease::{GroupLeases, LeaseStore, OptedInGroups, ProtectedMember, LEASE_TAG, OPT_IN_TAG};
 use scalegate_core::ports::{AwsError, AwsErrorKind};
 use std::collections::HashMap;
 use std::time::Duration;
@@ -22,53 +22,6 @@ impl SdkLeases {
     /// Wraps the clients.
     pub fn new(autoscaling: aws_sdk_autoscaling::Client, ec2: aws_sdk_ec2::Client) -> Self {
         Self { autoscaling, ec2 }
-    }
-
-    /// Groups tagged `scalegate:leases=true`, each with its protected members and their lease tags.
-    pub async fn opted_in_groups(&self) -> Result<Vec<GroupLeases>, AwsError> {
-        let mut groups = Vec::new();
-        let mut pages = self
-            .autoscaling
-            .describe_auto_scaling_groups()
-            .filters(GroupFilter::builder().name(format!("tag:{OPT_IN_TAG}")).values("true").build())
-            .into_paginator()
-            .send();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| classify("DescribeAutoScalingGroups", e))?;
-            for g in page.auto_scaling_groups() {
-                // The filter does the work in AWS; checking again costs nothing and never touches a group that did
-                // not opt in.
-                let opted_in = g.tags().iter().any(|t| t.key() == Some(OPT_IN_TAG) && t.value() == Some("true"));
-                if !opted_in {
-                    continue;
-                }
-                // Only members that can change protection: AWS refuses SetInstanceProtection for an instance that is
-                // launching or leaving, and one refusal fails the whole batch of 50.
-                let protected = g
-                    .instances()
-                    .iter()
-                    .filter(|i| i.protected_from_scale_in() == Some(true))
-                    .filter(|i| {
-                        matches!(
-                            i.lifecycle_state().map(|s| s.as_str()),
-                            Some("InService" | "Standby" | "EnteringStandby")
-                        )
-                    })
-                    .filter_map(|i| i.instance_id())
-                    .map(|id| ProtectedMember { instance_id: id.to_string(), lease: None })
-                    .collect();
-                groups.push(GroupLeases {
-                    group: g.auto_scaling_group_name().unwrap_or_default().to_string(),
-                    protected,
-                });
-            }
-        }
-        let ids: Vec<String> = groups.iter().flat_map(|g| g.protected.iter().map(|m| m.instance_id.clone())).collect();
-        let tags = self.lease_tags(&ids).await?;
-        for m in groups.iter_mut().flat_map(|g| g.protected.iter_mut()) {
-            m.lease = tags.get(&m.instance_id).cloned();
-        }
-        Ok(groups)
     }
 
     /// Lease tag values by instance id (`DescribeTags`, 200 ids a call).
@@ -112,6 +65,54 @@ impl SdkLeases {
                 )
             },
         )
+    }
+}
+
+impl OptedInGroups for SdkLeases {
+    async fn opted_in_groups(&self) -> Result<Vec<GroupLeases>, AwsError> {
+        let mut groups = Vec::new();
+        let mut pages = self
+            .autoscaling
+            .describe_auto_scaling_groups()
+            .filters(GroupFilter::builder().name(format!("tag:{OPT_IN_TAG}")).values("true").build())
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| classify("DescribeAutoScalingGroups", e))?;
+            for g in page.auto_scaling_groups() {
+                // The filter does the work in AWS; checking again costs nothing and never touches a group that did
+                // not opt in.
+                let opted_in = g.tags().iter().any(|t| t.key() == Some(OPT_IN_TAG) && t.value() == Some("true"));
+                if !opted_in {
+                    continue;
+                }
+                // Only members that can change protection: AWS refuses SetInstanceProtection for an instance that is
+                // launching or leaving, and one refusal fails the whole batch of 50.
+                let protected = g
+                    .instances()
+                    .iter()
+                    .filter(|i| i.protected_from_scale_in() == Some(true))
+                    .filter(|i| {
+                        matches!(
+                            i.lifecycle_state().map(|s| s.as_str()),
+                            Some("InService" | "Standby" | "EnteringStandby")
+                        )
+                    })
+                    .filter_map(|i| i.instance_id())
+                    .map(|id| ProtectedMember { instance_id: id.to_string(), lease: None })
+                    .collect();
+                groups.push(GroupLeases {
+                    group: g.auto_scaling_group_name().unwrap_or_default().to_string(),
+                    protected,
+                });
+            }
+        }
+        let ids: Vec<String> = groups.iter().flat_map(|g| g.protected.iter().map(|m| m.instance_id.clone())).collect();
+        let tags = self.lease_tags(&ids).await?;
+        for m in groups.iter_mut().flat_map(|g| g.protected.iter_mut()) {
+            m.lease = tags.get(&m.instance_id).cloned();
+        }
+        Ok(groups)
     }
 }
 

@@ -1,9 +1,11 @@
-//! SDK configuration shared by the functions and the CLI.
+//! SDK configuration shared by the functions and the CLI: one bag of clients, built one way, with the SDK's retries
+//! off (the one retry layer is the core's, so a call makes at most its policy's attempts).
 
 use crate::round_trips::RoundTripCounter;
+use aws_config::retry::RetryConfig;
 use aws_config::BehaviorVersion;
 
-/// AWS clients, built once per process (a Lambda builds them at cold start and reuses them).
+/// The one bag of AWS clients, built once per process (a Lambda builds them at cold start and reuses them).
 #[derive(Debug, Clone)]
 pub struct Clients {
     /// EC2.
@@ -14,6 +16,10 @@ pub struct Clients {
     pub sqs: aws_sdk_sqs::Client,
     /// CloudWatch.
     pub cloudwatch: aws_sdk_cloudwatch::Client,
+    /// IAM (the separation-of-duties audit).
+    pub iam: aws_sdk_iam::Client,
+    /// EventBridge (the demo fleet's rules).
+    pub events: aws_sdk_eventbridge::Client,
 }
 
 impl Clients {
@@ -24,11 +30,17 @@ impl Clients {
         Self::from_shared(&shared, counter)
     }
 
-    /// Builds the clients from an already-loaded configuration.
+    /// The clients on an already-loaded configuration (an emulator's, in tests and the demo).
+    pub fn new(shared: &aws_types::SdkConfig) -> Self {
+        Self::from_shared(shared, None)
+    }
+
+    /// Builds the clients from an already-loaded configuration; with `counter`, every call is recorded.
     pub fn from_shared(shared: &aws_types::SdkConfig, counter: Option<&RoundTripCounter>) -> Self {
         macro_rules! client {
             ($krate:ident) => {{
-                let mut b = $krate::config::Builder::from(shared);
+                // Retries are the workflows' (scalegate_core::retry): the SDK's own would multiply them.
+                let mut b = $krate::config::Builder::from(shared).retry_config(RetryConfig::disabled());
                 if let Some(c) = counter {
                     b = b.interceptor(c.clone());
                 }
@@ -40,6 +52,8 @@ impl Clients {
             autoscaling: client!(aws_sdk_autoscaling),
             sqs: client!(aws_sdk_sqs),
             cloudwatch: client!(aws_sdk_cloudwatch),
+            iam: client!(aws_sdk_iam),
+            events: client!(aws_sdk_eventbridge),
         }
     }
 }

@@ -1,9 +1,6 @@
-//! Structured logs and metrics: the decision log line, EMF metric lines, JSON tracing.
+//! Where reports go: JSON tracing for the shell's own events, and every report's lines to stdout.
 
-use chrono::{DateTime, Utc};
-use scalegate_core::emf::{self, Metric, NAMESPACE};
-use scalegate_core::gate::Decision;
-use serde_json::json;
+use scalegate_core::report::Report;
 
 /// JSON logs through `tracing`, to stdout (where Lambda sends them to CloudWatch Logs) or stderr (the CLI).
 /// `RUST_LOG` filters; the default is `info` for functions and `warn` for the CLI, whose output is its answer.
@@ -35,76 +32,11 @@ pub fn cannot_start(error: impl std::fmt::Display) -> String {
     message
 }
 
-/// Writes log and EMF lines to stdout, where Lambda hands them to CloudWatch Logs, under one lock.
-pub fn write_lines(lines: &[String]) {
+/// Writes a report's log and EMF lines to stdout, where Lambda hands them to CloudWatch Logs, under one lock.
+pub fn write_report(report: &Report) {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
-    for line in lines {
+    for line in report.texts() {
         let _ = writeln!(out, "{line}");
     }
-}
-
-/// The one structured line every gate decision writes.
-pub fn decision_log(d: &Decision, at: DateTime<Utc>) -> String {
-    json!({
-        "timestamp": at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        "level": "INFO",
-        "message": "gate decision",
-        "instance_id": d.action.instance_id,
-        "auto_scaling_group": d.action.auto_scaling_group,
-        "hook": d.action.hook,
-        "origin": d.action.origin,
-        "destination": d.action.destination,
-        "delivery": d.action.delivery,
-        "verdict": d.result,
-        "failed_checks": d.failed_checks,
-        "reasons": d.reasons,
-        "checks": d.checks,
-        "looks": d.looks,
-        "heartbeats": d.heartbeats,
-        "latency_ms": d.latency.as_secs_f64() * 1000.0,
-        "time_to_ready_s": d.time_to_ready,
-        "completion": d.completion,
-        "completion_error": d.completion_error,
-        "rules_version": d.rules_version,
-        "dry_run": d.dry_run,
-    })
-    .to_string()
-}
-
-/// EMF lines for one decision: GateDecisions by result, GateFailedChecks by check, GateLatency, TimeToReady.
-pub fn gate_metrics(d: &Decision, at: DateTime<Utc>) -> Vec<String> {
-    let ts = at.timestamp_millis();
-    let group = d.action.auto_scaling_group.as_str();
-    let mut lines = vec![
-        emf::line(
-            NAMESPACE,
-            &[("AutoScalingGroupName", group), ("Result", d.result.as_str())],
-            &[Metric::new("GateDecisions", 1.0, "Count")],
-            ts,
-        ),
-        emf::line(
-            NAMESPACE,
-            &[("AutoScalingGroupName", group)],
-            &[Metric::new("GateLatency", d.latency.as_secs_f64() * 1000.0, "Milliseconds")],
-            ts,
-        ),
-    ];
-    if let Some(ready) = d.time_to_ready {
-        lines.push(emf::line(
-            NAMESPACE,
-            &[("AutoScalingGroupName", group)],
-            &[Metric::new("TimeToReady", ready, "Seconds")],
-            ts,
-        ));
-    }
-    for check in &d.failed_checks {
-        lines.push(emf::line(
-            NAMESPACE,
-            &[("AutoScalingGroupName", group), ("Check", check)],
-            &[Metric::new("GateFailedChecks", 1.0, "Count")],
-            ts,
-        ));
-    }
-    lines
 }

@@ -1,21 +1,21 @@
 //! Lambda: backlog per instance. Triggered every minute by an EventBridge schedule.
 
+use backlog_metric::lambda;
 use lambda_runtime::{service_fn, Error, LambdaEvent};
-use scalegate_aws::backlog_handler::{self, config_from_env};
 use scalegate_aws::backlog_reader::SdkBacklog;
-use scalegate_aws::{sdk::Clients, telemetry};
+use scalegate_aws::{sdk::Clients, settings, telemetry};
 use serde_json::Value;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     telemetry::init_json_logs(false);
     // A bad configuration stops the function at start, with the message in its logs, before any run.
-    let config = config_from_env().map_err(telemetry::cannot_start)?;
+    let config = settings::backlog_config().map_err(telemetry::cannot_start)?;
     let clients = Clients::load(None).await;
     let backlog = SdkBacklog::new(clients.sqs, clients.autoscaling, clients.ec2, clients.cloudwatch);
     let (backlog, config) = (&backlog, &config);
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
-        backlog_handler::lambda(backlog, config, event.payload).await.map_err(Error::from)
+        lambda(backlog, config, event.payload).await.map_err(Error::from)
     }))
     .await
 }

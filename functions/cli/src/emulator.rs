@@ -87,7 +87,7 @@ pub async fn sdk_config_for(endpoint: &str) -> aws_config::SdkConfig {
 
 /// Points a child process's AWS SDK at an emulator endpoint: the same static test credentials and region as
 /// [`sdk_config_for`], and no profile from the user's configuration.
-pub fn point_at<'c>(cmd: &'c mut std::process::Command, endpoint: &str) -> &'c mut std::process::Command {
+pub fn point_at<'c>(cmd: &'c mut Command, endpoint: &str) -> &'c mut Command {
     cmd.env("AWS_ENDPOINT_URL", endpoint)
         .env("AWS_ACCESS_KEY_ID", "test")
         .env("AWS_SECRET_ACCESS_KEY", "test")

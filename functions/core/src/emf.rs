@@ -61,32 +61,9 @@ pub fn line(namespace: &str, dimensions: &[(&str, &str)], metrics: &[Metric], ti
     Value::Object(root).to_string()
 }
 
-/// One structured JSON log line: timestamp, level and message, then `fields` (an object) merged in.
-pub fn log_line(now: chrono::DateTime<chrono::Utc>, level: &str, message: &str, fields: Value) -> String {
-    let mut line = json!({
-        "timestamp": now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        "level": level,
-        "message": message,
-    });
-    if let (Some(l), Value::Object(f)) = (line.as_object_mut(), fields) {
-        l.extend(f);
-    }
-    line.to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn log_lines_merge_their_fields() {
-        let at = chrono::DateTime::from_timestamp(0, 0).unwrap();
-        let l: Value = serde_json::from_str(&log_line(at, "INFO", "hi", json!({"group": "web"}))).unwrap();
-        assert_eq!(
-            l,
-            json!({"timestamp": "1970-01-01T00:00:00.000Z", "level": "INFO", "message": "hi", "group": "web"})
-        );
-    }
 
     #[test]
     fn line_declares_every_metric_and_dimension() {

@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 /// How a JSON value's type reads in an error message ("a string", "an array", ...).
-pub(crate) fn kind(v: &Value) -> &'static str {
+pub fn kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
@@ -15,7 +15,7 @@ pub(crate) fn kind(v: &Value) -> &'static str {
 }
 
 /// A TOML error on one line: the parser's message and the line it points at, not its multi-line snippet.
-pub(crate) fn toml_error(text: &str, e: &toml::de::Error) -> String {
+pub fn toml_error(text: &str, e: &toml::de::Error) -> String {
     let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
     match line {
         Some(l) => {

@@ -1,4 +1,9 @@
 //! Retrying transient AWS errors: exponential backoff with full jitter, inside a time budget.
+//!
+//! This is the one retry layer. The SDK clients are built with their own retries off (`scalegate_aws::sdk`), so a
+//! call makes at most `max_attempts` HTTP attempts, every workflow's port calls go through [`retry`] (or, for a
+//! batch whose items fail one by one, through a [`Backoff`]), and the budget is the workflow's: the gate's comes from
+//! its rules, the others use [`RetryPolicy::standard`].
 
 use crate::ports::AwsError;
 use std::future::Future;
@@ -19,6 +24,11 @@ pub struct RetryPolicy {
 }
 
 impl RetryPolicy {
+    /// Five attempts inside ten seconds: the gate's default, and what the other workflows use.
+    pub fn standard() -> Self {
+        Self::new(5, Duration::from_secs(10))
+    }
+
     /// A policy with the usual base (100 ms) and cap (2 s).
     pub fn new(max_attempts: u32, budget: Duration) -> Self {
         Self {
@@ -39,32 +49,59 @@ pub struct Retried<T> {
     pub attempts: u32,
 }
 
+/// The pauses between attempts of one call (or one batch): exponential ceilings, full jitter, inside the budget.
+#[derive(Debug)]
+pub struct Backoff {
+    policy: RetryPolicy,
+    started: Instant,
+    seed: u64,
+    attempts: u32,
+}
+
+impl Backoff {
+    /// Starts counting attempts and time now.
+    pub fn new(policy: RetryPolicy) -> Self {
+        Self { policy, started: Instant::now(), seed: jitter_seed(), attempts: 1 }
+    }
+
+    /// Attempts made so far (the first included).
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// After a failed attempt: the pause before the next one, or `None` when the error is permanent, the attempts
+    /// are spent, or the pause would overrun the budget.
+    pub fn next_pause(&mut self, err: &AwsError) -> Option<Duration> {
+        if !err.is_retryable() || self.attempts >= self.policy.max_attempts {
+            return None;
+        }
+        let ceiling = self.policy.cap.min(self.policy.base.saturating_mul(1 << (self.attempts - 1).min(16)));
+        self.seed = xorshift(self.seed);
+        let pause = Duration::from_nanos(self.seed % (ceiling.as_nanos() as u64).max(1));
+        if self.started.elapsed() + pause > self.policy.budget {
+            return None;
+        }
+        self.attempts += 1;
+        Some(pause)
+    }
+}
+
 /// Calls `op` until it succeeds, fails for good, runs out of attempts, or would overrun the budget.
 pub async fn retry<T, F, Fut>(policy: RetryPolicy, mut op: F) -> Retried<T>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, AwsError>>,
 {
-    let started = Instant::now();
-    let mut seed = jitter_seed();
-    let mut attempts = 0;
+    let mut backoff = Backoff::new(policy);
     loop {
-        attempts += 1;
-        let result = op().await;
-        let err = match result {
-            Ok(v) => return Retried { result: Ok(v), attempts },
+        let err = match op().await {
+            Ok(v) => return Retried { result: Ok(v), attempts: backoff.attempts() },
             Err(e) => e,
         };
-        if !err.is_retryable() || attempts >= policy.max_attempts {
-            return Retried { result: Err(err), attempts };
+        match backoff.next_pause(&err) {
+            Some(pause) => tokio::time::sleep(pause).await,
+            None => return Retried { result: Err(err), attempts: backoff.attempts() },
         }
-        let ceiling = policy.cap.min(policy.base.saturating_mul(1 << (attempts - 1).min(16)));
-        seed = xorshift(seed);
-        let pause = Duration::from_nanos(seed % (ceiling.as_nanos() as u64).max(1));
-        if started.elapsed() + pause > policy.budget {
-            return Retried { result: Err(err), attempts };
-        }
-        tokio::time::sleep(pause).await;
     }
 }
 

@@ -1,8 +1,9 @@
 //! Lambda: the protection reaper. Triggered by an EventBridge schedule.
 
 use lambda_runtime::{service_fn, Error, LambdaEvent};
+use protection_reaper::lambda;
 use scalegate_aws::leases::SdkLeases;
-use scalegate_aws::{reaper, sdk::Clients, telemetry};
+use scalegate_aws::{sdk::Clients, telemetry};
 use serde_json::Value;
 
 #[tokio::main]
@@ -12,7 +13,7 @@ async fn main() -> Result<(), Error> {
     let leases = SdkLeases::new(clients.autoscaling, clients.ec2);
     let leases = &leases;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
-        reaper::lambda(leases, event.payload).await.map_err(Error::from)
+        lambda(leases, event.payload).await.map_err(Error::from)
     }))
     .await
 }

@@ -1,18 +1,20 @@
 //! Lambda: the separation-of-duties audit. Triggered by an EventBridge schedule and by CloudTrail IAM change events.
 
 use lambda_runtime::{service_fn, Error, LambdaEvent};
-use scalegate_aws::{iam_inventory, sod_audit, telemetry};
+use scalegate_aws::iam_inventory::IamAccountInventory;
+use scalegate_aws::{sdk::Clients, settings, telemetry};
 use serde_json::Value;
+use sod_audit::lambda;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     telemetry::init_json_logs(false);
-    let duties = sod_audit::duties_from_env().map_err(telemetry::cannot_start)?;
-    let shared = aws_config::defaults(aws_config::BehaviorVersion::latest()).load().await;
-    let iam = iam_inventory::iam_client(&shared);
-    let (iam, duties) = (&iam, &duties);
+    let duties = settings::duties().map_err(telemetry::cannot_start)?;
+    let clients = Clients::load(None).await;
+    let account = IamAccountInventory::new(clients.iam);
+    let (account, duties) = (&account, &duties);
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
-        sod_audit::lambda(iam, duties, event.payload).await.map_err(Error::from)
+        lambda(account, duties, event.payload).await.map_err(Error::from)
     }))
     .await
 }

@@ -1,6 +1,6 @@
 """scalegate's local AWS emulator: moto in server mode, extended in-process with what moto lacks.
 
-- lifecycle: Auto Scaling lifecycle hooks with real wait states, notifications (SQS target, EventBridge),
+- autoscaling: Auto Scaling lifecycle hooks with real wait states, notifications (SQS target, EventBridge),
   CompleteLifecycleAction / RecordLifecycleActionHeartbeat, heartbeat timeouts, and warm pools with instances.
 - cbor: CloudWatch over Smithy RPC v2 CBOR (what the Rust SDK speaks), forwarded to moto's CloudWatch backend.
 - launch_templates: SourceVersion, ResolveAlias, and launches as Auto Scaling makes them (mixed-instances

@@ -18,7 +18,7 @@ from moto.moto_server.werkzeug_app import (
     create_backend_app,
 )
 
-from . import cbor, instances, launch_templates, lifecycle, sqs_speed
+from . import autoscaling, cbor, instances, launch_templates, sqs_speed
 
 
 def _exit_on_eof():
@@ -37,7 +37,7 @@ def main(argv=None):
     )
     args = parser.parse_args(argv)
 
-    lifecycle.install()
+    autoscaling.install()
     launch_templates.install()
     instances.install()
     sqs_speed.install()
@@ -54,7 +54,7 @@ def main(argv=None):
     except KeyboardInterrupt:
         pass
     finally:
-        lifecycle.stop()
+        autoscaling.stop()
 
 
 if __name__ == "__main__":

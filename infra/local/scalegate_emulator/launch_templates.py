@@ -7,7 +7,7 @@ What moto lacks and this adds, with AWS's documented semantics:
   versions)"). Without `SourceVersion` the new version holds only what is given, as in AWS.
 - `DescribeLaunchTemplateVersions` with `ResolveAlias`: an AMI named `resolve:ssm:<parameter>[:version|:label]` is
   shown as the AMI id the parameter holds now.
-- launches (used by the lifecycle module) as Auto Scaling makes them:
+- launches (used by autoscaling.launching) as Auto Scaling makes them:
   - the AMI named through SSM is resolved at launch;
   - security groups named on the template's network interfaces (`NetworkInterfaces[].Groups`) are the instance's,
     interface by interface, with the public-IP setting of each interface;

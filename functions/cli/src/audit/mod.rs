@@ -5,7 +5,9 @@ mod render;
 
 pub use render::{json, sarif, text};
 
-use scalegate_core::iam::{self, AttachedPolicy, Loaded, Principal, SourceError};
+use scalegate_aws::iam_inventory::IamAccountInventory;
+use scalegate_iam::sod_audit::AccountInventory;
+use scalegate_iam::{AttachedPolicy, Loaded, Principal, SourceError};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -67,7 +69,7 @@ pub enum AuditInputError {
         /// The path.
         path: String,
         /// What is wrong.
-        error: Box<iam::PolicyError>,
+        error: Box<scalegate_iam::PolicyError>,
     },
     /// A directory holds no role policies.
     #[error("no role policies (*.json) in {0}")]
@@ -78,7 +80,7 @@ pub enum AuditInputError {
 }
 
 /// Reads `source`. `Live` needs an IAM client.
-pub async fn load(source: &Source, iam_client: Option<&aws_sdk_iam::Client>) -> Result<Audited, AuditInputError> {
+pub async fn load(source: &Source, account: Option<&IamAccountInventory>) -> Result<Audited, AuditInputError> {
     let from_file = |path: &Path,
                      parse: fn(&Value) -> Result<Loaded, SourceError>|
      -> Result<Audited, AuditInputError> {
@@ -93,14 +95,12 @@ pub async fn load(source: &Source, iam_client: Option<&aws_sdk_iam::Client>) -> 
     };
     match source {
         Source::Directory(dir) => policies_directory(dir),
-        Source::AuthorizationDetails(p) => from_file(p, iam::authorization_details),
-        Source::TerraformPlan(p) => from_file(p, iam::terraform_plan),
-        Source::CloudFormation(p) => from_file(p, iam::cloudformation),
+        Source::AuthorizationDetails(p) => from_file(p, scalegate_iam::authorization_details),
+        Source::TerraformPlan(p) => from_file(p, scalegate_iam::terraform_plan),
+        Source::CloudFormation(p) => from_file(p, scalegate_iam::cloudformation),
         Source::Live => {
-            let client = iam_client.ok_or_else(|| AuditInputError::Live("no IAM client".into()))?;
-            let loaded = scalegate_aws::iam_inventory::live_inventory(client)
-                .await
-                .map_err(|e| AuditInputError::Live(e.to_string()))?;
+            let account = account.ok_or_else(|| AuditInputError::Live("no IAM client".into()))?;
+            let loaded = account.read().await.map_err(|e| AuditInputError::Live(e.to_string()))?;
             Ok(Audited { loaded, locations: BTreeMap::new() })
         }
     }
@@ -123,9 +123,9 @@ pub fn policies_directory(dir: &Path) -> Result<Audited, AuditInputError> {
     if files.is_empty() {
         return Err(AuditInputError::Empty(roles_dir.display().to_string()));
     }
-    let parse = |path: &Path| -> Result<iam::PolicyDocument, AuditInputError> {
+    let parse = |path: &Path| -> Result<scalegate_iam::PolicyDocument, AuditInputError> {
         let text = std::fs::read_to_string(path).map_err(io(path))?;
-        iam::parse_policy(&text)
+        scalegate_iam::parse_policy(&text)
             .map_err(|error| AuditInputError::Policy { path: path.display().to_string(), error: Box::new(error) })
     };
     let mut audited = Audited { loaded: Loaded::default(), locations: BTreeMap::new() };

@@ -1,7 +1,7 @@
 //! The audit report as text for people, JSON for programs, and SARIF 2.1.0 for code scanning.
 
 use super::Audited;
-use scalegate_core::iam::{AuditReport, AuditWitness, Check, PrincipalKind};
+use scalegate_iam::{AuditReport, AuditWitness, Check, End, PathKind, PrincipalKind};
 use serde_json::{json, Value};
 
 /// One line per check, then a summary line.
@@ -28,7 +28,7 @@ pub fn text(report: &AuditReport) -> String {
 }
 
 /// A witness in one line: the hops, then the final grant.
-pub fn explain(w: &AuditWitness) -> String {
+pub(super) fn explain(w: &AuditWitness) -> String {
     let mut grant =
         format!("{} on {} ({}, statement {})", w.grant.action, w.grant.resource, w.grant.policy, w.grant.statement);
     if w.examples.iter().any(|e| !e.action.eq_ignore_ascii_case(&w.grant.action)) {
@@ -37,8 +37,8 @@ pub fn explain(w: &AuditWitness) -> String {
     }
     if w.hops.is_empty() {
         return match w.path {
-            "direct" => format!("direct: {grant}"),
-            _ => format!("escalation: may edit its own policies: {grant}"),
+            PathKind::Direct => format!("direct: {grant}"),
+            PathKind::Escalation => format!("escalation: may edit its own policies: {grant}"),
         };
     }
     let mut out = String::from("escalation: ");
@@ -47,9 +47,9 @@ pub fn explain(w: &AuditWitness) -> String {
         out.push_str(&format!("{} -[{via}: {}]-> ", hop.from, hop.method));
     }
     out.push_str(w.hops.last().map(|h| h.to.as_str()).unwrap_or(""));
-    if w.ends_in == "unknown-role" {
+    if w.ends_in == End::UnknownPrincipal {
         out.push_str(", which may hold any permission");
-    } else if w.ends_in == "new-principal" {
+    } else if w.ends_in == End::NewPrincipal {
         let chain: Vec<String> = w.hops.last().map_or(Vec::new(), |h| {
             h.grants
                 .iter()
@@ -57,7 +57,7 @@ pub fn explain(w: &AuditWitness) -> String {
                 .collect()
         });
         out.push_str(&format!(", which it may give any permission: {}", chain.join(", then ")));
-    } else if w.ends_in == "policy-edit" {
+    } else if w.ends_in == End::PolicyEdit {
         out.push_str(&format!("; {} may edit its policies: {grant}", w.holder));
     } else {
         out.push_str(&format!("; {} has {grant}", w.holder));

@@ -3,12 +3,15 @@
 //! re-checking through its own queue, never sleeping — and lets it go once the worker releases the lease.
 
 use super::fleet::{queue, template_spec};
-use super::{aws, DemoClients, DemoError, Fleet};
+use super::{aws, DemoError, Fleet};
 use aws_sdk_autoscaling::types::LifecycleHookSpecification;
-use scalegate_aws::drain_handler::{aws_drain, handle_value, AwsDrain, SqsRecheckQueue};
+use drain::{aws_drain, handle_value, AwsDrain};
 use scalegate_aws::leases::SdkLeases;
+use scalegate_aws::sdk::Clients;
+use scalegate_aws::sqs_recheck::SqsRecheckQueue;
 use scalegate_core::drain::{DrainConfig, DrainOutcome};
 use scalegate_core::lease::{acquire, release};
+use scalegate_core::lifecycle::Redelivery;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
@@ -60,7 +63,7 @@ pub struct DrainAct {
 /// One invocation, as Lambda's SQS event source makes it: receive up to 10 messages, invoke the handler with the
 /// batch, delete the messages it did not report as failed. `None` when nothing was visible within a second.
 pub async fn invoke_once(
-    c: &DemoClients,
+    c: &Clients,
     drain: &AwsDrain,
     queue_url: &str,
 ) -> Result<Option<(Duration, Vec<DrainOutcome>)>, DemoError> {
@@ -82,12 +85,12 @@ pub async fn invoke_once(
         .map(|m| json!({"eventSource": "aws:sqs", "messageId": m.message_id(), "body": m.body()}))
         .collect();
     let started = Instant::now();
-    let report = handle_value(drain, &json!({ "Records": records }))
+    let report = handle_value(drain, &json!({ "Records": records }), chrono::Utc::now)
         .await
         .map_err(|e| DemoError::Aws { operation: "drain", message: e.to_string() })?;
     let took = started.elapsed();
     for (m, (_, outcome)) in messages.iter().zip(&report.records) {
-        if !outcome.should_redeliver() {
+        if outcome.redelivery().is_none() {
             let handle = m.receipt_handle().unwrap_or_default();
             c.sqs
                 .delete_message()
@@ -104,7 +107,7 @@ pub async fn invoke_once(
 /// A group of two workers with a terminate hook whose notifications go to the drain's queue; one worker takes a
 /// lease, its instance is terminated, and the drain runs on every delivery until it completes.
 pub async fn drain_a_busy_worker(
-    c: &DemoClients,
+    c: &Clients,
     fleet: &Fleet,
     prefix: &str,
     mut on_event: impl FnMut(&DrainEvent),
@@ -217,7 +220,7 @@ pub async fn drain_a_busy_worker(
 }
 
 /// The instance's lifecycle state in its group; `None` once it has left the group.
-pub async fn lifecycle_state(c: &DemoClients, instance: &str) -> Result<Option<String>, DemoError> {
+pub async fn lifecycle_state(c: &Clients, instance: &str) -> Result<Option<String>, DemoError> {
     let out = c
         .autoscaling
         .describe_auto_scaling_instances()

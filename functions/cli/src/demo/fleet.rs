@@ -1,6 +1,6 @@
 //! Builds the demo fleet: network, security groups, two launch templates, queues, EventBridge rule, group, hook.
 
-use super::{aws, DemoClients, DemoError};
+use super::{aws, DemoError};
 use aws_sdk_autoscaling::types::{LaunchTemplateSpecification, LifecycleHookSpecification, WarmPoolState};
 use aws_sdk_ec2::types::{
     InstanceType, IpPermission, IpRange, LaunchTemplateBlockDeviceMappingRequest, LaunchTemplateEbsBlockDeviceRequest,
@@ -8,6 +8,7 @@ use aws_sdk_ec2::types::{
     LaunchTemplateInstanceMetadataOptionsRequest, RequestLaunchTemplateData,
 };
 use aws_sdk_sqs::types::QueueAttributeName;
+use scalegate_aws::sdk::Clients;
 
 /// Knobs for one fleet; names are prefixed so several fleets can share one emulator.
 #[derive(Debug, Clone)]
@@ -76,7 +77,7 @@ impl GroupState {
 
 impl Fleet {
     /// Creates every resource. The group starts empty, pointing at the drifted template.
-    pub async fn create(c: &DemoClients, spec: &FleetSpec) -> Result<Self, DemoError> {
+    pub async fn create(c: &Clients, spec: &FleetSpec) -> Result<Self, DemoError> {
         let p = &spec.prefix;
         let vpc = c.ec2.create_vpc().cidr_block("10.0.0.0/16").send().await.map_err(aws("CreateVpc"))?;
         let vpc_id = vpc.vpc().and_then(|v| v.vpc_id()).unwrap_or_default().to_string();
@@ -172,7 +173,7 @@ impl Fleet {
     }
 
     /// Sets desired capacity.
-    pub async fn set_desired(&self, c: &DemoClients, n: i32) -> Result<(), DemoError> {
+    pub async fn set_desired(&self, c: &Clients, n: i32) -> Result<(), DemoError> {
         c.autoscaling
             .set_desired_capacity()
             .auto_scaling_group_name(&self.group)
@@ -184,7 +185,7 @@ impl Fleet {
     }
 
     /// Points the group back at the compliant template.
-    pub async fn roll_back(&self, c: &DemoClients) -> Result<(), DemoError> {
+    pub async fn roll_back(&self, c: &Clients) -> Result<(), DemoError> {
         c.autoscaling
             .update_auto_scaling_group()
             .auto_scaling_group_name(&self.group)
@@ -196,7 +197,7 @@ impl Fleet {
     }
 
     /// Adds a stopped warm pool of `size` instances.
-    pub async fn add_warm_pool(&self, c: &DemoClients, size: i32) -> Result<(), DemoError> {
+    pub async fn add_warm_pool(&self, c: &Clients, size: i32) -> Result<(), DemoError> {
         c.autoscaling
             .put_warm_pool()
             .auto_scaling_group_name(&self.group)
@@ -210,7 +211,7 @@ impl Fleet {
     }
 
     /// Publishes a new compliant version of the compliant template (a routine AMI bump); returns its number.
-    pub async fn publish_compliant_version(&self, c: &DemoClients, ami: &str) -> Result<i64, DemoError> {
+    pub async fn publish_compliant_version(&self, c: &Clients, ami: &str) -> Result<i64, DemoError> {
         let data = template_data(ami, vec![self.web_security_group.clone()], "required", &self.instance_profile, true);
         let out = c
             .ec2
@@ -224,7 +225,7 @@ impl Fleet {
     }
 
     /// The group and its warm pool, now.
-    pub async fn state(&self, c: &DemoClients) -> Result<GroupState, DemoError> {
+    pub async fn state(&self, c: &Clients) -> Result<GroupState, DemoError> {
         let (groups, pool) = futures::join!(
             c.autoscaling.describe_auto_scaling_groups().auto_scaling_group_names(&self.group).send(),
             c.autoscaling.describe_warm_pool().auto_scaling_group_name(&self.group).send(),
@@ -256,7 +257,7 @@ pub(crate) fn template_spec(id: &str) -> LaunchTemplateSpecification {
     LaunchTemplateSpecification::builder().launch_template_id(id).version("$Latest").build()
 }
 
-async fn security_group(c: &DemoClients, vpc: &str, name: &str, open: &[(i32, &str)]) -> Result<String, DemoError> {
+async fn security_group(c: &Clients, vpc: &str, name: &str, open: &[(i32, &str)]) -> Result<String, DemoError> {
     let sg = c
         .ec2
         .create_security_group()
@@ -316,7 +317,7 @@ fn template_data(
         .build()
 }
 
-async fn launch_template(c: &DemoClients, name: &str, data: RequestLaunchTemplateData) -> Result<String, DemoError> {
+async fn launch_template(c: &Clients, name: &str, data: RequestLaunchTemplateData) -> Result<String, DemoError> {
     let lt = c
         .ec2
         .create_launch_template()
@@ -329,7 +330,7 @@ async fn launch_template(c: &DemoClients, name: &str, data: RequestLaunchTemplat
 }
 
 /// Creates an SQS queue; returns its URL and ARN (a hook's notification target is the ARN).
-pub async fn queue(c: &DemoClients, name: &str) -> Result<(String, String), DemoError> {
+pub async fn queue(c: &Clients, name: &str) -> Result<(String, String), DemoError> {
     let url = c.sqs.create_queue().queue_name(name).send().await.map_err(aws("CreateQueue"))?;
     let url = url.queue_url().unwrap_or_default().to_string();
     let attrs = c

@@ -11,7 +11,7 @@ mod run;
 
 pub use drain::{drain_a_busy_worker, invoke_once, lifecycle_state, DrainAct, DrainEvent};
 pub use fleet::{queue, Fleet, FleetSpec, GroupState, DEMO_AMI};
-pub use run::{gate_until_settled, DemoClients, GateRow, GateRun};
+pub use run::{gate_until_settled, GateRow, GateRun};
 
 /// Why the demo failed.
 #[derive(Debug, thiserror::Error)]

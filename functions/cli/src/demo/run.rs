@@ -1,44 +1,13 @@
 //! Consumes the fleet's lifecycle queues and runs the launch gate on every notification as it arrives.
 
 use super::{aws, DemoError, Fleet, GroupState};
-use scalegate_aws::gate_handler::{handle, RecordOutcome};
-use scalegate_aws::sqs_batch::Redelivery;
-use scalegate_aws::{launch_gate, AwsLaunchGate};
+use launch_gate::{aws_launch_gate, handle, RecordOutcome};
+use scalegate_aws::sdk::Clients;
 use scalegate_core::gate::GateRules;
+use scalegate_core::lifecycle::Redelivery;
+use scalegate_core::ports::ActionResult;
+use scalegate_core::report::Report;
 use std::time::{Duration, Instant};
-
-/// The clients the demo uses.
-#[derive(Debug, Clone)]
-pub struct DemoClients {
-    /// EC2.
-    pub ec2: aws_sdk_ec2::Client,
-    /// Auto Scaling.
-    pub autoscaling: aws_sdk_autoscaling::Client,
-    /// SQS.
-    pub sqs: aws_sdk_sqs::Client,
-    /// IAM.
-    pub iam: aws_sdk_iam::Client,
-    /// EventBridge.
-    pub events: aws_sdk_eventbridge::Client,
-}
-
-impl DemoClients {
-    /// Every client from one configuration.
-    pub fn new(config: &aws_config::SdkConfig) -> Self {
-        Self {
-            ec2: aws_sdk_ec2::Client::new(config),
-            autoscaling: aws_sdk_autoscaling::Client::new(config),
-            sqs: aws_sdk_sqs::Client::new(config),
-            iam: aws_sdk_iam::Client::new(config),
-            events: aws_sdk_eventbridge::Client::new(config),
-        }
-    }
-
-    /// The launch gate wired to these clients.
-    pub fn gate(&self, rules: GateRules) -> AwsLaunchGate {
-        launch_gate(&self.ec2, &self.autoscaling, rules, false)
-    }
-}
 
 /// One decision, as the demo table shows it.
 #[derive(Debug, Clone)]
@@ -48,7 +17,7 @@ pub struct GateRow {
     /// origin→destination.
     pub route: String,
     /// CONTINUE or ABANDON.
-    pub verdict: String,
+    pub verdict: ActionResult,
     /// Failed check names.
     pub failed_checks: Vec<String>,
     /// Reasons for ABANDON.
@@ -68,20 +37,20 @@ pub struct GateRun {
     pub tests_dropped: usize,
     /// Records rejected as malformed.
     pub rejected: Vec<String>,
-    /// Lines the handler logged (decision logs and EMF metrics).
-    pub log_lines: Vec<String>,
+    /// Lines the handler wrote (decision logs and EMF metrics).
+    pub report: Report,
 }
 
 /// Polls the fleet's queues, gating each notification, until the group has settled and the queues are empty.
 /// `on_row` sees each decision as it is made.
 pub async fn gate_until_settled(
-    c: &DemoClients,
+    c: &Clients,
     fleet: &Fleet,
     rules: GateRules,
     timeout: Duration,
     mut on_row: impl FnMut(&GateRow),
 ) -> Result<(GateRun, GroupState), DemoError> {
-    let gate = c.gate(rules);
+    let gate = aws_launch_gate(&c.ec2, &c.autoscaling, rules, false);
     let started = Instant::now();
     let mut run = GateRun::default();
     let mut quiet_polls = 0;
@@ -113,7 +82,7 @@ pub async fn gate_until_settled(
                         continue;
                     }
                 };
-                run.log_lines.extend(report.log_lines.iter().cloned());
+                run.report.append(report.report.clone());
                 let mut redeliver = false;
                 for record in report.records {
                     redeliver |= record.outcome.redelivery().is_some();
@@ -122,7 +91,7 @@ pub async fn gate_until_settled(
                             let row = GateRow {
                                 instance_id: d.action.instance_id.clone(),
                                 route: d.action.route(),
-                                verdict: d.result.as_str().to_string(),
+                                verdict: d.result,
                                 failed_checks: d.failed_checks.clone(),
                                 reasons: d.reasons.clone(),
                                 latency_ms: d.latency.as_secs_f64() * 1000.0,
@@ -163,7 +132,7 @@ pub async fn gate_until_settled(
     }
 }
 
-async fn delete(c: &DemoClients, queue: &str, m: &aws_sdk_sqs::types::Message) -> Result<(), DemoError> {
+async fn delete(c: &Clients, queue: &str, m: &aws_sdk_sqs::types::Message) -> Result<(), DemoError> {
     if let Some(handle) = m.receipt_handle() {
         c.sqs.delete_message().queue_url(queue).receipt_handle(handle).send().await.map_err(aws("DeleteMessage"))?;
     }

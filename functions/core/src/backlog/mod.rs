@@ -5,6 +5,7 @@
 mod config;
 mod figures;
 mod ports;
+mod report;
 mod service;
 
 pub use config::{BacklogConfig, ConfigError, Pair, PerMessage, Publish};

@@ -2,11 +2,13 @@
 //! publish. A pair whose inputs failed publishes nothing: a missing value leaves target tracking where it is, where a
 //! made-up 0 would scale the group in.
 
-use super::config::{BacklogConfig, PerMessage, Publish};
+use super::config::{BacklogConfig, PerMessage};
 use super::figures::{capacity, figures, measured_seconds_per_message, messages, Capacity, Figures, QueueDepth};
-use super::ports::{BacklogReader, Datum, MetricSink};
-use crate::emf::{self, log_line, Metric};
-use crate::ports::AwsErrorKind;
+use super::ports::{BacklogReader, MetricSink};
+use super::report::pair_report;
+use crate::ports::{AwsError, AwsErrorKind};
+use crate::report::{Level, Report};
+use crate::retry::{retry, Backoff, RetryPolicy};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::json;
@@ -49,7 +51,7 @@ pub struct BacklogRun {
     /// One report per pair, in config order.
     pub pairs: Vec<PairReport>,
     /// Log lines (one per pair) and, when publishing as EMF, metric lines.
-    pub lines: Vec<String>,
+    pub report: Report,
     /// Why `PutMetricData` failed, if it did.
     pub publish_error: Option<String>,
 }
@@ -83,14 +85,18 @@ pub async fn run<R: BacklogReader, S: MetricSink>(
         .map(|p| p.queue_name().to_string())
         .collect();
     // The first round trip: three independent reads side by side.
-    let (depths, groups, rates) =
-        futures::join!(reader.queue_depths(&queues, config.concurrency), reader.groups(&group_names), async {
+    let policy = RetryPolicy::standard();
+    let (depths, groups, rates) = futures::join!(
+        depths_retried(reader, &queues, config.concurrency, policy),
+        async { retry(policy, || reader.groups(&group_names)).await.result },
+        async {
             if measured.is_empty() {
                 Ok(HashMap::new())
             } else {
-                reader.deleted_per_minute(&measured, MEASURE_MINUTES, now).await
+                retry(policy, || reader.deleted_per_minute(&measured, MEASURE_MINUTES, now)).await.result
             }
-        });
+        }
+    );
     let mut groups = match groups {
         Ok(g) => g.into_iter().map(|g| (g.name.clone(), g)).collect::<HashMap<_, _>>(),
         Err(e) => {
@@ -114,7 +120,7 @@ pub async fn run<R: BacklogReader, S: MetricSink>(
         .flat_map(|g| g.members.iter().filter(|m| m.lifecycle_state == "InService").map(|m| m.instance_id.clone()))
         .collect();
     if !needing.is_empty() {
-        match reader.launch_times(&needing).await {
+        match retry(policy, || reader.launch_times(&needing)).await.result {
             Ok(times) => {
                 for g in groups.values_mut() {
                     for m in &mut g.members {
@@ -157,7 +163,7 @@ pub async fn run<R: BacklogReader, S: MetricSink>(
         .collect();
     let mut run = finish(config, outcomes, sink, now).await;
     for note in notes {
-        run.lines.push(log_line(now, "WARN", &note, json!({})));
+        run.report.log(now, Level::Warn, &note, json!({}));
     }
     run
 }
@@ -168,65 +174,47 @@ async fn finish<S: MetricSink>(
     sink: Option<&S>,
     now: DateTime<Utc>,
 ) -> BacklogRun {
-    let mut lines = Vec::new();
+    let mut report = Report::default();
     let mut data = Vec::new();
     let pairs: Vec<PairReport> = config
         .pairs
         .iter()
         .zip(outcomes)
         .map(|(p, outcome)| {
-            match &outcome {
-                Ok(f) => {
-                    let fields = json!({
-                        "queue": p.queue, "auto_scaling_group": p.group,
-                        "messages": f.figures.messages, "visible": f.depth.visible, "in_flight": f.depth.in_flight,
-                        "delayed": f.depth.delayed, "capacity": f.capacity,
-                        "backlog_per_instance": f.figures.backlog_per_instance, "backlog_target": f.figures.target,
-                        "capacity_wanted": f.figures.capacity_wanted, "seconds_per_message": f.seconds_per_message,
-                        "measured_seconds_per_message": f.measured_seconds_per_message,
-                        "configured_seconds_per_message": p.seconds_per_message.configured(),
-                        "instance_warmup_s": f.instance_warmup_s,
-                    });
-                    lines.push(log_line(now, "INFO", "backlog", fields));
-                    let high = p.resolution < 60;
-                    let metrics = [
-                        Metric::new("BacklogPerInstance", f.figures.backlog_per_instance, "Count")
-                            .high_resolution(high),
-                        Metric::new("BacklogTarget", f.figures.target, "Count").high_resolution(high),
-                        Metric::new("CapableInstances", f64::from(f.figures.capable), "Count").high_resolution(high),
-                    ];
-                    match config.publish {
-                        Publish::Emf => lines.push(emf::line(
-                            &p.namespace,
-                            &[("AutoScalingGroupName", p.group.as_str())],
-                            &metrics,
-                            now.timestamp_millis(),
-                        )),
-                        Publish::PutMetricData => data.extend(metrics.iter().map(|m| Datum {
-                            namespace: p.namespace.clone(),
-                            name: m.name,
-                            group: p.group.clone(),
-                            value: m.value,
-                            unit: m.unit,
-                            storage_resolution: if high { 1 } else { 60 },
-                            at: now,
-                        })),
-                    }
-                }
-                Err(reason) => lines.push(log_line(
-                    now,
-                    "ERROR",
-                    "backlog not published",
-                    json!({"queue": p.queue, "auto_scaling_group": p.group, "reason": reason}),
-                )),
-            }
+            data.extend(pair_report(&mut report, config.publish, p, &outcome, now));
             PairReport { queue: p.queue.clone(), group: p.group.clone(), outcome }
         })
         .collect();
     let publish_error = match (sink, data.is_empty()) {
         (_, true) => None,
-        (Some(sink), false) => sink.put(&data).await.err().map(|e| e.to_string()),
+        (Some(sink), false) => {
+            retry(RetryPolicy::standard(), || sink.put(&data)).await.result.err().map(|e| e.to_string())
+        }
         (None, false) => Some("no metric sink for put-metric-data".to_string()),
     };
-    BacklogRun { pairs, lines, publish_error }
+    BacklogRun { pairs, report, publish_error }
+}
+
+/// Each queue's depth. Queues whose read failed transiently are asked again, together, under one backoff: one
+/// throttled queue among two hundred costs one more batch, not two hundred more calls.
+async fn depths_retried<R: BacklogReader>(
+    reader: &R,
+    queues: &[String],
+    concurrency: usize,
+    policy: RetryPolicy,
+) -> Vec<Result<QueueDepth, AwsError>> {
+    let mut results = reader.queue_depths(queues, concurrency).await;
+    let mut backoff = Backoff::new(policy);
+    loop {
+        let failed: Vec<usize> =
+            (0..results.len()).filter(|&i| matches!(&results[i], Err(e) if e.is_retryable())).collect();
+        let Some(Err(first)) = failed.first().map(|&i| &results[i]) else { break };
+        let Some(pause) = backoff.next_pause(first) else { break };
+        tokio::time::sleep(pause).await;
+        let again: Vec<String> = failed.iter().map(|&i| queues[i].clone()).collect();
+        for (i, r) in failed.into_iter().zip(reader.queue_depths(&again, concurrency).await) {
+            results[i] = r;
+        }
+    }
+    results
 }

@@ -176,7 +176,8 @@ impl MetricSink for Fake {
 }
 
 fn block<F: std::future::Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
+    // Paused time: retry pauses pass at once.
+    tokio::runtime::Builder::new_current_thread().enable_time().start_paused(true).build().unwrap().block_on(f)
 }
 
 #[test]
@@ -223,7 +224,7 @@ fn a_run_publishes_good_pairs_and_nothing_for_failed_ones() {
         ["GetQueueAttributes", "DescribeAutoScalingGroups", "GetMetricData", "DescribeInstances"]
     );
     assert_eq!(run.failures().len(), 1);
-    assert!(run.lines.iter().any(|l| l.contains("backlog not published") && l.contains("gone")));
+    assert!(run.report.logs().any(|l| l.contains("backlog not published") && l.contains("gone")));
 }
 
 #[test]
@@ -239,8 +240,7 @@ fn emf_lines_carry_the_metrics_per_group() {
     )
     .unwrap();
     let run = block(run(&config, &fake, None::<&Fake>, now()));
-    let emf: serde_json::Value =
-        serde_json::from_str(run.lines.iter().find(|l| l.contains("_aws")).expect("an EMF line")).unwrap();
+    let emf: serde_json::Value = serde_json::from_str(run.report.metrics().next().expect("an EMF line")).unwrap();
     assert_eq!(emf["AutoScalingGroupName"], "workers");
     assert_eq!(emf["BacklogPerInstance"], 0.0, "an empty queue publishes 0");
     assert_eq!(emf["BacklogTarget"], 20.0);

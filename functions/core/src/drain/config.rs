@@ -1,6 +1,7 @@
 //! How long a drain may last and how often it looks again.
 
 use crate::duration::parse_duration;
+use crate::settings;
 use std::time::Duration;
 
 /// SQS delays a message at most this long (`DelaySeconds` ≤ 900).
@@ -46,19 +47,19 @@ impl DrainConfig {
         let err = |setting, problem: String| Err(DrainConfigError { setting, problem });
         if budget < Duration::from_secs(1) || budget > MAX_BUDGET {
             return err(
-                "SCALEGATE_DRAIN_BUDGET",
+                settings::DRAIN_BUDGET,
                 format!("{budget:?} is out of range (1s to 48h: Auto Scaling holds an action at most 48 h)"),
             );
         }
         if first_delay < Duration::from_secs(1) || first_delay > MAX_SQS_DELAY {
             return err(
-                "SCALEGATE_DRAIN_FIRST_DELAY",
+                settings::DRAIN_FIRST_DELAY,
                 format!("{first_delay:?} is out of range (1s to 900s, SQS's longest delay)"),
             );
         }
         if max_delay < first_delay || max_delay > MAX_SQS_DELAY {
             return err(
-                "SCALEGATE_DRAIN_MAX_DELAY",
+                settings::DRAIN_MAX_DELAY,
                 format!("{max_delay:?} must be between the first delay ({first_delay:?}) and 900s"),
             );
         }
@@ -76,9 +77,9 @@ impl DrainConfig {
             }
         };
         Self::new(
-            read("SCALEGATE_DRAIN_BUDGET", d.budget)?,
-            read("SCALEGATE_DRAIN_FIRST_DELAY", d.first_delay)?,
-            read("SCALEGATE_DRAIN_MAX_DELAY", d.max_delay)?,
+            read(settings::DRAIN_BUDGET, d.budget)?,
+            read(settings::DRAIN_FIRST_DELAY, d.first_delay)?,
+            read(settings::DRAIN_MAX_DELAY, d.max_delay)?,
         )
     }
 }

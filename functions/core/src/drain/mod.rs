@@ -6,7 +6,7 @@
 //! - [`DrainConfig`]: the budget and the re-check delays, validated at start.
 //! - [`parse_input`]: an invocation's records, each a fresh lifecycle notification or one of our own re-checks.
 //! - [`decide`]: the pure rule: complete now, or wait how long.
-//! - [`Drain`]: the workflow over its ports; [`outcome_lines`]: its log and EMF lines.
+//! - [`Drain`]: the workflow over its ports; [`outcome_report`]: its log and EMF lines.
 
 mod config;
 mod input;
@@ -16,7 +16,7 @@ mod step;
 
 pub use config::{DrainConfig, DrainConfigError, HookTimeouts, MAX_SQS_DELAY};
 pub use input::{parse_input, recheck_body, DrainRecord, Ticket, ENVELOPE_KEY};
-pub use report::outcome_lines;
+pub use report::outcome_report;
 pub use service::{Drain, DrainFacts, DrainOutcome, RecheckQueue};
 pub use step::{budget, decide, DrainReason, DrainStep, LeaseLook};
 

@@ -2,13 +2,14 @@
 //! `DrainRequeues` per re-check, `DrainDeadLetters` per dead-lettered record.
 
 use super::service::DrainOutcome;
-use crate::emf::{self, log_line, Metric, NAMESPACE};
+use crate::emf::Metric;
+use crate::report::{Level, Report};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
 /// The lines for one record's outcome.
-pub fn outcome_lines(outcome: &DrainOutcome, now: DateTime<Utc>) -> Vec<String> {
-    let ts = now.timestamp_millis();
+pub fn outcome_report(outcome: &DrainOutcome, now: DateTime<Utc>) -> Report {
+    let mut report = Report::default();
     match outcome {
         DrainOutcome::Completed { action, reason, drained, looks, completion, warning } => {
             let group = action.auto_scaling_group.as_str();
@@ -17,22 +18,19 @@ pub fn outcome_lines(outcome: &DrainOutcome, now: DateTime<Utc>) -> Vec<String> 
                 "route": action.route(), "result": "CONTINUE", "why": reason, "drain_seconds": drained.as_secs_f64(),
                 "looks": looks, "completion": completion, "warning": warning,
             });
-            let level = if matches!(reason, super::DrainReason::BudgetSpent { .. }) { "WARN" } else { "INFO" };
-            vec![
-                log_line(now, level, "drain complete", fields),
-                emf::line(
-                    NAMESPACE,
-                    &[("AutoScalingGroupName", group)],
-                    &[Metric::new("DrainSeconds", drained.as_secs_f64(), "Seconds")],
-                    ts,
-                ),
-                emf::line(
-                    NAMESPACE,
-                    &[("AutoScalingGroupName", group), ("Reason", reason.as_str())],
-                    &[Metric::new("DrainCompletions", 1.0, "Count")],
-                    ts,
-                ),
-            ]
+            let level =
+                if matches!(reason, super::DrainReason::BudgetSpent { .. }) { Level::Warn } else { Level::Info };
+            report.log(now, level, "drain complete", fields);
+            report.metric(
+                now,
+                &[("AutoScalingGroupName", group)],
+                &[Metric::new("DrainSeconds", drained.as_secs_f64(), "Seconds")],
+            );
+            report.metric(
+                now,
+                &[("AutoScalingGroupName", group), ("Reason", reason.as_str())],
+                &[Metric::new("DrainCompletions", 1.0, "Count")],
+            );
         }
         DrainOutcome::Requeued { action, delay, attempt, why, warning } => {
             let group = action.auto_scaling_group.as_str();
@@ -40,37 +38,31 @@ pub fn outcome_lines(outcome: &DrainOutcome, now: DateTime<Utc>) -> Vec<String> 
                 "instance_id": action.instance_id, "auto_scaling_group": group, "hook": action.hook,
                 "why": why, "recheck_in_s": delay.as_secs(), "attempt": attempt, "warning": warning,
             });
-            vec![
-                log_line(now, if warning.is_some() { "WARN" } else { "INFO" }, "drain waiting", fields),
-                emf::line(
-                    NAMESPACE,
-                    &[("AutoScalingGroupName", group)],
-                    &[Metric::new("DrainRequeues", 1.0, "Count")],
-                    ts,
-                ),
-            ]
+            report.log(now, if warning.is_some() { Level::Warn } else { Level::Info }, "drain waiting", fields);
+            report.metric(now, &[("AutoScalingGroupName", group)], &[Metric::new("DrainRequeues", 1.0, "Count")]);
         }
-        DrainOutcome::AlreadyDone { action, during } => vec![log_line(
+        DrainOutcome::AlreadyDone { action, during } => report.log(
             now,
-            "INFO",
+            Level::Info,
             "drain: no active lifecycle action (completed already, or timed out)",
             json!({"instance_id": action.instance_id, "auto_scaling_group": action.auto_scaling_group, "during": during}),
-        )],
-        DrainOutcome::TestDropped { auto_scaling_group } => vec![log_line(
+        ),
+        DrainOutcome::TestDropped { auto_scaling_group } => report.log(
             now,
-            "INFO",
+            Level::Info,
             "dropping autoscaling:TEST_NOTIFICATION",
             json!({"auto_scaling_group": auto_scaling_group}),
-        )],
-        DrainOutcome::DeadLettered { reason } => vec![
-            log_line(now, "ERROR", "record sent to the dead-letter queue", json!({"reason": reason})),
-            emf::line(NAMESPACE, &[], &[Metric::new("DrainDeadLetters", 1.0, "Count")], ts),
-        ],
-        DrainOutcome::Failed { instance_id, error } => vec![log_line(
+        ),
+        DrainOutcome::DeadLettered { reason } => {
+            report.log(now, Level::Error, "record sent to the dead-letter queue", json!({"reason": reason}));
+            report.metric(now, &[], &[Metric::new("DrainDeadLetters", 1.0, "Count")]);
+        }
+        DrainOutcome::Failed { instance_id, error } => report.log(
             now,
-            "ERROR",
+            Level::Error,
             "drain failed; the delivery comes back",
             json!({"instance_id": instance_id, "error": error}),
-        )],
+        ),
     }
+    report
 }

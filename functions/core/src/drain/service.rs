@@ -96,13 +96,6 @@ pub enum DrainOutcome {
     },
 }
 
-impl DrainOutcome {
-    /// True when the delivery must come back.
-    pub fn should_redeliver(&self) -> bool {
-        matches!(self, DrainOutcome::Failed { .. })
-    }
-}
-
 impl<F: DrainFacts, A: LifecycleActions, Q: RecheckQueue> Drain<F, A, Q> {
     /// A drain over these ports. With `dry_run` it reads and decides, but never heartbeats, completes or re-queues.
     pub fn new(facts: F, actions: A, queue: Q, config: DrainConfig, dry_run: bool) -> Self {
@@ -248,6 +241,16 @@ impl<F: DrainFacts, A: LifecycleActions, Q: RecheckQueue> Drain<F, A, Q> {
                 instance_id: Some(action.instance_id.clone()),
                 error: format!("could not re-queue the re-check: {e}"),
             },
+        }
+    }
+}
+
+impl crate::lifecycle::Redelivery for DrainOutcome {
+    /// A record that failed comes back; every other outcome is done with it.
+    fn redelivery(&self) -> Option<String> {
+        match self {
+            DrainOutcome::Failed { error, .. } => Some(error.clone()),
+            _ => None,
         }
     }
 }

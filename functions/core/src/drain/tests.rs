@@ -1,7 +1,7 @@
 //! The drain's rule, its messages, and its workflow over in-memory ports.
 
 use super::*;
-use crate::lifecycle::{Delivery, LifecycleAction, Notification, Place, Transition};
+use crate::lifecycle::{Delivery, LifecycleAction, Notification, Place, Redelivery, Transition};
 use crate::ports::{ActionResult, AwsError, AwsErrorKind, Completion, LifecycleActions};
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::{json, Value};
@@ -295,9 +295,9 @@ fn a_leased_instance_is_heartbeaten_and_rechecked_later_never_completed() {
         other => panic!("{other:?}"),
     }
     assert_eq!(world.calls.lock().unwrap().last().unwrap(), "Complete CONTINUE");
-    let lines = outcome_lines(&out[0], now());
-    assert!(lines.iter().any(|l| l.contains("\"DrainSeconds\"")), "{lines:?}");
-    assert!(lines.iter().any(|l| l.contains("\"Reason\":\"no_lease\"")), "{lines:?}");
+    let lines = outcome_report(&out[0], now());
+    assert!(lines.metrics().any(|l| l.contains("\"DrainSeconds\"")), "{lines:?}");
+    assert!(lines.metrics().any(|l| l.contains("\"Reason\":\"no_lease\"")), "{lines:?}");
 }
 
 #[test]
@@ -327,7 +327,7 @@ fn a_finished_action_is_done_not_an_error() {
     let world = World { complete: Some(Ok(Completion::AlreadyDone)), ..Default::default() };
     let out = run(&world, &[first_delivery(&terminate(None, None))]);
     assert!(matches!(&out[0], DrainOutcome::AlreadyDone { during: "CompleteLifecycleAction", .. }), "{out:?}");
-    assert!(!out[0].should_redeliver());
+    assert!(out[0].redelivery().is_none());
 }
 
 #[test]
@@ -340,7 +340,7 @@ fn malformed_and_misrouted_records_go_to_the_dead_letter_queue_once() {
     assert!(matches!(&out[0], DrainOutcome::DeadLettered { reason } if reason.contains("is not JSON")), "{out:?}");
     assert!(matches!(&out[1], DrainOutcome::DeadLettered { reason } if reason.contains("launch action")), "{out:?}");
     assert!(matches!(&out[2], DrainOutcome::TestDropped { .. }), "{out:?}");
-    assert!(out.iter().all(|o| !o.should_redeliver()), "nothing loops back to the queue");
+    assert!(out.iter().all(|o| o.redelivery().is_none()), "nothing loops back to the queue");
     let dead = world.dead.lock().unwrap();
     assert_eq!(dead.len(), 2);
     assert_eq!(dead[0].0, "{oops", "the record goes as it came");
@@ -348,7 +348,7 @@ fn malformed_and_misrouted_records_go_to_the_dead_letter_queue_once() {
     // Without a working dead-letter queue the record is redelivered (the queue's redrive policy is the backstop).
     let world = World { dlq_fails: true, ..Default::default() };
     let out = run(&world, &["{oops".to_string()]);
-    assert!(out[0].should_redeliver(), "{out:?}");
+    assert!(out[0].redelivery().is_some(), "{out:?}");
 }
 
 #[test]
@@ -376,7 +376,7 @@ fn failures_fall_on_the_safe_side() {
     // So does a completion that fails for good; it never turns into a silent success.
     let world = World { complete: Some(Err(AwsErrorKind::AccessDenied)), ..Default::default() };
     let out = run(&world, &[first_delivery(&terminate(None, None))]);
-    assert!(out[0].should_redeliver(), "{out:?}");
+    assert!(out[0].redelivery().is_some(), "{out:?}");
 }
 
 #[test]

@@ -221,6 +221,6 @@ pub struct ProfileAssociation {
 }
 
 /// The name at the end of an instance-profile ARN (`arn:aws:iam::1:instance-profile/path/name` → `name`).
-pub fn profile_name(arn_or_name: &str) -> &str {
+pub(super) fn profile_name(arn_or_name: &str) -> &str {
     arn_or_name.rsplit(['/', ':']).next().unwrap_or(arn_or_name)
 }

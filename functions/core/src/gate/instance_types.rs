@@ -6,7 +6,7 @@
 //! excluded unless the requirements include them; local storage is included. Price protection is about prices at
 //! launch, not about the type, so it is named as not checked; a requirement whose fact the description lacks fails.
 
-use crate::iam::Pattern;
+use crate::wildcard::Pattern;
 
 /// An inclusive range; an absent end is no limit.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]

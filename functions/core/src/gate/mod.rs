@@ -5,6 +5,7 @@ pub mod example;
 mod facts;
 mod instance_types;
 mod reach;
+mod report;
 mod rules;
 mod service;
 mod verdict;
@@ -16,6 +17,7 @@ pub use facts::{
 };
 pub use instance_types::{Accelerator, Bounds, Inclusion, InstanceRequirements, InstanceTypeFacts};
 pub use reach::{Exposure, Protocol, Reachability, Source, WorldLimits};
+pub use report::decision_report;
 pub use rules::{GateRules, RulesError, TemplateWithoutGroups};
 pub use service::{Decision, GateOutcome, LaunchGate};
 pub use verdict::Verdict;

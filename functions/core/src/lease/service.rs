@@ -1,6 +1,11 @@
 //! Acquire, renew and release a lease through a [`LeaseStore`] port.
 
+use super::ports::{LeaseStore, OptedInGroups};
+use super::reaper::{batches, decide, LeaseVerdict};
+use super::report;
 use crate::ports::{AwsError, AwsErrorKind};
+use crate::report::Report;
+use crate::retry::{retry, RetryPolicy};
 use chrono::{DateTime, SecondsFormat, Utc};
 use std::future::Future;
 use std::time::Duration;
@@ -9,17 +14,6 @@ use std::time::Duration;
 pub const LEASE_TAG: &str = "scalegate:lease-expires";
 /// The group tag (value `true`) by which a group opts in to leases: the reaper touches no other group.
 pub const OPT_IN_TAG: &str = "scalegate:leases";
-
-/// Where leases live: instance tags and the group's scale-in protection.
-pub trait LeaseStore: Send + Sync {
-    /// `CreateTags` on the instance.
-    fn tag(&self, instance: &str, key: &str, value: &str) -> impl Future<Output = Result<(), AwsError>> + Send;
-    /// `DeleteTags` on the instance.
-    fn untag(&self, instance: &str, key: &str) -> impl Future<Output = Result<(), AwsError>> + Send;
-    /// `SetInstanceProtection` for up to 50 instances of one group.
-    fn protect(&self, group: &str, instances: &[String], on: bool)
-        -> impl Future<Output = Result<(), AwsError>> + Send;
-}
 
 /// A lease operation that failed, and what state it left.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -91,10 +85,11 @@ pub async fn acquire<S: LeaseStore>(
     now: DateTime<Utc>,
 ) -> Result<String, LeaseError> {
     let expires = write_tag(store, instance, ttl, now).await?;
-    let Err(error) = store.protect(group, &[instance.to_string()], true).await else {
+    let ids = [instance.to_string()];
+    let Err(error) = retried(|| store.protect(group, &ids, true)).await else {
         return Ok(expires);
     };
-    let untagged = store.untag(instance, LEASE_TAG).await.is_ok();
+    let untagged = retried(|| store.untag(instance, LEASE_TAG)).await.is_ok();
     if leaving_group(&error) {
         return Err(LeaseError::LeavingGroup { instance: instance.into(), group: group.into() });
     }
@@ -117,7 +112,8 @@ pub async fn renew<S: LeaseStore>(
     now: DateTime<Utc>,
 ) -> Result<String, LeaseError> {
     let expires = write_tag(store, instance, ttl, now).await?;
-    match store.protect(group, &[instance.to_string()], true).await {
+    let ids = [instance.to_string()];
+    match retried(|| store.protect(group, &ids, true)).await {
         Err(error) if !leaving_group(&error) => Err(protection_error(
             "set",
             group,
@@ -136,8 +132,7 @@ async fn write_tag<S: LeaseStore>(
     now: DateTime<Utc>,
 ) -> Result<String, LeaseError> {
     let expires = expiry_tag(now, ttl)?;
-    store
-        .tag(instance, LEASE_TAG, &expires)
+    retried(|| store.tag(instance, LEASE_TAG, &expires))
         .await
         .map_err(|error| LeaseError::Tag { instance: instance.into(), error: Box::new(error) })?;
     Ok(expires)
@@ -147,7 +142,8 @@ async fn write_tag<S: LeaseStore>(
 /// removes the protection once the lease expires. On an instance that is leaving the group there is no protection to
 /// remove: the tag goes, and the drain function lets the termination continue.
 pub async fn release<S: LeaseStore>(store: &S, group: &str, instance: &str) -> Result<(), LeaseError> {
-    match store.protect(group, &[instance.to_string()], false).await {
+    let ids = [instance.to_string()];
+    match retried(|| store.protect(group, &ids, false)).await {
         Err(error) if !leaving_group(&error) => {
             return Err(protection_error(
                 "remove",
@@ -159,10 +155,14 @@ pub async fn release<S: LeaseStore>(store: &S, group: &str, instance: &str) -> R
         }
         _ => {}
     }
-    store
-        .untag(instance, LEASE_TAG)
+    retried(|| store.untag(instance, LEASE_TAG))
         .await
         .map_err(|error| LeaseError::Tag { instance: instance.into(), error: Box::new(error) })
+}
+
+/// A store call under the standard retry policy (the one retry layer: the SDK's own is off).
+async fn retried<T, Fut: Future<Output = Result<T, AwsError>>>(op: impl FnMut() -> Fut) -> Result<T, AwsError> {
+    retry(RetryPolicy::standard(), op).await.result
 }
 
 fn protection_error(
@@ -173,4 +173,54 @@ fn protection_error(
     state: &'static str,
 ) -> LeaseError {
     LeaseError::Protection { action, instance: instance.into(), group: group.into(), error: Box::new(error), state }
+}
+
+/// One reaper run over every opted-in group.
+#[derive(Debug, Clone, Default)]
+pub struct ReaperRun {
+    /// Instances whose protection was removed: (group, instance, reason).
+    pub released: Vec<(String, String, String)>,
+    /// Protected instances kept (live lease).
+    pub kept: usize,
+    /// Batches that failed: the instances stay protected until the next run.
+    pub failures: Vec<String>,
+    /// A log line per instance released or batch failed, and `ExpiredLeases` per group.
+    pub report: Report,
+}
+
+/// Removes scale-in protection whose lease expired (or that has no lease) in every opted-in group, at most
+/// [`MAX_PROTECTION_BATCH`](super::MAX_PROTECTION_BATCH) instances per call. A failed batch stays protected and is
+/// reported; the other batches and groups go on.
+pub async fn reap<S: LeaseStore + OptedInGroups>(store: &S, now: DateTime<Utc>) -> Result<ReaperRun, AwsError> {
+    let mut run = ReaperRun::default();
+    for group in retried(|| store.opted_in_groups()).await? {
+        // (instance, why its protection goes)
+        let mut release: Vec<(String, String)> = Vec::new();
+        for m in &group.protected {
+            match decide(m, now) {
+                LeaseVerdict::Keep { .. } => run.kept += 1,
+                LeaseVerdict::Release { reason } => release.push((m.instance_id.clone(), reason)),
+            }
+        }
+        let mut released_here = 0;
+        for batch in batches(&release) {
+            let ids: Vec<String> = batch.iter().map(|(id, _)| id.clone()).collect();
+            match retried(|| store.protect(&group.group, &ids, false)).await {
+                Ok(()) => {
+                    for (id, reason) in batch {
+                        report::released(&mut run.report, now, &group.group, id, reason);
+                        run.released.push((group.group.clone(), id.clone(), reason.clone()));
+                        released_here += 1;
+                    }
+                }
+                Err(e) => {
+                    let failure = format!("{}: {} instance(s) still protected: {e}", group.group, batch.len());
+                    report::failed(&mut run.report, now, &failure);
+                    run.failures.push(failure);
+                }
+            }
+        }
+        report::expired_leases(&mut run.report, now, &group.group, released_here);
+    }
+    Ok(run)
 }

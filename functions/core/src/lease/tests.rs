@@ -43,6 +43,18 @@ struct Store {
     protected: Mutex<HashSet<String>>,
     fail_protect: bool,
     leaving: bool,
+    /// What `opted_in_groups` answers.
+    groups: Vec<GroupLeases>,
+    /// `protect` fails for this group only.
+    failing_group: Option<&'static str>,
+    /// Sizes of the protection calls made.
+    batch_sizes: Mutex<Vec<usize>>,
+}
+
+impl OptedInGroups for Store {
+    async fn opted_in_groups(&self) -> Result<Vec<GroupLeases>, AwsError> {
+        Ok(self.groups.clone())
+    }
 }
 
 impl LeaseStore for Store {
@@ -54,7 +66,11 @@ impl LeaseStore for Store {
         self.tags.lock().unwrap().remove(instance);
         Ok(())
     }
-    async fn protect(&self, _: &str, instances: &[String], on: bool) -> Result<(), AwsError> {
+    async fn protect(&self, group: &str, instances: &[String], on: bool) -> Result<(), AwsError> {
+        self.batch_sizes.lock().unwrap().push(instances.len());
+        if self.failing_group == Some(group) {
+            return Err(AwsError::new("SetInstanceProtection", AwsErrorKind::Throttled, "Rate exceeded"));
+        }
         if self.leaving {
             let msg = format!(
                 "ValidationError: The instance {} is not in InService or EnteringStandby or Standby.",
@@ -78,7 +94,8 @@ impl LeaseStore for Store {
 }
 
 fn block<F: std::future::Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
+    // Paused time: retry pauses pass at once.
+    tokio::runtime::Builder::new_current_thread().enable_time().start_paused(true).build().unwrap().block_on(f)
 }
 
 #[test]
@@ -122,4 +139,40 @@ fn on_an_instance_leaving_its_group_the_tag_alone_carries_the_lease() {
     // A throttled protection call is no such thing.
     let throttled = AwsError::new("SetInstanceProtection", AwsErrorKind::Throttled, "Rate exceeded");
     assert!(!leaving_group(&throttled));
+}
+
+#[test]
+fn the_reaper_releases_in_batches_keeps_live_leases_and_reports_each_group() {
+    let member =
+        |id: String, lease: Option<&str>| ProtectedMember { instance_id: id, lease: lease.map(str::to_string) };
+    let mut crowded: Vec<ProtectedMember> = (0..120).map(|i| member(format!("i-{i}"), None)).collect();
+    crowded.push(member("i-live".into(), Some("2026-11-22T12:30:00Z")));
+    let store = Store {
+        groups: vec![
+            GroupLeases { group: "workers".into(), protected: crowded },
+            GroupLeases {
+                group: "throttled".into(),
+                protected: vec![member("i-x".into(), Some("2026-11-22T11:00:00Z"))],
+            },
+        ],
+        failing_group: Some("throttled"),
+        ..Default::default()
+    };
+    store.protected.lock().unwrap().extend((0..120).map(|i| format!("i-{i}")).chain(["i-live".to_string()]));
+    let run = block(reap(&store, now())).unwrap();
+    assert_eq!(run.released.len(), 120);
+    assert_eq!(run.kept, 1);
+    // The throttled group's batch is tried five times (the standard retry policy), then reported.
+    assert_eq!(*store.batch_sizes.lock().unwrap(), [50, 50, 20, 1, 1, 1, 1, 1]);
+    assert_eq!(*store.protected.lock().unwrap(), HashSet::from(["i-live".to_string()]), "only the live lease stays");
+    assert_eq!(run.failures.len(), 1);
+    assert!(run.failures[0].starts_with("throttled: 1 instance(s) still protected"), "{:?}", run.failures);
+    assert_eq!(run.report.logs().filter(|l| l.contains("protection removed")).count(), 120);
+    assert!(run.report.logs().any(|l| l.contains("\"level\":\"ERROR\"") && l.contains("throttled")));
+    let expired: Vec<serde_json::Value> = run.report.metrics().map(|m| serde_json::from_str(m).unwrap()).collect();
+    let per_group: Vec<(&str, f64)> = expired
+        .iter()
+        .map(|m| (m["AutoScalingGroupName"].as_str().unwrap(), m["ExpiredLeases"].as_f64().unwrap()))
+        .collect();
+    assert_eq!(per_group, [("workers", 120.0), ("throttled", 0.0)], "every group reports, 0 included");
 }

@@ -1,12 +1,15 @@
 //! Lifecycle notifications: one normalized type, parsed from every shape Auto Scaling delivers them in.
 //!
-//! Shapes (DESIGN.md §3): an EventBridge event (directly, or as the body of an SQS message when a rule targets a
+//! Shapes: an EventBridge event (directly, or as the body of an SQS message when a rule targets a
 //! queue), a direct SQS notification (a flat JSON body), an SNS notification (the flat JSON as a string in the SNS
 //! `Message`, delivered to Lambda or wrapped once more in an SQS body), batches of SQS records, and the
-//! `autoscaling:TEST_NOTIFICATION` that Auto Scaling sends when a hook is created.
+//! `autoscaling:TEST_NOTIFICATION` that Auto Scaling sends when a hook is created. And what a function fed these
+//! answers Lambda (`answer.rs`): the SQS partial-batch response, the same for every such function.
 
+mod answer;
 mod parse;
 
+pub use answer::{answer, batch_item_failures, InvocationError, Redelivery};
 pub use parse::{parse, parse_all, parse_sqs_body, parse_value, sqs_record};
 
 use serde::Serialize;

@@ -34,7 +34,7 @@ proptest! {
         let (sa, sb) = (AddressSet::from_intervals(a.clone()), AddressSet::from_intervals(b.clone()));
         let (ba, bb) = (brute(&a), brute(&b));
         assert_canonical(&sa);
-        prop_assert_eq!(enumerate(&sa), ba.clone());
+        prop_assert_eq!(&enumerate(&sa), &ba);
         let union = sa.union(&sb);
         let inter = sa.intersection(&sb);
         let diff = sa.difference(&sb);

@@ -1,0 +1,290 @@
+//! Flag definitions: what each command accepts, with the help text users read. Conversion to the domain's types is
+//! in `convert.rs`; what each command does is in `commands/`.
+
+use clap::{Parser, Subcommand};
+use scalegate_core::settings::{DRAIN_BUDGET, DRAIN_DLQ_URL, DRAIN_FIRST_DELAY, DRAIN_MAX_DELAY, DRAIN_QUEUE_URL};
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Parser)]
+#[command(
+    name = "scalegate",
+    version,
+    about = "Fast, safe EC2 Auto Scaling: gate launches, drain leased workers, audit duties, replay events, run the demo.",
+    long_about = "scalegate runs the same logic as its Lambda functions, locally.\n\n\
+        AWS calls go wherever the standard SDK configuration points: set AWS_ENDPOINT_URL to use the local \
+        emulator (`make emulator` starts it on http://127.0.0.1:4599), or leave it unset to use your account.",
+    after_help = "Examples:\n  \
+        scalegate event tests/fixtures/events/sqs-batch-mixed.json\n  \
+        AWS_ENDPOINT_URL=http://127.0.0.1:4599 scalegate gate --event event.json --dry-run\n  \
+        scalegate drain --event terminate.json --dry-run\n  \
+        scalegate demo"
+)]
+pub(crate) struct Cli {
+    /// What to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub(crate) enum Command {
+    /// Parse lifecycle notifications and print one JSON object per notification.
+    ///
+    /// Accepts every shape Auto Scaling delivers: EventBridge events (also inside SQS bodies), direct SQS
+    /// notifications, SNS and SNS→SQS envelopes, Lambda SQS/SNS batches, and autoscaling:TEST_NOTIFICATION.
+    /// Each line has exactly the keys kind, token, auto_scaling_group, hook, instance_id, transition, origin,
+    /// destination, metadata, delivery (absent values are null).
+    /// Exits 2 with a one-line error for malformed JSON, a missing or bad field (named), or input that holds no
+    /// lifecycle notification.
+    Event(EventArgs),
+    /// Run the launch gate on an event, against the AWS endpoint the SDK is configured for.
+    ///
+    /// Prints the decision log line for each launch action (verdict, each check with its result, reason and
+    /// duration, the rules' version). Exit 0 when every record was handled, 1 when one could not be completed,
+    /// 2 when the input is rejected.
+    Gate(GateArgs),
+    /// Run the drain function on an event: a terminate lifecycle action (any shape `scalegate event` accepts), or
+    /// one of the drain's own re-check messages (an SQS batch holding it).
+    ///
+    /// Reads the instance's work lease (its `scalegate:lease-expires` tag) and the hook's timeouts, then completes
+    /// the action with CONTINUE (no live lease, an instance from the warm pool, or the budget spent) or heartbeats the
+    /// hook and sends a re-check to --queue-url with the delay it chose (doubling from --first-delay up to
+    /// --max-delay, inside half the hook's heartbeat timeout). Prints the function's log line per record.
+    /// Exit 0 when every record was handled, 1 when one must be delivered again, 2 when the input is rejected.
+    #[command(after_help = "Examples:\n  \
+        scalegate drain --event terminate.json --dry-run\n  \
+        scalegate drain --event terminate.json --queue-url https://sqs.us-east-1.amazonaws.com/123456789012/scalegate-drain-events")]
+    Drain(DrainArgs),
+    /// Prove that scaling roles cannot deploy code or touch data, and that deploy roles cannot drive scaling.
+    ///
+    /// Reads roles, users and groups from one input: a policies directory (default `policies`: DIR/roles/<role>.json is the role's
+    /// identity policy, DIR/roles/<role>.trust.json its trust policy when present), or one of --authorization-details,
+    /// --terraform-plan, --cfn, --live. Every (role or user, duty, forbidden class) is reported: `cannot` only when
+    /// proven, otherwise `may` with a witness: a direct grant, or an escalation path hop by hop (assuming or passing a
+    /// role, reusing compute that runs as one, a user's credentials or groups, policy edits, creating a principal;
+    /// `scalegate methods` lists them), ending in the grant.
+    /// What the input leaves unknown is widened (an unknown policy counts as Allow *) and said on stderr.
+    /// Exit 0 when every check is `cannot`, 1 when any is `may`, 2 on unreadable input.
+    Audit(AuditArgs),
+    /// Backlog per instance: the queue-worker signal target tracking scales on, as the backlog-metric function computes it.
+    ///
+    /// One pair from flags (--queue, --group, --latency, --seconds-per-message) or every pair of a config file
+    /// (--config, the function's TOML). Prints messages, capable instances (InService, past warmup, not draining,
+    /// not in standby or the warm pool), backlog per instance, the target (latency ÷ seconds per message) and the
+    /// capacity target tracking would ask for. With --messages and --instances it only does the arithmetic, offline.
+    /// Publishes nothing unless --put-metric-data (or --emf, which prints the EMF lines the function would write).
+    #[command(after_help = "Examples:\n  \
+        scalegate backlog --messages 1500 --instances 10 --latency 10s --seconds-per-message 0.1\n  \
+        scalegate backlog --queue jobs --group workers --latency 10s --seconds-per-message 0.1\n  \
+        scalegate backlog --config backlog.toml --put-metric-data")]
+    Backlog(BacklogArgs),
+    /// Work leases: scale-in protection a worker holds while busy, which cannot leak.
+    ///
+    /// `acquire` tags the instance with a lease expiry and protects it from scale-in; `renew` moves the expiry (call
+    /// it well within the TTL); `release` removes the protection and the tag. If the worker dies, the
+    /// protection-reaper function removes the protection once the lease expires (in groups tagged
+    /// scalegate:leases=true). --instance and --group default to what instance metadata (IMDSv2) reports.
+    Lease(LeaseArgs),
+    /// List the documented IAM actions a pattern matches, with their access levels (from the vendored catalog).
+    ///
+    /// Handy when writing a duties file: `scalegate actions 'lambda:Update*'`. The catalog explains; the audit never
+    /// relies on it (a wildcard also grants actions AWS adds later).
+    Actions(ActionsArgs),
+    /// Print the escalation methods the audit models, as a Markdown table (the README's list is this output).
+    ///
+    /// One row per method: what it does, what it gives (assume a role, pass a role to a service, reuse compute that
+    /// runs as a role, act as a user, join a group, a policy edit, a new principal), the actions it needs and the
+    /// public catalogues that publish it. The rules behind the rows cover what nobody listed: any write-level action
+    /// of a service the table does not list counts as starting compute with a role passed to it.
+    Methods,
+    /// Watch the launch gate police a scale-out on the local emulator.
+    ///
+    /// Starts the emulator from the project virtualenv (unless AWS_ENDPOINT_URL names a running one), builds a
+    /// fleet with a compliant and a drifted launch template, a launch hook defaulting to ABANDON and a warm pool,
+    /// scales out to ten and gates every notification as it arrives. Never touches a real account.
+    Demo(DemoArgs),
+}
+
+/// What `scalegate lease` does.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum LeaseAction {
+    /// Tag the lease expiry and protect from scale-in.
+    Acquire,
+    /// Move the expiry (and protect again).
+    Renew,
+    /// Remove the protection and the tag.
+    Release,
+}
+
+/// How `scalegate audit` prints its report.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub(crate) enum AuditFormat {
+    /// One line per check, witnesses spelled out.
+    Text,
+    /// The report as JSON.
+    Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct EventArgs {
+    /// A JSON file, or `-` for standard input.
+    pub file: PathBuf,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct GateArgs {
+    /// The event: any shape `scalegate event` accepts; `-` for standard input.
+    #[arg(long)]
+    pub event: PathBuf,
+    /// Decide and print, but do not complete (or heartbeat) the lifecycle action.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Gate rules (TOML). Default: the built-in rules, identical to policies/gate.toml.
+    #[arg(long)]
+    pub rules: Option<PathBuf>,
+    /// Also print the EMF metric lines the Lambda would emit (to stderr).
+    #[arg(long)]
+    pub metrics: bool,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct DrainArgs {
+    /// The event; `-` for standard input.
+    #[arg(long)]
+    pub event: PathBuf,
+    /// Read and decide, but do not heartbeat, complete, re-queue or dead-letter.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The drain's queue, where re-checks go (required unless --dry-run).
+    #[arg(long, env = DRAIN_QUEUE_URL)]
+    pub queue_url: Option<String>,
+    /// The dead-letter queue for records that cannot be read.
+    #[arg(long, env = DRAIN_DLQ_URL)]
+    pub dlq_url: Option<String>,
+    /// Longest a leased instance may hold up its termination (1s to 48h; the function's default: 1h).
+    #[arg(long, env = DRAIN_BUDGET)]
+    pub budget: Option<String>,
+    /// First re-check delay (default: 15s).
+    #[arg(long, env = DRAIN_FIRST_DELAY)]
+    pub first_delay: Option<String>,
+    /// Longest re-check delay (at most 900s; default: 5m).
+    #[arg(long, env = DRAIN_MAX_DELAY)]
+    pub max_delay: Option<String>,
+    /// Also print the EMF metric lines the Lambda would emit (to stderr).
+    #[arg(long)]
+    pub metrics: bool,
+}
+
+#[derive(clap::Args)]
+#[command(group(clap::ArgGroup::new("input").args(["dir", "authorization_details", "terraform_plan", "cfn", "live"])))]
+pub(crate) struct AuditArgs {
+    /// A policies directory in the project's layout (default: policies).
+    pub dir: Option<PathBuf>,
+    /// Output of `aws iam get-account-authorization-details` (the whole account; only default policy versions
+    /// count).
+    #[arg(long, value_name = "FILE")]
+    pub authorization_details: Option<PathBuf>,
+    /// Output of `terraform show -json PLANFILE`; values unknown until apply count as wildcards.
+    #[arg(long, value_name = "FILE")]
+    pub terraform_plan: Option<PathBuf>,
+    /// A CloudFormation or CDK-synthesized template (JSON); intrinsic functions count as wildcards.
+    #[arg(long, value_name = "FILE")]
+    pub cfn: Option<PathBuf>,
+    /// The account the standard SDK configuration points at (GetAccountAuthorizationDetails, every page).
+    #[arg(long)]
+    pub live: bool,
+    /// Duties file (TOML). Default: the built-in policies/duties.toml.
+    #[arg(long)]
+    pub duties: Option<PathBuf>,
+    /// Output format: text, json, or sarif (SARIF 2.1.0 for code scanning).
+    #[arg(long, value_enum, default_value_t = AuditFormat::Text)]
+    pub format: AuditFormat,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct BacklogArgs {
+    /// The backlog-metric function's config file (TOML).
+    #[arg(long, conflicts_with_all = ["queue", "group", "messages"])]
+    pub config: Option<PathBuf>,
+    /// Queue name or URL.
+    #[arg(long, requires = "group")]
+    pub queue: Option<String>,
+    /// Auto Scaling group name.
+    #[arg(long)]
+    pub group: Option<String>,
+    /// Acceptable time for a message to wait, e.g. 10s, 2m.
+    #[arg(long, value_parser = duration_arg)]
+    pub latency: Option<Duration>,
+    /// Seconds one instance spends on one message, or `measure` (from the queue's deleted-message rate).
+    #[arg(long)]
+    pub seconds_per_message: Option<String>,
+    /// With `measure`: the value to use when the queue shows no deletions.
+    #[arg(long)]
+    pub fallback_seconds_per_message: Option<f64>,
+    /// Do not count messages in flight (received, not yet deleted).
+    #[arg(long)]
+    pub no_in_flight: bool,
+    /// Count delayed messages too.
+    #[arg(long)]
+    pub count_delayed: bool,
+    /// Warmup when the group sets no DefaultInstanceWarmup, e.g. 90s.
+    #[arg(long, value_parser = duration_arg, default_value = "0s")]
+    pub instance_warmup: Duration,
+    /// Offline arithmetic: messages waiting.
+    #[arg(long, requires = "instances", conflicts_with = "queue")]
+    pub messages: Option<u64>,
+    /// Offline arithmetic: instances that can take work.
+    #[arg(long, requires = "messages")]
+    pub instances: Option<u32>,
+    /// Publish through PutMetricData.
+    #[arg(long)]
+    pub put_metric_data: bool,
+    /// Also print the EMF lines the function would write.
+    #[arg(long)]
+    pub emf: bool,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct LeaseArgs {
+    /// acquire, renew or release.
+    #[arg(value_enum)]
+    pub action: LeaseAction,
+    /// Instance id (default: this instance, from IMDSv2).
+    #[arg(long)]
+    pub instance: Option<String>,
+    /// Auto Scaling group (default: this instance's, from its metadata tags or DescribeAutoScalingInstances).
+    #[arg(long)]
+    pub group: Option<String>,
+    /// How long the lease lasts without a renewal, e.g. 5m (acquire and renew).
+    #[arg(long, value_parser = duration_arg, default_value = "5m")]
+    pub ttl: Duration,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct ActionsArgs {
+    /// An action pattern: `service:Action`, `*` and `?` allowed, case-insensitive.
+    pub pattern: String,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct DemoArgs {
+    /// Project root (holding .venv and infra/local).
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// Instances to scale out to after the rollback.
+    #[arg(long, default_value_t = 10)]
+    pub scale_to: i32,
+    /// Instances launched from the drifted template first.
+    #[arg(long, default_value_t = 2)]
+    pub drifted: i32,
+    /// Warm pool size.
+    #[arg(long, default_value_t = 2)]
+    pub warm_pool: i32,
+}
+
+/// A duration flag: `90s`, `5m`, `1h`.
+pub(crate) fn duration_arg(s: &str) -> Result<Duration, String> {
+    scalegate_core::duration::parse_duration(s)
+}

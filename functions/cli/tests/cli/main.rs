@@ -1,0 +1,6 @@
+//! The `scalegate` binary, run as a user runs it, in one test executable.
+
+mod audit_live;
+mod gate;
+mod lease;
+mod offline;

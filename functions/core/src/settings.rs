@@ -1,0 +1,25 @@
+//! Every setting a function reads from its environment, by name. The shell reads them (`scalegate_aws::settings`);
+//! the core names them in its errors, so an error says which variable to fix.
+
+/// Gate rules as inline TOML.
+pub const GATE_RULES: &str = "SCALEGATE_GATE_RULES";
+/// Gate rules as a file path (read when [`GATE_RULES`] is unset).
+pub const GATE_RULES_FILE: &str = "SCALEGATE_GATE_RULES_FILE";
+/// Duties as inline TOML.
+pub const DUTIES: &str = "SCALEGATE_DUTIES";
+/// Duties as a file path (read when [`DUTIES`] is unset).
+pub const DUTIES_FILE: &str = "SCALEGATE_DUTIES_FILE";
+/// Backlog pairs as inline TOML.
+pub const BACKLOG_CONFIG: &str = "SCALEGATE_BACKLOG_CONFIG";
+/// Backlog pairs as a file path (read when [`BACKLOG_CONFIG`] is unset).
+pub const BACKLOG_CONFIG_FILE: &str = "SCALEGATE_BACKLOG_CONFIG_FILE";
+/// The drain's own SQS queue: re-checks are sent there.
+pub const DRAIN_QUEUE_URL: &str = "SCALEGATE_DRAIN_QUEUE_URL";
+/// The drain's dead-letter queue for records it cannot use.
+pub const DRAIN_DLQ_URL: &str = "SCALEGATE_DRAIN_DLQ_URL";
+/// How long the drain holds a leased worker at most.
+pub const DRAIN_BUDGET: &str = "SCALEGATE_DRAIN_BUDGET";
+/// The drain's first re-check delay.
+pub const DRAIN_FIRST_DELAY: &str = "SCALEGATE_DRAIN_FIRST_DELAY";
+/// The drain's longest re-check delay.
+pub const DRAIN_MAX_DELAY: &str = "SCALEGATE_DRAIN_MAX_DELAY";

@@ -1,0 +1,11 @@
+//! End-to-end tests against the local emulator, as one test executable: one emulator for the whole run (started on
+//! first use, see `scalegate_tests::endpoint`), every test on its own uniquely named resources.
+
+mod backlog;
+mod drain;
+#[path = "../emulator/mod.rs"]
+mod emulator;
+mod launch_gate;
+mod leases;
+mod sod_audit;
+mod template_corpus;
