@@ -1,9 +1,10 @@
 //! `make bench`: the backlog-metric run over 200 (queue, group) pairs against the local emulator. Prints wall time
 //! per run and the dependent AWS round trips (counted by an SDK interceptor); asserts nothing.
 
-use scalegate_aws::backlog_reader::SdkBacklog;
+use scalegate_aws::cloudwatch_metric_sink::CloudWatchMetricSink;
 use scalegate_aws::round_trips::RoundTripCounter;
 use scalegate_aws::sdk::Clients;
+use scalegate_aws::sqs_backlog_reader::SqsBacklogReader;
 use scalegate_core::backlog::{run, BacklogConfig};
 use scalegate_tests::figures::percentile;
 use scalegate_tests::{loaded_queue, worker_group};
@@ -56,12 +57,13 @@ async fn main() {
         let config = BacklogConfig::from_toml(&text, "bench").expect("config");
         let counter = RoundTripCounter::new();
         let clients = Clients::from_shared(&shared, Some(&counter));
-        let backlog = SdkBacklog::new(clients.sqs, clients.autoscaling, clients.ec2, clients.cloudwatch);
+        let sink = CloudWatchMetricSink::new(clients.cloudwatch.clone());
+        let backlog = SqsBacklogReader::new(clients.sqs, clients.autoscaling, clients.ec2, clients.cloudwatch);
         let (mut wall, mut dependent, mut total) = (vec![], vec![], vec![]);
         for _ in 0..RUNS {
             counter.reset();
             let started = Instant::now();
-            let result = run(&config, &backlog, Some(&backlog), chrono::Utc::now()).await;
+            let result = run(&config, &backlog, Some(&sink), chrono::Utc::now()).await;
             wall.push(started.elapsed().as_secs_f64() * 1000.0);
             assert!(result.failures().is_empty(), "{:?}", result.failures());
             dependent.push(counter.dependent());

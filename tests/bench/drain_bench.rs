@@ -8,16 +8,17 @@
 
 use drain::{aws_drain, handle_value};
 use scalegate::demo::queue;
-use scalegate_aws::leases::SdkLeases;
+use scalegate_aws::ec2_leases::Ec2Leases;
 use scalegate_aws::round_trips::RoundTripCounter;
 use scalegate_aws::sdk::Clients;
-use scalegate_aws::sqs_recheck::SqsRecheckQueue;
+use scalegate_aws::sqs_recheck_queue::SqsRecheckQueue;
 use scalegate_core::drain::{
     parse_input, recheck_body, Drain, DrainConfig, DrainFacts, DrainOutcome, HookTimeouts, RecheckQueue, Ticket,
 };
 use scalegate_core::lease::{acquire, release};
+use scalegate_core::lifecycle::{ActionResult, Completion, LifecycleActions};
 use scalegate_core::lifecycle::{Delivery, LifecycleAction, Transition};
-use scalegate_core::ports::{ActionResult, AwsError, Completion, LifecycleActions};
+use scalegate_core::ports::AwsError;
 use scalegate_tests::figures::{cpu_time, summary};
 use scalegate_tests::{clients, sdk_config, unique, worker_group};
 use serde_json::{json, Value};
@@ -48,7 +49,7 @@ async fn emulator_looks() {
         .send()
         .await
         .expect("PutLifecycleHook");
-    let leases = SdkLeases::new(c.autoscaling.clone(), c.ec2.clone());
+    let leases = Ec2Leases::new(c.autoscaling.clone(), c.ec2.clone());
     let out = c.autoscaling.describe_auto_scaling_groups().auto_scaling_group_names(&group).send().await.unwrap();
     let workers: Vec<String> =
         out.auto_scaling_groups()[0].instances().iter().filter_map(|i| i.instance_id()).map(str::to_string).collect();

@@ -1,7 +1,8 @@
 //! Backlog per instance against the emulator: real queues and groups, read through the SDK adapter, published
 //! through PutMetricData and read back from CloudWatch.
 
-use scalegate_aws::backlog_reader::SdkBacklog;
+use scalegate_aws::cloudwatch_metric_sink::CloudWatchMetricSink;
+use scalegate_aws::sqs_backlog_reader::SqsBacklogReader;
 use scalegate_core::backlog::{run, BacklogConfig, Publish};
 use scalegate_tests::{clients, loaded_queue, sdk_config, worker_group};
 
@@ -15,10 +16,10 @@ fn config(queue: &str, group: &str, extra: &str) -> BacklogConfig {
     .unwrap()
 }
 
-async fn reader() -> SdkBacklog {
+async fn reader() -> SqsBacklogReader {
     let c = clients().await;
     let cloudwatch = aws_sdk_cloudwatch::Client::new(&sdk_config().await);
-    SdkBacklog::new(c.sqs, c.autoscaling, c.ec2, cloudwatch)
+    SqsBacklogReader::new(c.sqs, c.autoscaling, c.ec2, cloudwatch)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -29,7 +30,8 @@ async fn fifteen_hundred_messages_over_ten_instances_is_150_and_reaches_cloudwat
     let mut config = config(&queue, &group, "");
     config.publish = Publish::PutMetricData;
     let now = chrono::Utc::now();
-    let result = run(&config, &backlog, Some(&backlog), now).await;
+    let sink = CloudWatchMetricSink::new(aws_sdk_cloudwatch::Client::new(&sdk_config().await));
+    let result = run(&config, &backlog, Some(&sink), now).await;
     assert!(result.failures().is_empty(), "{:?}", result.failures());
     let f = result.pairs[0].outcome.as_ref().unwrap();
     assert_eq!((f.figures.messages, f.figures.capable), (1500, 10));
@@ -76,7 +78,7 @@ async fn standby_instances_take_no_work_and_an_empty_queue_is_zero() {
         .await
         .unwrap();
     let backlog = reader().await;
-    let result = run(&config(&queue, &group, ""), &backlog, None::<&SdkBacklog>, chrono::Utc::now()).await;
+    let result = run(&config(&queue, &group, ""), &backlog, None::<&CloudWatchMetricSink>, chrono::Utc::now()).await;
     let f = result.pairs[0].outcome.as_ref().unwrap();
     let after = c.autoscaling.describe_auto_scaling_groups().auto_scaling_group_names(&group).send().await.unwrap();
     let states: Vec<String> = after.auto_scaling_groups()[0]
@@ -89,7 +91,7 @@ async fn standby_instances_take_no_work_and_an_empty_queue_is_zero() {
     assert_eq!(f.figures.backlog_per_instance, 90.0 / f64::from(f.capacity.capable));
 
     let empty = loaded_queue(&c, "empty", 0).await;
-    let result = run(&config(&empty, &group, ""), &backlog, None::<&SdkBacklog>, chrono::Utc::now()).await;
+    let result = run(&config(&empty, &group, ""), &backlog, None::<&CloudWatchMetricSink>, chrono::Utc::now()).await;
     assert_eq!(result.pairs[0].outcome.as_ref().unwrap().figures.backlog_per_instance, 0.0);
     let emf = result.report.metrics().next().expect("an EMF line");
     assert!(emf.contains("\"BacklogPerInstance\":0.0"), "{emf}");
@@ -101,11 +103,11 @@ async fn a_missing_queue_or_group_is_named_and_publishes_nothing() {
     let (queue, group) = tokio::join!(loaded_queue(&c, "jobs", 5), worker_group(&c, "workers", 1));
     let backlog = reader().await;
     let missing_queue =
-        run(&config("no-such-queue", &group, ""), &backlog, None::<&SdkBacklog>, chrono::Utc::now()).await;
+        run(&config("no-such-queue", &group, ""), &backlog, None::<&CloudWatchMetricSink>, chrono::Utc::now()).await;
     let e = missing_queue.pairs[0].outcome.as_ref().unwrap_err();
     assert!(e.contains("queue `no-such-queue` does not exist"), "{e}");
     assert!(missing_queue.report.metrics().next().is_none());
     let missing_group =
-        run(&config(&queue, "no-such-group", ""), &backlog, None::<&SdkBacklog>, chrono::Utc::now()).await;
+        run(&config(&queue, "no-such-group", ""), &backlog, None::<&CloudWatchMetricSink>, chrono::Utc::now()).await;
     assert_eq!(missing_group.pairs[0].outcome.as_ref().unwrap_err(), "group `no-such-group` not found");
 }

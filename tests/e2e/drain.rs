@@ -5,9 +5,9 @@
 use aws_sdk_autoscaling::types::InstanceReusePolicy;
 use drain::{aws_drain, AwsDrain};
 use scalegate::demo::{invoke_once, lifecycle_state, queue};
-use scalegate_aws::leases::SdkLeases;
+use scalegate_aws::ec2_leases::Ec2Leases;
 use scalegate_aws::sdk::Clients;
-use scalegate_aws::sqs_recheck::SqsRecheckQueue;
+use scalegate_aws::sqs_recheck_queue::SqsRecheckQueue;
 use scalegate_core::drain::{DrainConfig, DrainOutcome, DrainReason};
 use scalegate_core::lease::{acquire, release, renew, LeaseStore, LEASE_TAG};
 use scalegate_core::lifecycle::Redelivery;
@@ -91,7 +91,7 @@ async fn the_drain_requeues_rather_than_sleeps_and_continues_once_the_lease_is_r
     let q = queues(&c).await;
     terminate_hook(&c, &group, &q.arn).await;
     let d = drain(&c, &q);
-    let leases = SdkLeases::new(c.autoscaling.clone(), c.ec2.clone());
+    let leases = Ec2Leases::new(c.autoscaling.clone(), c.ec2.clone());
     let out = c.autoscaling.describe_auto_scaling_groups().auto_scaling_group_names(&group).send().await.unwrap();
     let busy = out.auto_scaling_groups()[0].instances()[0].instance_id().unwrap().to_string();
     acquire(&leases, &group, &busy, Duration::from_secs(120), chrono::Utc::now()).await.unwrap();
@@ -203,7 +203,7 @@ async fn an_instance_returning_to_the_warm_pool_is_drained_and_leaves_its_lease_
         .expect("PutWarmPool");
     terminate_hook(&c, &group, &q.arn).await;
     let d = drain(&c, &q);
-    let leases = SdkLeases::new(c.autoscaling.clone(), c.ec2.clone());
+    let leases = Ec2Leases::new(c.autoscaling.clone(), c.ec2.clone());
     let out = c.autoscaling.describe_auto_scaling_groups().auto_scaling_group_names(&group).send().await.unwrap();
     let worker = out.auto_scaling_groups()[0].instances()[0].instance_id().unwrap().to_string();
     // A worker that crashed mid-job long ago: its lease expired and the reaper took its protection.

@@ -3,7 +3,7 @@
 use launch_gate::{aws_launch_gate, handle, RecordOutcome};
 use scalegate::demo::{gate_until_settled, Fleet, FleetSpec};
 use scalegate_core::gate::GateRules;
-use scalegate_core::ports::ActionResult;
+use scalegate_core::lifecycle::ActionResult;
 use scalegate_tests::{clients, unique};
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -144,8 +144,8 @@ async fn stale_warm_pool_instance_is_rechecked_and_abandoned_on_leaving_the_pool
 async fn a_template_named_by_id_or_name_at_any_version_spelling_resolves_to_the_same_facts() {
     use aws_sdk_autoscaling::types::LaunchTemplateSpecification;
     use aws_sdk_ec2::types::{InstanceType, RequestLaunchTemplateData};
+    use scalegate_core::gate::LaunchFactsSource;
     use scalegate_core::lifecycle::{Delivery, LifecycleAction, Place, Transition};
-    use scalegate_core::ports::LaunchFactsSource;
 
     let c = clients().await;
     let name = unique("lt-spelling");

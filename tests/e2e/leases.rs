@@ -3,7 +3,7 @@
 //! group that did not opt in is never touched.
 
 use aws_sdk_autoscaling::types::Tag;
-use scalegate_aws::leases::SdkLeases;
+use scalegate_aws::ec2_leases::Ec2Leases;
 use scalegate_core::lease::reap;
 use scalegate_core::lease::{acquire, release, LEASE_TAG, OPT_IN_TAG};
 use scalegate_tests::{clients, worker_group};
@@ -55,7 +55,7 @@ async fn a_leased_worker_survives_scale_in_until_it_releases() {
     let c = clients().await;
     let group = worker_group(&c, "leased", 3).await;
     opt_in(&c, &group).await;
-    let leases = SdkLeases::new(c.autoscaling.clone(), c.ec2.clone());
+    let leases = Ec2Leases::new(c.autoscaling.clone(), c.ec2.clone());
     let busy = members(&c, &group).await[0].0.clone();
     acquire(&leases, &group, &busy, Duration::from_secs(300), chrono::Utc::now()).await.unwrap();
 
@@ -84,7 +84,7 @@ async fn a_crashed_workers_protection_is_reaped_after_expiry_and_the_group_scale
     let c = clients().await;
     let (group, bystander) = tokio::join!(worker_group(&c, "crashy", 2), worker_group(&c, "not-opted-in", 1));
     opt_in(&c, &group).await;
-    let leases = SdkLeases::new(c.autoscaling.clone(), c.ec2.clone());
+    let leases = Ec2Leases::new(c.autoscaling.clone(), c.ec2.clone());
     let crashed = members(&c, &group).await[0].0.clone();
     acquire(&leases, &group, &crashed, Duration::from_secs(1), chrono::Utc::now()).await.unwrap();
     // Protected with no lease at all, in a group that never opted in: not the reaper's business.

@@ -1,7 +1,7 @@
 //! The live audit against the emulator: roles created through the IAM API, read back with
 //! GetAccountAuthorizationDetails, audited as `scalegate audit --live` does and by the `sod-audit` function's handler.
 
-use scalegate_aws::iam_inventory::IamAccountInventory;
+use scalegate_aws::iam_account_inventory::IamAccountInventory;
 use scalegate_iam::sod_audit::{self, AccountInventory};
 use scalegate_iam::{audit, AuditVerdict, Duties};
 use scalegate_tests::{sdk_config, unique};

@@ -7,7 +7,7 @@ use aws_sdk_iam::operation::get_account_authorization_details::{
 use aws_sdk_iam::types::RoleDetail;
 use aws_smithy_mocks::{mock, mock_client, RuleMode};
 use aws_smithy_types::error::ErrorMetadata;
-use scalegate_aws::iam_inventory::IamAccountInventory;
+use scalegate_aws::iam_account_inventory::IamAccountInventory;
 use scalegate_core::ports::AwsErrorKind;
 use scalegate_iam::sod_audit::{self, AccountInventory};
 use scalegate_iam::Duties;

@@ -9,7 +9,8 @@ use aws_sdk_sqs::operation::get_queue_attributes::{GetQueueAttributesError, GetQ
 use aws_sdk_sqs::types::QueueAttributeName;
 use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
 use aws_smithy_types::error::ErrorMetadata;
-use scalegate_aws::backlog_reader::SdkBacklog;
+use scalegate_aws::cloudwatch_metric_sink::CloudWatchMetricSink;
+use scalegate_aws::sqs_backlog_reader::SqsBacklogReader;
 use scalegate_core::backlog::{run, BacklogConfig};
 
 const URL: &str = "https://sqs.us-east-1.amazonaws.com/123456789012/jobs";
@@ -51,18 +52,18 @@ fn queue_ok() -> Rule {
     })
 }
 
-fn backlog(sqs: &[&Rule], autoscaling: &[&Rule]) -> SdkBacklog {
+fn backlog(sqs: &[&Rule], autoscaling: &[&Rule]) -> SqsBacklogReader {
     let sqs = mock_client!(aws_sdk_sqs, RuleMode::MatchAny, sqs);
     let autoscaling = mock_client!(aws_sdk_autoscaling, RuleMode::MatchAny, autoscaling);
     let ec2 = mock_client!(aws_sdk_ec2, RuleMode::MatchAny, &[]);
     let cloudwatch = mock_client!(aws_sdk_cloudwatch, RuleMode::MatchAny, &[]);
-    SdkBacklog::new(sqs, autoscaling, ec2, cloudwatch)
+    SqsBacklogReader::new(sqs, autoscaling, ec2, cloudwatch)
 }
 
 #[tokio::test]
 async fn the_happy_path_through_mocks() {
     let (q, g) = (queue_ok(), group_ok());
-    let result = run(&config(), &backlog(&[&q], &[&g]), None::<&SdkBacklog>, chrono::Utc::now()).await;
+    let result = run(&config(), &backlog(&[&q], &[&g]), None::<&CloudWatchMetricSink>, chrono::Utc::now()).await;
     assert_eq!(result.pairs[0].outcome.as_ref().unwrap().figures.backlog_per_instance, 150.0);
 }
 
@@ -72,7 +73,8 @@ async fn a_throttled_queue_is_an_error_not_a_zero() {
         GetQueueAttributesError::generic(ErrorMetadata::builder().code("RequestThrottled").message("slow down").build())
     });
     let g = group_ok();
-    let result = run(&config(), &backlog(&[&throttled], &[&g]), None::<&SdkBacklog>, chrono::Utc::now()).await;
+    let result =
+        run(&config(), &backlog(&[&throttled], &[&g]), None::<&CloudWatchMetricSink>, chrono::Utc::now()).await;
     let e = result.pairs[0].outcome.as_ref().unwrap_err();
     assert!(e.contains("reading queue") && e.contains("RequestThrottled"), "{e}");
     assert!(result.report.metrics().next().is_none(), "nothing published for the pair");
@@ -87,7 +89,8 @@ async fn throttled_group_lookups_fail_every_pair_and_publish_nothing() {
             ErrorMetadata::builder().code("Throttling").message("Rate exceeded").build(),
         )
     });
-    let result = run(&config(), &backlog(&[&q], &[&throttled]), None::<&SdkBacklog>, chrono::Utc::now()).await;
+    let result =
+        run(&config(), &backlog(&[&q], &[&throttled]), None::<&CloudWatchMetricSink>, chrono::Utc::now()).await;
     let e = result.pairs[0].outcome.as_ref().unwrap_err();
     assert!(e.contains("DescribeAutoScalingGroups failed") && e.contains("Throttling"), "{e}");
     assert!(result.report.metrics().next().is_none());
@@ -99,7 +102,7 @@ async fn a_malformed_count_is_named() {
         GetQueueAttributesOutput::builder().attributes(QueueAttributeName::ApproximateNumberOfMessages, "lots").build()
     });
     let g = group_ok();
-    let result = run(&config(), &backlog(&[&odd], &[&g]), None::<&SdkBacklog>, chrono::Utc::now()).await;
+    let result = run(&config(), &backlog(&[&odd], &[&g]), None::<&CloudWatchMetricSink>, chrono::Utc::now()).await;
     let e = result.pairs[0].outcome.as_ref().unwrap_err();
     assert!(e.contains("`lots` is not a count"), "{e}");
 }

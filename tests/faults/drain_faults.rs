@@ -12,7 +12,7 @@ use aws_sdk_sqs::operation::send_message::{SendMessageError, SendMessageOutput};
 use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
 use aws_smithy_types::error::ErrorMetadata;
 use drain::{aws_drain, handle_value, AwsDrain};
-use scalegate_aws::sqs_recheck::SqsRecheckQueue;
+use scalegate_aws::sqs_recheck_queue::SqsRecheckQueue;
 use scalegate_core::drain::{DrainConfig, DrainOutcome, ENVELOPE_KEY};
 use scalegate_core::lease::LEASE_TAG;
 use serde_json::{json, Value};

@@ -24,8 +24,8 @@ use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
 use aws_smithy_types::error::ErrorMetadata;
 use scalegate_aws::{AutoScalingLifecycleActions, Ec2LaunchFacts};
 use scalegate_core::gate::{GateOutcome, GateRules, LaunchGate};
+use scalegate_core::lifecycle::{ActionResult, Completion};
 use scalegate_core::lifecycle::{Delivery, LifecycleAction, Place, Transition};
-use scalegate_core::ports::{ActionResult, Completion};
 use std::time::Duration;
 
 const ID: &str = "i-0123456789abcdef0";

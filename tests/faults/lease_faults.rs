@@ -7,7 +7,7 @@ use aws_sdk_ec2::operation::create_tags::CreateTagsOutput;
 use aws_sdk_ec2::operation::delete_tags::DeleteTagsOutput;
 use aws_smithy_mocks::{mock, mock_client, RuleMode};
 use aws_smithy_types::error::ErrorMetadata;
-use scalegate_aws::leases::SdkLeases;
+use scalegate_aws::ec2_leases::Ec2Leases;
 use scalegate_core::lease::{acquire, release, LeaseError, OptedInGroups};
 use std::time::Duration;
 
@@ -26,7 +26,7 @@ async fn throttled_protection_on_acquire_says_the_instance_is_not_protected() {
         mock!(aws_sdk_ec2::Client::create_tags).then_output(|| CreateTagsOutput::builder().build()),
         mock!(aws_sdk_ec2::Client::delete_tags).then_output(|| DeleteTagsOutput::builder().build()),
     );
-    let leases = SdkLeases::new(
+    let leases = Ec2Leases::new(
         mock_client!(aws_sdk_autoscaling, RuleMode::MatchAny, [&protect]),
         mock_client!(aws_sdk_ec2, RuleMode::MatchAny, [&tag, &untag]),
     );
@@ -42,7 +42,7 @@ async fn throttled_release_keeps_the_tag_so_the_reaper_can_finish() {
         throttled_protection(),
         mock!(aws_sdk_ec2::Client::delete_tags).then_output(|| DeleteTagsOutput::builder().build()),
     );
-    let leases = SdkLeases::new(
+    let leases = Ec2Leases::new(
         mock_client!(aws_sdk_autoscaling, RuleMode::MatchAny, [&protect]),
         mock_client!(aws_sdk_ec2, RuleMode::MatchAny, [&untag]),
     );
@@ -55,7 +55,7 @@ async fn throttled_release_keeps_the_tag_so_the_reaper_can_finish() {
 async fn an_instance_outside_any_group_is_named() {
     let none = mock!(aws_sdk_autoscaling::Client::describe_auto_scaling_instances)
         .then_output(|| DescribeAutoScalingInstancesOutput::builder().build());
-    let leases = SdkLeases::new(
+    let leases = Ec2Leases::new(
         mock_client!(aws_sdk_autoscaling, RuleMode::MatchAny, [&none]),
         mock_client!(aws_sdk_ec2, RuleMode::MatchAny, []),
     );
@@ -85,7 +85,7 @@ async fn the_reaper_leaves_out_members_that_cannot_change_protection() {
             .build()
     });
     let tags = mock!(aws_sdk_ec2::Client::describe_tags).then_output(|| DescribeTagsOutput::builder().build());
-    let leases = SdkLeases::new(
+    let leases = Ec2Leases::new(
         mock_client!(aws_sdk_autoscaling, RuleMode::MatchAny, [&groups]),
         mock_client!(aws_sdk_ec2, RuleMode::MatchAny, [&tags]),
     );

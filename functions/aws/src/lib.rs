@@ -5,18 +5,19 @@
 //!
 //! [`AwsError`]: scalegate_core::ports::AwsError
 
-pub mod backlog_reader;
+pub mod autoscaling_lifecycle_actions;
+pub mod cloudwatch_metric_sink;
+pub mod ec2_instance_types;
+pub mod ec2_launch_facts;
+pub mod ec2_leases;
 pub mod errors;
-pub mod iam_inventory;
-pub mod instance_types;
-pub mod launch_facts;
-pub mod leases;
-pub mod lifecycle_actions;
+pub mod iam_account_inventory;
 pub mod round_trips;
 pub mod sdk;
 pub mod settings;
-pub mod sqs_recheck;
+pub mod sqs_backlog_reader;
+pub mod sqs_recheck_queue;
 pub mod telemetry;
 
-pub use launch_facts::Ec2LaunchFacts;
-pub use lifecycle_actions::AutoScalingLifecycleActions;
+pub use autoscaling_lifecycle_actions::AutoScalingLifecycleActions;
+pub use ec2_launch_facts::Ec2LaunchFacts;

@@ -12,9 +12,9 @@ pub struct Clients {
     pub ec2: aws_sdk_ec2::Client,
     /// Auto Scaling.
     pub autoscaling: aws_sdk_autoscaling::Client,
-    /// SQS.
+    /// SQS: queue depths, the drain's re-checks and dead letters.
     pub sqs: aws_sdk_sqs::Client,
-    /// CloudWatch.
+    /// CloudWatch: drain rates (GetMetricData) and PutMetricData.
     pub cloudwatch: aws_sdk_cloudwatch::Client,
     /// IAM (the separation-of-duties audit).
     pub iam: aws_sdk_iam::Client,

@@ -3,7 +3,8 @@
 //! six or two times within the one-minute invocation.
 
 use chrono::Utc;
-use scalegate_aws::backlog_reader::SdkBacklog;
+use scalegate_aws::cloudwatch_metric_sink::CloudWatchMetricSink;
+use scalegate_aws::sqs_backlog_reader::SqsBacklogReader;
 use scalegate_aws::telemetry;
 use scalegate_core::backlog::{run, BacklogConfig, BacklogRun, Publish};
 use serde_json::{json, Value};
@@ -23,15 +24,20 @@ pub fn ticks_per_minute(config: &BacklogConfig) -> u32 {
 }
 
 /// One computation: runs every pair and writes its lines to stdout.
-pub async fn run_once(backlog: &SdkBacklog, config: &BacklogConfig) -> BacklogRun {
-    let sink = (config.publish == Publish::PutMetricData).then_some(backlog);
-    let result = run(config, backlog, sink, Utc::now()).await;
+pub async fn run_once(reader: &SqsBacklogReader, sink: &CloudWatchMetricSink, config: &BacklogConfig) -> BacklogRun {
+    let sink = (config.publish == Publish::PutMetricData).then_some(sink);
+    let result = run(config, reader, sink, Utc::now()).await;
     telemetry::write_report(&result.report);
     result
 }
 
 /// The Lambda entry.
-pub async fn lambda(backlog: &SdkBacklog, config: &BacklogConfig, _payload: Value) -> Result<Value, BacklogError> {
+pub async fn lambda(
+    reader: &SqsBacklogReader,
+    sink: &CloudWatchMetricSink,
+    config: &BacklogConfig,
+    _payload: Value,
+) -> Result<Value, BacklogError> {
     let ticks = ticks_per_minute(config);
     let every = Duration::from_secs(60 / u64::from(ticks));
     let started = tokio::time::Instant::now();
@@ -39,7 +45,7 @@ pub async fn lambda(backlog: &SdkBacklog, config: &BacklogConfig, _payload: Valu
     let mut published = 0;
     for tick in 0..ticks {
         tokio::time::sleep_until(started + every * tick).await;
-        let result = run_once(backlog, config).await;
+        let result = run_once(reader, sink, config).await;
         published += result.pairs.iter().filter(|p| p.outcome.is_ok()).count();
         failures.extend(result.failures());
     }

@@ -13,7 +13,7 @@ pub const NAMESPACE: &str = "scalegate";
 pub struct Metric {
     /// Metric name.
     pub name: &'static str,
-    /// Value.
+    /// The value, in `unit`s.
     pub value: f64,
     /// CloudWatch unit (`Count`, `Milliseconds`, `Seconds`, ...).
     pub unit: &'static str,

@@ -1,10 +1,7 @@
-//! Ports: the capabilities the core needs from the outside world, named by what they do.
+//! What every port returns when AWS fails: a classified error. The ports themselves live beside the feature that
+//! uses them (`gate/ports.rs`, `lifecycle/ports.rs`, `backlog/ports.rs`, `lease/ports.rs`, `drain/ports.rs`).
 //!
-//! Adapters in `scalegate-aws` implement them with the AWS SDK; tests implement them in memory.
-
-use crate::gate::LaunchFacts;
-use crate::lifecycle::LifecycleAction;
-use std::future::Future;
+//! Adapters in `scalegate-aws` implement the ports with the AWS SDK; tests implement them in memory.
 
 /// What kind of failure an AWS call had, which decides whether to retry it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -60,54 +57,4 @@ impl AwsError {
             AwsErrorKind::Throttled | AwsErrorKind::ServerError | AwsErrorKind::Timeout | AwsErrorKind::Network
         )
     }
-}
-
-/// `LifecycleActionResult`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-pub enum ActionResult {
-    /// Let the transition proceed.
-    #[serde(rename = "CONTINUE")]
-    Continue,
-    /// Stop it (a launch is terminated and replaced).
-    #[serde(rename = "ABANDON")]
-    Abandon,
-}
-
-impl ActionResult {
-    /// Wire value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ActionResult::Continue => "CONTINUE",
-            ActionResult::Abandon => "ABANDON",
-        }
-    }
-}
-
-/// What completing (or heartbeating) an action did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Completion {
-    /// The call took effect.
-    Done,
-    /// "No active Lifecycle Action found": someone already completed it, or it timed out. Idempotent success.
-    AlreadyDone,
-}
-
-/// Gathers the facts the launch gate checks, as one snapshot.
-pub trait LaunchFactsSource: Send + Sync {
-    /// Describes the instance, its security groups, its group and launch template, its profile associations.
-    fn gather(&self, action: &LifecycleAction) -> impl Future<Output = Result<LaunchFacts, AwsError>> + Send;
-}
-
-/// Completes and heartbeats lifecycle actions.
-pub trait LifecycleActions: Send + Sync {
-    /// `CompleteLifecycleAction`.
-    fn complete(
-        &self,
-        action: &LifecycleAction,
-        result: ActionResult,
-    ) -> impl Future<Output = Result<Completion, AwsError>> + Send;
-
-    /// `RecordLifecycleActionHeartbeat`.
-    fn heartbeat(&self, action: &LifecycleAction) -> impl Future<Output = Result<Completion, AwsError>> + Send;
 }

@@ -2,10 +2,10 @@
 //! settings, and the handler that takes a batch and answers with the SQS partial-batch response.
 
 use chrono::{DateTime, Utc};
-use scalegate_aws::leases::SdkLeases;
-use scalegate_aws::lifecycle_actions::AutoScalingLifecycleActions;
+use scalegate_aws::autoscaling_lifecycle_actions::AutoScalingLifecycleActions;
+use scalegate_aws::ec2_leases::Ec2Leases;
 use scalegate_aws::settings::{self, SettingsError};
-use scalegate_aws::sqs_recheck::SqsRecheckQueue;
+use scalegate_aws::sqs_recheck_queue::SqsRecheckQueue;
 use scalegate_aws::telemetry;
 use scalegate_core::drain::{outcome_report, parse_input, Drain, DrainConfig, DrainOutcome, RecheckQueue};
 use scalegate_core::lifecycle::{answer, InvocationError, ParseError};
@@ -14,7 +14,7 @@ use scalegate_core::settings::{DRAIN_DLQ_URL, DRAIN_QUEUE_URL};
 use serde_json::Value;
 
 /// The drain wired to AWS.
-pub type AwsDrain = Drain<SdkLeases, AutoScalingLifecycleActions, SqsRecheckQueue>;
+pub type AwsDrain = Drain<Ec2Leases, AutoScalingLifecycleActions, SqsRecheckQueue>;
 
 /// Wires the drain to these clients; `queue` says where re-checks and unreadable records go. With `dry_run` it reads
 /// and decides, but never heartbeats, completes, re-queues or dead-letters.
@@ -26,7 +26,7 @@ pub fn aws_drain(
     dry_run: bool,
 ) -> AwsDrain {
     Drain::new(
-        SdkLeases::new(autoscaling.clone(), ec2.clone()),
+        Ec2Leases::new(autoscaling.clone(), ec2.clone()),
         AutoScalingLifecycleActions::new(autoscaling.clone()),
         queue,
         config,
@@ -75,7 +75,7 @@ pub async fn handle_value<F, A, Q>(
 ) -> Result<DrainReport, ParseError>
 where
     F: scalegate_core::drain::DrainFacts,
-    A: scalegate_core::ports::LifecycleActions,
+    A: scalegate_core::lifecycle::LifecycleActions,
     Q: RecheckQueue,
 {
     let started = now();

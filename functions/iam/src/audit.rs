@@ -15,7 +15,7 @@ pub struct Check {
     pub principal: String,
     /// `role` or `user`.
     pub kind: super::reasoner::PrincipalKind,
-    /// Duty name.
+    /// The duty, as the duties file names it.
     pub duty: String,
     /// Forbidden class.
     pub class: String,
@@ -71,7 +71,7 @@ pub struct AuditWitness {
 pub struct Example {
     /// `service:Action`.
     pub action: String,
-    /// Its access level.
+    /// Its access level in the catalog (`Write`, `Permissions management`, …).
     pub access_level: &'static str,
 }
 

@@ -11,16 +11,16 @@ const TABLE: &str = include_str!("../../../policies/catalog/iam-actions.tsv");
 /// An action's access level, as AWS's service authorization reference files it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub enum AccessLevel {
-    /// Read.
+    /// Reads data or configuration (`Get*`, `Describe*`).
     Read,
-    /// List.
+    /// Lists resources without reading them.
     List,
-    /// Write.
+    /// Creates, changes or deletes resources.
     Write,
     /// Permissions management.
     #[serde(rename = "Permissions management")]
     PermissionsManagement,
-    /// Tagging.
+    /// Adds or removes tags only.
     Tagging,
 }
 

@@ -20,7 +20,7 @@ pub struct Duties {
 /// One duty.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Duty {
-    /// Its name.
+    /// How checks and findings name the duty.
     pub name: String,
     /// Role, user or group names or ARNs it applies to (case-sensitive patterns; a group stands for its members).
     pub principals: Vec<Pattern>,

@@ -32,7 +32,7 @@ pub struct Statement {
     pub index: usize,
     /// `Sid`, when given.
     pub sid: Option<String>,
-    /// `Effect`.
+    /// Allow or Deny.
     pub effect: Effect,
     /// `Action` or `NotAction` (case-insensitive patterns).
     pub actions: Matcher,
@@ -128,7 +128,7 @@ pub enum PolicyError {
     /// A document-level problem.
     #[error("policy field `{field}` {problem}")]
     Document {
-        /// The field.
+        /// The policy field at fault (`Action`, `Resource`, …).
         field: &'static str,
         /// What is wrong.
         problem: String,
@@ -138,7 +138,7 @@ pub enum PolicyError {
     Statement {
         /// `Sid` or `#index`.
         statement: String,
-        /// The field.
+        /// The policy field at fault.
         field: &'static str,
         /// What is wrong.
         problem: String,

@@ -37,9 +37,9 @@ pub enum PrincipalKind {
 pub struct Principal {
     /// Role or user.
     pub kind: PrincipalKind,
-    /// Its name.
+    /// The role or user name, as duties match it.
     pub name: String,
-    /// Its ARN.
+    /// The full ARN, as policies name it.
     pub arn: String,
     /// Inline and managed identity policies; for a user, its groups' policies too.
     pub identity: Vec<AttachedPolicy>,

@@ -1,4 +1,4 @@
-//! The tricky-case table of issue #3: each row a policy set, a class, the verdict, and for `may` the witness.
+//! The tricky-case table: each row a policy set, a class, the verdict, and for `may` the witness.
 //! The cases where other tools say "cannot" and the truth is "can" are here on purpose.
 
 use super::*;

@@ -4,9 +4,10 @@
 
 use chrono::{DateTime, Utc};
 use scalegate_aws::{telemetry, AutoScalingLifecycleActions, Ec2LaunchFacts};
+use scalegate_core::gate::LaunchFactsSource;
 use scalegate_core::gate::{decision_report, Decision, GateOutcome, LaunchGate};
+use scalegate_core::lifecycle::LifecycleActions;
 use scalegate_core::lifecycle::{self, answer, InvocationError, Notification, ParseError, Redelivery};
-use scalegate_core::ports::{LaunchFactsSource, LifecycleActions};
 use scalegate_core::report::{Level, Report};
 use serde_json::{json, Value};
 
@@ -35,7 +36,7 @@ pub enum RecordOutcome {
     Decided(Box<Decision>),
     /// The instance had already moved on: a duplicate delivery.
     AlreadyDecided {
-        /// Instance id.
+        /// The instance whose action was already decided.
         instance_id: String,
         /// Where it is now.
         lifecycle_state: String,
@@ -47,7 +48,7 @@ pub enum RecordOutcome {
     },
     /// A terminate action sent to the launch gate: left for the drain function.
     NotALaunch {
-        /// Instance id.
+        /// The instance of the terminate action.
         instance_id: String,
     },
     /// The record is not a valid lifecycle notification.
@@ -71,7 +72,7 @@ impl Redelivery for RecordOutcome {
 pub struct RecordReport {
     /// SQS message id.
     pub message_id: Option<String>,
-    /// Outcome.
+    /// What the gate did with the record.
     pub outcome: RecordOutcome,
 }
 

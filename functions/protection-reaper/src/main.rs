@@ -2,7 +2,7 @@
 
 use lambda_runtime::{service_fn, Error, LambdaEvent};
 use protection_reaper::lambda;
-use scalegate_aws::leases::SdkLeases;
+use scalegate_aws::ec2_leases::Ec2Leases;
 use scalegate_aws::{sdk::Clients, telemetry};
 use serde_json::Value;
 
@@ -10,7 +10,7 @@ use serde_json::Value;
 async fn main() -> Result<(), Error> {
     telemetry::init_json_logs(false);
     let clients = Clients::load(None).await;
-    let leases = SdkLeases::new(clients.autoscaling, clients.ec2);
+    let leases = Ec2Leases::new(clients.autoscaling, clients.ec2);
     let leases = &leases;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
         lambda(leases, event.payload).await.map_err(Error::from)

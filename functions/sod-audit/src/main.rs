@@ -1,7 +1,7 @@
 //! Lambda: the separation-of-duties audit. Triggered by an EventBridge schedule and by CloudTrail IAM change events.
 
 use lambda_runtime::{service_fn, Error, LambdaEvent};
-use scalegate_aws::iam_inventory::IamAccountInventory;
+use scalegate_aws::iam_account_inventory::IamAccountInventory;
 use scalegate_aws::{sdk::Clients, settings, telemetry};
 use serde_json::Value;
 use sod_audit::lambda;

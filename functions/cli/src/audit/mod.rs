@@ -5,7 +5,7 @@ mod render;
 
 pub use render::{json, sarif, text};
 
-use scalegate_aws::iam_inventory::IamAccountInventory;
+use scalegate_aws::iam_account_inventory::IamAccountInventory;
 use scalegate_iam::sod_audit::AccountInventory;
 use scalegate_iam::{AttachedPolicy, Loaded, Principal, SourceError};
 use serde_json::Value;
@@ -42,15 +42,15 @@ pub enum AuditInputError {
     /// A file or directory could not be read.
     #[error("reading {path}: {error}")]
     Io {
-        /// The path.
+        /// The file or directory as the user named it.
         path: String,
-        /// The error.
+        /// Why reading it failed.
         error: std::io::Error,
     },
     /// A file is not JSON.
     #[error("{path}: not valid JSON: {error}")]
     Json {
-        /// The path.
+        /// The file as the user named it.
         path: String,
         /// The parser's message.
         error: serde_json::Error,
@@ -58,7 +58,7 @@ pub enum AuditInputError {
     /// The input's content is wrong.
     #[error("{path}: {error}")]
     Source {
-        /// The path.
+        /// The file as the user named it.
         path: String,
         /// What is wrong.
         error: Box<SourceError>,
@@ -66,7 +66,7 @@ pub enum AuditInputError {
     /// A role policy file in a directory is invalid.
     #[error("{path}: {error}")]
     Policy {
-        /// The path.
+        /// The policy file at fault.
         path: String,
         /// What is wrong.
         error: Box<scalegate_iam::PolicyError>,

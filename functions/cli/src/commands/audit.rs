@@ -3,7 +3,7 @@
 use crate::flags::{AuditArgs, AuditFormat};
 use anyhow::{Context, Result};
 use scalegate::audit::Source;
-use scalegate_aws::iam_inventory::IamAccountInventory;
+use scalegate_aws::iam_account_inventory::IamAccountInventory;
 use scalegate_aws::sdk::Clients;
 use scalegate_iam::Duties;
 use std::process::ExitCode;

@@ -2,8 +2,9 @@
 
 use crate::flags::{BacklogArgs, BacklogRequest};
 use anyhow::{Context, Result};
-use scalegate_aws::backlog_reader::SdkBacklog;
+use scalegate_aws::cloudwatch_metric_sink::CloudWatchMetricSink;
 use scalegate_aws::sdk::Clients;
+use scalegate_aws::sqs_backlog_reader::SqsBacklogReader;
 use scalegate_core::backlog::{figures, BacklogConfig, Publish};
 use std::process::ExitCode;
 
@@ -34,8 +35,9 @@ pub(crate) async fn run(args: &BacklogArgs) -> Result<ExitCode> {
         }
     };
     let clients = Clients::load(None).await;
-    let reader = SdkBacklog::new(clients.sqs, clients.autoscaling, clients.ec2, clients.cloudwatch);
-    let sink = put_metric_data.then_some(&reader);
+    let sink = CloudWatchMetricSink::new(clients.cloudwatch.clone());
+    let reader = SqsBacklogReader::new(clients.sqs, clients.autoscaling, clients.ec2, clients.cloudwatch);
+    let sink = put_metric_data.then_some(&sink);
     let run = scalegate_core::backlog::run(&config, &reader, sink, chrono::Utc::now()).await;
     println!(
         "{:<24} {:<24} {:>9} {:>8} {:>17} {:>8} {:>8}  TARGET TRACKING WANTS",

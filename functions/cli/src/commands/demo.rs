@@ -6,7 +6,7 @@ use scalegate::demo::{self, Fleet, FleetSpec};
 use scalegate::emulator::{sdk_config_for, Emulator};
 use scalegate_aws::sdk::Clients;
 use scalegate_core::gate::GateRules;
-use scalegate_core::ports::ActionResult;
+use scalegate_core::lifecycle::ActionResult;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -15,9 +15,9 @@ pub(crate) async fn run(args: &DemoArgs) -> Result<ExitCode> {
     if drifted < 0 || warm_pool < 0 || scale_to < drifted {
         bail!("--scale-to must be at least --drifted, and sizes must not be negative");
     }
-    let (emulator, endpoint) = match std::env::var("AWS_ENDPOINT_URL") {
-        Ok(url) if !url.is_empty() => (None, url),
-        _ => {
+    let (emulator, endpoint) = match scalegate_aws::settings::env("AWS_ENDPOINT_URL") {
+        Some(url) => (None, url),
+        None => {
             println!("starting the local AWS emulator ...");
             let e = Emulator::start(root)?;
             let url = e.endpoint().to_string();

@@ -5,7 +5,7 @@ use crate::flags::DrainArgs;
 use anyhow::{bail, Result};
 use drain::{aws_drain, handle_value};
 use scalegate_aws::sdk::Clients;
-use scalegate_aws::sqs_recheck::SqsRecheckQueue;
+use scalegate_aws::sqs_recheck_queue::SqsRecheckQueue;
 use scalegate_core::lifecycle::{self, Redelivery};
 use std::process::ExitCode;
 

@@ -2,14 +2,14 @@
 
 use crate::flags::{LeaseAction, LeaseArgs};
 use anyhow::{Context, Result};
-use scalegate_aws::leases::{imds_group, imds_instance_id, SdkLeases};
+use scalegate_aws::ec2_leases::{imds_group, imds_instance_id, Ec2Leases};
 use scalegate_aws::sdk::Clients;
 use scalegate_core::lease::{acquire, release, renew};
 use std::process::ExitCode;
 
 pub(crate) async fn run(args: &LeaseArgs) -> Result<ExitCode> {
     let clients = Clients::load(None).await;
-    let leases = SdkLeases::new(clients.autoscaling, clients.ec2);
+    let leases = Ec2Leases::new(clients.autoscaling, clients.ec2);
     let instance = match &args.instance {
         Some(i) => i.clone(),
         None => imds_instance_id().await.map_err(anyhow::Error::msg)?,

@@ -6,9 +6,9 @@ use super::fleet::{queue, template_spec};
 use super::{aws, DemoError, Fleet};
 use aws_sdk_autoscaling::types::LifecycleHookSpecification;
 use drain::{aws_drain, handle_value, AwsDrain};
-use scalegate_aws::leases::SdkLeases;
+use scalegate_aws::ec2_leases::Ec2Leases;
 use scalegate_aws::sdk::Clients;
-use scalegate_aws::sqs_recheck::SqsRecheckQueue;
+use scalegate_aws::sqs_recheck_queue::SqsRecheckQueue;
 use scalegate_core::drain::{DrainConfig, DrainOutcome};
 use scalegate_core::lease::{acquire, release};
 use scalegate_core::lifecycle::Redelivery;
@@ -23,7 +23,7 @@ const LOOKS_BEFORE_RELEASE: u32 = 3;
 pub enum DrainEvent {
     /// The worker took its lease and its instance was terminated.
     Terminated {
-        /// The group.
+        /// The drain demo's worker group.
         group: String,
         /// The worker's instance.
         instance_id: String,
@@ -32,7 +32,7 @@ pub enum DrainEvent {
     },
     /// One look by the drain at the worker's instance.
     Look {
-        /// 1, 2, ...
+        /// Which look this is, counting from 1.
         look: u32,
         /// Since the termination.
         at: Duration,
@@ -153,7 +153,7 @@ pub async fn drain_a_busy_worker(
             message: format!("{group} has no instances"),
         })?;
 
-    let leases = SdkLeases::new(c.autoscaling.clone(), c.ec2.clone());
+    let leases = Ec2Leases::new(c.autoscaling.clone(), c.ec2.clone());
     let lease_error =
         |e: scalegate_core::lease::LeaseError| DemoError::Aws { operation: "lease", message: e.to_string() };
     acquire(&leases, &group, &worker, Duration::from_secs(600), chrono::Utc::now()).await.map_err(lease_error)?;

@@ -9,6 +9,7 @@ use aws_sdk_ec2::types::{
 };
 use aws_sdk_sqs::types::QueueAttributeName;
 use scalegate_aws::sdk::Clients;
+use scalegate_core::lifecycle::LifecycleState;
 
 /// Knobs for one fleet; names are prefixed so several fleets can share one emulator.
 #[derive(Debug, Clone)]
@@ -30,7 +31,7 @@ impl Default for FleetSpec {
 /// The fleet's resources.
 #[derive(Debug, Clone)]
 pub struct Fleet {
-    /// Group name.
+    /// The Auto Scaling group the demo scales.
     pub group: String,
     /// Launch hook name.
     pub hook: String,
@@ -69,8 +70,7 @@ impl GroupState {
 
     /// True when no instance waits on a lifecycle action and the group is at its desired size.
     pub fn settled(&self) -> bool {
-        let waiting =
-            self.instances.iter().chain(&self.warm_pool).any(|(_, s)| s.contains("Pending") || s.ends_with(":Wait"));
+        let waiting = self.instances.iter().chain(&self.warm_pool).any(|(_, s)| !LifecycleState::parse(s).is_settled());
         !waiting && self.count("InService") as i32 == self.desired
     }
 }

@@ -19,7 +19,7 @@ pub enum DemoError {
     /// An AWS call failed.
     #[error("{operation}: {message}")]
     Aws {
-        /// The operation.
+        /// The API call that failed.
         operation: &'static str,
         /// What the emulator answered.
         message: String,

@@ -4,15 +4,15 @@ use super::{aws, DemoError, Fleet, GroupState};
 use launch_gate::{aws_launch_gate, handle, RecordOutcome};
 use scalegate_aws::sdk::Clients;
 use scalegate_core::gate::GateRules;
+use scalegate_core::lifecycle::ActionResult;
 use scalegate_core::lifecycle::Redelivery;
-use scalegate_core::ports::ActionResult;
 use scalegate_core::report::Report;
 use std::time::{Duration, Instant};
 
 /// One decision, as the demo table shows it.
 #[derive(Debug, Clone)]
 pub struct GateRow {
-    /// Instance.
+    /// The instance the decision was about.
     pub instance_id: String,
     /// origin→destination.
     pub route: String,
@@ -96,7 +96,7 @@ pub async fn gate_until_settled(
                                 reasons: d.reasons.clone(),
                                 latency_ms: d.latency.as_secs_f64() * 1000.0,
                             };
-                            let duplicate = d.completion == Some(scalegate_core::ports::Completion::AlreadyDone)
+                            let duplicate = d.completion == Some(scalegate_core::lifecycle::Completion::AlreadyDone)
                                 && run.rows.iter().any(|r| r.instance_id == row.instance_id && r.route == row.route);
                             if duplicate {
                                 run.duplicates += 1;

@@ -62,7 +62,7 @@ pub struct Pair {
     pub group: String,
     /// Acceptable latency.
     pub latency: Duration,
-    /// Seconds per message.
+    /// How long one instance spends on one message: fixed, or measured from the queue.
     pub seconds_per_message: PerMessage,
     /// Count `ApproximateNumberOfMessagesNotVisible`.
     pub count_in_flight: bool,

@@ -1,6 +1,7 @@
 //! The arithmetic of backlog per instance: which instances can take work, how many messages wait, what to publish,
 //! and what target tracking will ask for.
 
+use crate::lifecycle::LifecycleState;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::time::Duration;
@@ -19,10 +20,10 @@ pub struct QueueDepth {
 /// One instance of a group, as `DescribeAutoScalingGroups` lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GroupMember {
-    /// Instance id.
+    /// The EC2 instance (`i-…`).
     pub instance_id: String,
-    /// `LifecycleState` (`InService`, `Pending:Wait`, `Terminating:Wait`, `Standby`, …).
-    pub lifecycle_state: String,
+    /// Where it is in its lifecycle.
+    pub lifecycle_state: LifecycleState,
     /// When it launched (`DescribeInstances`), if looked up.
     pub launched_at: Option<DateTime<Utc>>,
 }
@@ -30,12 +31,8 @@ pub struct GroupMember {
 /// A group and its instances. Warm-pool instances are not members: `DescribeAutoScalingGroups` lists them apart.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GroupView {
-    /// Group name.
+    /// The Auto Scaling group's name, as pairs name it.
     pub name: String,
-    /// Desired capacity.
-    pub desired: u32,
-    /// Maximum size.
-    pub max: u32,
     /// `DefaultInstanceWarmup`, when the group sets one.
     pub instance_warmup: Option<Duration>,
     /// Instances in the group.
@@ -64,9 +61,9 @@ pub struct Capacity {
 pub fn capacity(group: &GroupView, warmup: Duration, now: DateTime<Utc>) -> Capacity {
     let mut c = Capacity::default();
     for m in &group.members {
-        let state = m.lifecycle_state.as_str();
+        let state = &m.lifecycle_state;
         let slot = match state {
-            "InService" => {
+            LifecycleState::InService => {
                 let warm = warmup.is_zero()
                     || m.launched_at.is_some_and(|t| (now - t).to_std().is_ok_and(|age| age >= warmup));
                 if warm {
@@ -75,9 +72,9 @@ pub fn capacity(group: &GroupView, warmup: Duration, now: DateTime<Utc>) -> Capa
                     &mut c.warming
                 }
             }
-            s if s.starts_with("Pending") => &mut c.pending,
-            s if s.starts_with("Terminating") => &mut c.draining,
-            "EnteringStandby" | "Standby" => &mut c.standby,
+            s if s.is_launching() => &mut c.pending,
+            s if s.is_terminating() => &mut c.draining,
+            s if s.is_standby() => &mut c.standby,
             _ => &mut c.other,
         };
         *slot += 1;

@@ -1,4 +1,4 @@
-//! Backlog per instance (issue #4): the signal target tracking scales queue workers on. Messages waiting (and, by
+//! Backlog per instance: the signal target tracking scales queue workers on. Messages waiting (and, by
 //! choice, in flight or delayed) divided by the instances that can take work — InService, past warmup, not draining,
 //! not in standby or the warm pool — against a target of acceptable latency ÷ seconds per message.
 

@@ -37,13 +37,13 @@ pub trait BacklogReader: Send + Sync {
 /// One metric value to publish through `PutMetricData`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Datum {
-    /// Namespace.
+    /// The CloudWatch namespace the pair publishes in.
     pub namespace: String,
     /// Metric name.
     pub name: &'static str,
     /// `AutoScalingGroupName` dimension.
     pub group: String,
-    /// Value.
+    /// The value, in `unit`s.
     pub value: f64,
     /// CloudWatch unit.
     pub unit: &'static str,

@@ -6,6 +6,7 @@ use super::config::{BacklogConfig, PerMessage};
 use super::figures::{capacity, figures, measured_seconds_per_message, messages, Capacity, Figures, QueueDepth};
 use super::ports::{BacklogReader, MetricSink};
 use super::report::pair_report;
+use crate::lifecycle::LifecycleState;
 use crate::ports::{AwsError, AwsErrorKind};
 use crate::report::{Level, Report};
 use crate::retry::{retry, Backoff, RetryPolicy};
@@ -39,7 +40,7 @@ pub struct PairFigures {
 pub struct PairReport {
     /// Queue name or URL.
     pub queue: String,
-    /// Group name.
+    /// The Auto Scaling group whose capable instances divide the backlog.
     pub group: String,
     /// Figures, or why there are none.
     pub outcome: Result<PairFigures, String>,
@@ -117,7 +118,9 @@ pub async fn run<R: BacklogReader, S: MetricSink>(
         .pairs
         .iter()
         .filter_map(|p| groups.get(&p.group).filter(|g| !warmup_of(p, g).is_zero()))
-        .flat_map(|g| g.members.iter().filter(|m| m.lifecycle_state == "InService").map(|m| m.instance_id.clone()))
+        .flat_map(|g| {
+            g.members.iter().filter(|m| m.lifecycle_state == LifecycleState::InService).map(|m| m.instance_id.clone())
+        })
         .collect();
     if !needing.is_empty() {
         match retry(policy, || reader.launch_times(&needing)).await.result {

@@ -1,6 +1,7 @@
 //! The backlog arithmetic, the configuration, and a run over in-memory ports.
 
 use super::*;
+use crate::lifecycle::LifecycleState;
 use crate::ports::{AwsError, AwsErrorKind};
 use chrono::{DateTime, TimeZone, Utc};
 use std::collections::HashMap;
@@ -14,13 +15,13 @@ fn now() -> DateTime<Utc> {
 fn member(id: &str, state: &str, age_s: i64) -> GroupMember {
     GroupMember {
         instance_id: id.into(),
-        lifecycle_state: state.into(),
+        lifecycle_state: LifecycleState::parse(state),
         launched_at: Some(now() - chrono::Duration::seconds(age_s)),
     }
 }
 
 fn group(name: &str, members: Vec<GroupMember>) -> GroupView {
-    GroupView { name: name.into(), desired: members.len() as u32, max: 50, instance_warmup: None, members }
+    GroupView { name: name.into(), instance_warmup: None, members }
 }
 
 fn in_service(n: usize) -> Vec<GroupMember> {

@@ -3,31 +3,13 @@
 
 use super::config::{DrainConfig, HookTimeouts};
 use super::input::{recheck_body, DrainRecord, Ticket};
+use super::ports::{DrainFacts, RecheckQueue};
 use super::step::{decide, DrainReason, DrainStep, LeaseLook};
+use crate::lifecycle::{ActionResult, Completion, LifecycleActions};
 use crate::lifecycle::{LifecycleAction, Notification, Place, Transition};
-use crate::ports::{ActionResult, AwsError, Completion, LifecycleActions};
 use crate::retry::{retry, RetryPolicy};
 use chrono::{DateTime, Utc};
-use std::future::Future;
 use std::time::Duration;
-
-/// What the drain reads (and the one thing it tidies): the lease tag and the hook's timeouts.
-pub trait DrainFacts: Send + Sync {
-    /// The instance's lease tag, `None` without one.
-    fn lease_tag(&self, instance: &str) -> impl Future<Output = Result<Option<String>, AwsError>> + Send;
-    /// `DescribeLifecycleHooks` for one hook.
-    fn hook_timeouts(&self, group: &str, hook: &str) -> impl Future<Output = Result<HookTimeouts, AwsError>> + Send;
-    /// Removes the lease tag (an instance returning to the warm pool must not come back holding a lease).
-    fn clear_lease_tag(&self, instance: &str) -> impl Future<Output = Result<(), AwsError>> + Send;
-}
-
-/// Where re-checks and unreadable records go.
-pub trait RecheckQueue: Send + Sync {
-    /// Puts `body` on the drain's queue, invisible for `delay`.
-    fn requeue(&self, body: &str, delay: Duration) -> impl Future<Output = Result<(), AwsError>> + Send;
-    /// Puts an unusable record on the dead-letter queue, with the reason beside it.
-    fn dead_letter(&self, raw: &str, reason: &str) -> impl Future<Output = Result<(), AwsError>> + Send;
-}
 
 /// The drain, wired to its ports.
 pub struct Drain<F, A, Q> {
@@ -44,7 +26,7 @@ pub struct Drain<F, A, Q> {
 pub enum DrainOutcome {
     /// The action was completed with CONTINUE (or, in dry-run, would have been).
     Completed {
-        /// The action.
+        /// The terminate action completed.
         action: LifecycleAction,
         /// Why now.
         reason: DrainReason,
@@ -59,7 +41,7 @@ pub enum DrainOutcome {
     },
     /// The hook was heartbeaten and a re-check queued (or, in dry-run, would have been).
     Requeued {
-        /// The action.
+        /// The terminate action still held.
         action: LifecycleAction,
         /// The re-check's delay.
         delay: Duration,
@@ -72,7 +54,7 @@ pub enum DrainOutcome {
     },
     /// "No active Lifecycle Action": completed already (a duplicate) or timed out. Nothing is left to do.
     AlreadyDone {
-        /// The action.
+        /// The terminate action nobody is waiting on any more.
         action: LifecycleAction,
         /// Which call found it gone.
         during: &'static str,

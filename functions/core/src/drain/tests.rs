@@ -1,8 +1,9 @@
 //! The drain's rule, its messages, and its workflow over in-memory ports.
 
 use super::*;
+use crate::lifecycle::{ActionResult, Completion, LifecycleActions};
 use crate::lifecycle::{Delivery, LifecycleAction, Notification, Place, Redelivery, Transition};
-use crate::ports::{ActionResult, AwsError, AwsErrorKind, Completion, LifecycleActions};
+use crate::ports::{AwsError, AwsErrorKind};
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::{json, Value};
 use std::sync::Mutex;

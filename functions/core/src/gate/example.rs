@@ -2,6 +2,7 @@
 //! fact at a time to show what each check catches.
 
 use super::*;
+use crate::lifecycle::LifecycleState;
 
 /// Facts for an instance that passes every default rule.
 pub fn compliant() -> LaunchFacts {
@@ -59,7 +60,7 @@ pub fn compliant() -> LaunchFacts {
             template: Some(TemplateRef { id: Some("lt-1".into()), name: None, version: Some("$Latest".into()) }),
             overrides: vec![],
             subnets: vec!["subnet-a".into(), "subnet-b".into()],
-            instance_lifecycle_state: Some("Pending:Wait".into()),
+            instance_lifecycle_state: Some(LifecycleState::PendingWait),
         },
         template: Some(TemplateFacts {
             template_id: "lt-1".into(),

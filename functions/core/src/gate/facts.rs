@@ -1,6 +1,7 @@
 //! What the gate looks at, as plain data. Adapters fill these from AWS; tests build them by hand.
 
 use super::instance_types::{InstanceRequirements, InstanceTypeFacts};
+use crate::lifecycle::LifecycleState;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
@@ -34,7 +35,7 @@ pub struct InstanceFacts {
     pub state: String,
     /// AMI id.
     pub image_id: String,
-    /// Instance type.
+    /// What the instance runs on (`m7g.large`), checked against the allowed types.
     pub instance_type: String,
     /// Subnet, when in a VPC.
     pub subnet_id: Option<String>,
@@ -70,7 +71,7 @@ pub struct MetadataOptions {
 /// A volume attached to an instance (or one a launch template declares).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BlockDevice {
-    /// Device name.
+    /// Where the volume is attached (`/dev/xvda`).
     pub device_name: String,
     /// Whether the EBS volume is encrypted, when known.
     pub encrypted: Option<bool>,
@@ -136,7 +137,7 @@ pub struct GroupFacts {
     /// Subnets of `VPCZoneIdentifier`.
     pub subnets: Vec<String>,
     /// Lifecycle state of this instance in the group, when the group lists it (warm-pool instances are not).
-    pub instance_lifecycle_state: Option<String>,
+    pub instance_lifecycle_state: Option<LifecycleState>,
 }
 
 impl GroupFacts {
@@ -193,7 +194,7 @@ pub struct TemplateFacts {
     /// AMI, resolved when the template names it through an SSM parameter (a `resolve:ssm:` value left here means
     /// it could not be resolved).
     pub image_id: Option<String>,
-    /// Instance type.
+    /// The template's instance type, when it names one (attribute-based selection names none).
     pub instance_type: Option<String>,
     /// Security group ids, from `SecurityGroupIds` and from every `NetworkInterfaces[].Groups`.
     pub security_group_ids: Vec<String>,
@@ -214,7 +215,7 @@ pub struct TemplateFacts {
 /// An instance-profile association as EC2 reports it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ProfileAssociation {
-    /// Profile ARN.
+    /// The instance profile the association attaches.
     pub profile_arn: Option<String>,
     /// `associating`, `associated`, `disassociating`, `disassociated`.
     pub state: String,

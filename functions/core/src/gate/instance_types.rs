@@ -71,7 +71,7 @@ impl Inclusion {
 pub struct InstanceRequirements {
     /// vCPUs.
     pub vcpu_count: Bounds,
-    /// Memory, MiB.
+    /// Memory bounds, in MiB.
     pub memory_mib: Bounds,
     /// `intel`, `amd`, `amazon-web-services`, `apple`; empty means any.
     pub cpu_manufacturers: Vec<String>,
@@ -109,7 +109,7 @@ pub struct InstanceRequirements {
     pub accelerator_names: Vec<String>,
     /// Accelerator memory in all, MiB.
     pub accelerator_total_memory_mib: Bounds,
-    /// Network bandwidth, Gbps.
+    /// Network bandwidth bounds, in Gbps.
     pub network_bandwidth_gbps: Bounds,
     /// Requirements set that are not properties of a type (price protection, performance factors), by name.
     pub not_type_properties: Vec<String>,
@@ -137,15 +137,15 @@ pub struct InstanceTypeFacts {
     pub name: String,
     /// Default vCPUs.
     pub vcpus: Option<f64>,
-    /// Memory, MiB.
+    /// Memory, in MiB, when EC2 reported it.
     pub memory_mib: Option<f64>,
     /// Processor manufacturer (`Intel`, `AMD`, `AWS`, `Apple`).
     pub cpu_manufacturer: Option<String>,
-    /// Current generation.
+    /// Whether EC2 lists the type as current generation, when reported.
     pub current_generation: Option<bool>,
     /// Burstable performance (T types).
     pub burstable: Option<bool>,
-    /// Bare metal.
+    /// Whether the type is bare metal, when reported.
     pub bare_metal: Option<bool>,
     /// Supports hibernation.
     pub hibernation_supported: Option<bool>,

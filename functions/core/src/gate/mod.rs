@@ -4,6 +4,7 @@ mod checks;
 pub mod example;
 mod facts;
 mod instance_types;
+mod ports;
 mod reach;
 mod report;
 mod rules;
@@ -16,6 +17,7 @@ pub use facts::{
     PrefixListFacts, ProfileAssociation, SecurityGroupFacts, TemplateFacts, TemplateRef, TypeOverride,
 };
 pub use instance_types::{Accelerator, Bounds, Inclusion, InstanceRequirements, InstanceTypeFacts};
+pub use ports::LaunchFactsSource;
 pub use reach::{Exposure, Protocol, Reachability, Source, WorldLimits};
 pub use report::decision_report;
 pub use rules::{GateRules, RulesError, TemplateWithoutGroups};

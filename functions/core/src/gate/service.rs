@@ -5,8 +5,9 @@
 use super::checks::{evaluate, CheckResult, CheckStatus};
 use super::rules::GateRules;
 use super::verdict::Verdict;
+use crate::gate::LaunchFactsSource;
+use crate::lifecycle::{ActionResult, Completion, LifecycleActions};
 use crate::lifecycle::{LifecycleAction, Transition};
-use crate::ports::{ActionResult, Completion, LaunchFactsSource, LifecycleActions};
 use crate::retry::{retry, RetryPolicy};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -30,14 +31,14 @@ pub enum GateOutcome {
     Decided(Decision),
     /// The group already moved the instance on (a duplicate delivery): nothing to do.
     AlreadyDecided {
-        /// The action.
+        /// The launch action that had moved on.
         action: LifecycleAction,
         /// Its lifecycle state in the group now.
         lifecycle_state: String,
     },
     /// Not a launch action: the gate leaves it alone.
     NotALaunch {
-        /// The action.
+        /// The terminate action left for the drain.
         action: LifecycleAction,
     },
 }
@@ -78,11 +79,6 @@ fn millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_f64(d.as_secs_f64() * 1000.0)
 }
 
-/// Lifecycle states in which an action is waiting for us.
-fn is_wait_state(state: &str) -> bool {
-    state.ends_with(":Wait") || state == "Pending" || state.starts_with("Warmed:Pending")
-}
-
 impl<F: LaunchFactsSource, L: LifecycleActions> LaunchGate<F, L> {
     /// A gate over these ports and rules. With `dry_run` it decides but never completes or heartbeats.
     pub fn new(facts: F, actions: L, rules: GateRules, dry_run: bool) -> Self {
@@ -116,9 +112,12 @@ impl<F: LaunchFactsSource, L: LifecycleActions> LaunchGate<F, L> {
                     break (vec![], ActionResult::Abandon, vec![reason], vec!["gate.error".to_string()]);
                 }
             };
-            if let Some(state) = facts.group.instance_lifecycle_state.as_deref() {
-                if !is_wait_state(state) {
-                    return GateOutcome::AlreadyDecided { action: action.clone(), lifecycle_state: state.to_string() };
+            if let Some(state) = &facts.group.instance_lifecycle_state {
+                if !state.awaits_launch_decision() {
+                    return GateOutcome::AlreadyDecided {
+                        action: action.clone(),
+                        lifecycle_state: state.as_str().to_string(),
+                    };
                 }
             }
             launch_time = facts.instance.launch_time;

@@ -1,8 +1,10 @@
 //! Tests for every check, the verdict, and the workflow with in-memory ports.
 
 use super::*;
-use crate::lifecycle::{Delivery, LifecycleAction, Place, Transition};
-use crate::ports::{ActionResult, AwsError, AwsErrorKind, Completion, LaunchFactsSource, LifecycleActions};
+use crate::gate::LaunchFactsSource;
+use crate::lifecycle::{ActionResult, Completion, LifecycleActions};
+use crate::lifecycle::{Delivery, LifecycleAction, LifecycleState, Place, Transition};
+use crate::ports::{AwsError, AwsErrorKind};
 use std::collections::VecDeque;
 use std::sync::Mutex;
 
@@ -424,7 +426,7 @@ async fn already_completed_action_is_success() {
 #[tokio::test(start_paused = true)]
 async fn duplicate_delivery_after_decision_touches_nothing() {
     let mut f = compliant();
-    f.group.instance_lifecycle_state = Some("InService".into());
+    f.group.instance_lifecycle_state = Some(LifecycleState::InService);
     let gate =
         LaunchGate::new(ScriptedFacts::new(vec![Ok(f)]), RecordingActions::default(), GateRules::default(), false);
     assert!(matches!(gate.handle(&action(), now).await, GateOutcome::AlreadyDecided { .. }));

@@ -26,13 +26,4 @@ impl Verdict {
             Verdict::Continue
         }
     }
-
-    /// The `LifecycleActionResult` wire value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::Continue => "CONTINUE",
-            Verdict::Abandon => "ABANDON",
-            Verdict::NotSettled => "NOT_SETTLED",
-        }
-    }
 }

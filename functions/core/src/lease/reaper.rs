@@ -10,7 +10,7 @@ pub const MAX_PROTECTION_BATCH: usize = 50;
 /// A member of an opted-in group that is protected from scale-in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProtectedMember {
-    /// Instance id.
+    /// The EC2 instance (`i-…`).
     pub instance_id: String,
     /// Its lease tag value, if any.
     pub lease: Option<String>,
@@ -19,7 +19,7 @@ pub struct ProtectedMember {
 /// An opted-in group and its protected members.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GroupLeases {
-    /// Group name.
+    /// The Auto Scaling group, tagged `scalegate:leases=true`.
     pub group: String,
     /// Members with `ProtectedFromScaleIn`.
     pub protected: Vec<ProtectedMember>,

@@ -24,7 +24,7 @@ pub enum LeaseError {
     /// The expiry tag could not be written: nothing changed, the instance is not protected by this call.
     #[error("could not write the lease tag on {instance}: {error}; the instance is NOT protected")]
     Tag {
-        /// Instance id.
+        /// The instance whose lease tag could not be written.
         instance: String,
         /// The AWS error.
         error: Box<AwsError>,
@@ -32,9 +32,9 @@ pub enum LeaseError {
     /// The instance is leaving its group (terminating, or returning to the warm pool): no lease was taken.
     #[error("{instance} is leaving {group} (not InService): no lease taken; do not start new work on it")]
     LeavingGroup {
-        /// Instance id.
+        /// The instance that is terminating or returning to the warm pool.
         instance: String,
-        /// Group name.
+        /// The group it is leaving.
         group: String,
     },
     /// Protection could not be set or removed.
@@ -42,9 +42,9 @@ pub enum LeaseError {
     Protection {
         /// `set` or `remove`.
         action: &'static str,
-        /// Instance id.
+        /// The instance whose protection did not change.
         instance: String,
-        /// Group name.
+        /// Its Auto Scaling group.
         group: String,
         /// The AWS error.
         error: Box<AwsError>,

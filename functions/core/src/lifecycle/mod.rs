@@ -8,9 +8,13 @@
 
 mod answer;
 mod parse;
+mod ports;
+mod state;
 
 pub use answer::{answer, batch_item_failures, InvocationError, Redelivery};
 pub use parse::{parse, parse_all, parse_sqs_body, parse_value, sqs_record};
+pub use ports::{ActionResult, Completion, LifecycleActions};
+pub use state::LifecycleState;
 
 use serde::Serialize;
 use std::fmt;

@@ -49,7 +49,7 @@ impl Family {
 /// A CIDR block, parsed: the family and the first and last address it covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Cidr {
-    /// Family.
+    /// IPv4 or IPv6.
     pub family: Family,
     /// First address (host bits cleared).
     pub first: u128,
@@ -61,7 +61,7 @@ pub struct Cidr {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{text:?} is not a CIDR block: {why}")]
 pub struct CidrError {
-    /// The text.
+    /// The text as written in the rule.
     pub text: String,
     /// What is wrong with it.
     pub why: &'static str,

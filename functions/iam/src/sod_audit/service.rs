@@ -92,7 +92,7 @@ impl Trigger {
 /// One run's result: the report, and the log and metric lines to write.
 #[derive(Debug, Clone)]
 pub struct SodRun {
-    /// The audit.
+    /// Every check, with witnesses for `may`.
     pub audit: AuditReport,
     /// A line per widened input and per violation, `SodViolations` per duty, and a summary line.
     pub report: Report,

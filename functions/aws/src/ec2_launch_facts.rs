@@ -7,19 +7,21 @@
 //! when a rule names a managed prefix list: its entries. With `CompleteLifecycleAction` that makes three dependent
 //! round trips per decision, four when a prefix list is named.
 
+use crate::ec2_instance_types::{instance_requirements, instance_type_facts};
 use crate::errors::classify;
-use crate::instance_types::{instance_requirements, instance_type_facts};
 use aws_sdk_autoscaling::types::{AutoScalingGroup, LaunchTemplateSpecification};
 use aws_sdk_ec2::types::{Filter, Instance, ResponseLaunchTemplateData, SecurityGroup};
 use chrono::{DateTime, Utc};
 use futures::future::join_all;
+use scalegate_core::gate::LaunchFactsSource;
 use scalegate_core::gate::{
     BlockDevice, GroupFacts, IngressRule, InstanceFacts, InstanceTypeFacts, LaunchFacts, MetadataOptions,
     PrefixListEntries, PrefixListFacts, ProfileAssociation, SecurityGroupFacts, TemplateFacts, TemplateRef,
     TypeOverride,
 };
 use scalegate_core::lifecycle::LifecycleAction;
-use scalegate_core::ports::{AwsError, AwsErrorKind, LaunchFactsSource};
+use scalegate_core::lifecycle::LifecycleState;
+use scalegate_core::ports::{AwsError, AwsErrorKind};
 use std::collections::BTreeSet;
 
 /// Gathers launch facts with the EC2 and Auto Scaling clients.
@@ -312,7 +314,7 @@ fn group_facts(g: &AutoScalingGroup, instance_id: &str) -> GroupFacts {
             .iter()
             .find(|i| i.instance_id() == Some(instance_id))
             .and_then(|i| i.lifecycle_state())
-            .map(|s| s.as_str().to_string()),
+            .map(|s| LifecycleState::parse(s.as_str())),
     }
 }
 

@@ -2,7 +2,8 @@
 
 use crate::errors::classify;
 use scalegate_core::lifecycle::LifecycleAction;
-use scalegate_core::ports::{ActionResult, AwsError, Completion, LifecycleActions};
+use scalegate_core::lifecycle::{ActionResult, Completion, LifecycleActions};
+use scalegate_core::ports::AwsError;
 
 /// Completes and heartbeats lifecycle actions by token.
 #[derive(Debug, Clone)]

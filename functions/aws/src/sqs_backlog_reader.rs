@@ -1,22 +1,22 @@
-//! The backlog ports on the SDK: SQS queue attributes (bounded fan-out), Auto Scaling groups (batched by 50),
-//! EC2 launch times (batched by 200), CloudWatch drain rates (batched by 500 queries) and PutMetricData (batched
-//! by 1000 values).
+//! The backlog reader on the SDK: SQS queue attributes (bounded fan-out), Auto Scaling groups (batched by 50), EC2
+//! launch times (batched by 200) and CloudWatch drain rates (batched by 500 queries).
 
 use crate::errors::classify;
-use aws_sdk_cloudwatch::types::{Dimension, MetricDataQuery, MetricDatum, MetricStat, StandardUnit};
+use aws_sdk_cloudwatch::types::{Dimension, MetricDataQuery, MetricStat};
 use aws_sdk_ec2::types::Filter;
 use aws_sdk_sqs::types::QueueAttributeName;
 use chrono::{DateTime, Utc};
 use futures::stream::{self, StreamExt};
-use scalegate_core::backlog::{BacklogReader, Datum, GroupMember, GroupView, MetricSink, QueueDepth};
+use scalegate_core::backlog::{BacklogReader, GroupMember, GroupView, QueueDepth};
+use scalegate_core::lifecycle::LifecycleState;
 use scalegate_core::ports::{AwsError, AwsErrorKind};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
-/// Reads and publishes through the SDK clients. Queue URLs looked up by name are kept for the process's life.
+/// Reads through the SDK clients. Queue URLs looked up by name are kept for the process's life.
 #[derive(Debug)]
-pub struct SdkBacklog {
+pub struct SqsBacklogReader {
     sqs: aws_sdk_sqs::Client,
     autoscaling: aws_sdk_autoscaling::Client,
     ec2: aws_sdk_ec2::Client,
@@ -24,7 +24,7 @@ pub struct SdkBacklog {
     urls: Mutex<HashMap<String, String>>,
 }
 
-impl SdkBacklog {
+impl SqsBacklogReader {
     /// Wraps the clients.
     pub fn new(
         sqs: aws_sdk_sqs::Client,
@@ -95,8 +95,6 @@ impl SdkBacklog {
             for g in page.auto_scaling_groups() {
                 views.push(GroupView {
                     name: g.auto_scaling_group_name().unwrap_or_default().to_string(),
-                    desired: g.desired_capacity().unwrap_or(0).max(0) as u32,
-                    max: g.max_size().unwrap_or(0).max(0) as u32,
                     instance_warmup: g
                         .default_instance_warmup()
                         .filter(|w| *w > 0)
@@ -106,7 +104,7 @@ impl SdkBacklog {
                         .iter()
                         .map(|i| GroupMember {
                             instance_id: i.instance_id().unwrap_or_default().to_string(),
-                            lifecycle_state: i.lifecycle_state().map(|s| s.as_str().to_string()).unwrap_or_default(),
+                            lifecycle_state: LifecycleState::parse(i.lifecycle_state().map_or("", |s| s.as_str())),
                             launched_at: None,
                         })
                         .collect(),
@@ -128,7 +126,7 @@ async fn all<T, F: std::future::Future<Output = Result<Vec<T>, AwsError>>>(
     Ok(out)
 }
 
-impl BacklogReader for SdkBacklog {
+impl BacklogReader for SqsBacklogReader {
     async fn queue_depths(&self, queues: &[String], concurrency: usize) -> Vec<Result<QueueDepth, AwsError>> {
         // Futures are lazy: building them all up front and polling `concurrency` at a time bounds the fan-out.
         let lookups: Vec<_> = queues.iter().map(|q| self.depth(q)).collect();
@@ -214,32 +212,5 @@ impl BacklogReader for SdkBacklog {
             }
         };
         Ok(all(names.chunks(500).enumerate().map(|(b, c)| batch((b * 500, c))).collect()).await?.into_iter().collect())
-    }
-}
-
-impl MetricSink for SdkBacklog {
-    async fn put(&self, data: &[Datum]) -> Result<(), AwsError> {
-        let mut by_namespace: HashMap<&str, Vec<MetricDatum>> = HashMap::new();
-        for d in data {
-            by_namespace.entry(&d.namespace).or_default().push(
-                MetricDatum::builder()
-                    .metric_name(d.name)
-                    .dimensions(Dimension::builder().name("AutoScalingGroupName").value(&d.group).build())
-                    .value(d.value)
-                    .unit(StandardUnit::from(d.unit))
-                    .storage_resolution(d.storage_resolution)
-                    .timestamp(aws_smithy_types::DateTime::from_secs(d.at.timestamp()))
-                    .build(),
-            );
-        }
-        let calls = by_namespace.iter().flat_map(|(ns, datums)| {
-            datums.chunks(1000).map(move |chunk| {
-                self.cloudwatch.put_metric_data().namespace(*ns).set_metric_data(Some(chunk.to_vec())).send()
-            })
-        });
-        for result in futures::future::join_all(calls).await {
-            result.map_err(|e| classify("PutMetricData", e))?;
-        }
-        Ok(())
     }
 }

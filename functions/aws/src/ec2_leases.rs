@@ -7,18 +7,19 @@ use aws_sdk_autoscaling::types::Filter as GroupFilter;
 use aws_sdk_ec2::types::{Filter, Tag};
 use scalegate_core::drain::{DrainFacts, HookTimeouts};
 use scalegate_core::lease::{GroupLeases, LeaseStore, OptedInGroups, ProtectedMember, LEASE_TAG, OPT_IN_TAG};
+use scalegate_core::lifecycle::LifecycleState;
 use scalegate_core::ports::{AwsError, AwsErrorKind};
 use std::collections::HashMap;
 use std::time::Duration;
 
 /// Leases through the EC2 and Auto Scaling clients.
 #[derive(Debug, Clone)]
-pub struct SdkLeases {
+pub struct Ec2Leases {
     autoscaling: aws_sdk_autoscaling::Client,
     ec2: aws_sdk_ec2::Client,
 }
 
-impl SdkLeases {
+impl Ec2Leases {
     /// Wraps the clients.
     pub fn new(autoscaling: aws_sdk_autoscaling::Client, ec2: aws_sdk_ec2::Client) -> Self {
         Self { autoscaling, ec2 }
@@ -68,7 +69,7 @@ impl SdkLeases {
     }
 }
 
-impl OptedInGroups for SdkLeases {
+impl OptedInGroups for Ec2Leases {
     async fn opted_in_groups(&self) -> Result<Vec<GroupLeases>, AwsError> {
         let mut groups = Vec::new();
         let mut pages = self
@@ -93,10 +94,7 @@ impl OptedInGroups for SdkLeases {
                     .iter()
                     .filter(|i| i.protected_from_scale_in() == Some(true))
                     .filter(|i| {
-                        matches!(
-                            i.lifecycle_state().map(|s| s.as_str()),
-                            Some("InService" | "Standby" | "EnteringStandby")
-                        )
+                        i.lifecycle_state().is_some_and(|s| LifecycleState::parse(s.as_str()).can_change_protection())
                     })
                     .filter_map(|i| i.instance_id())
                     .map(|id| ProtectedMember { instance_id: id.to_string(), lease: None })
@@ -116,7 +114,7 @@ impl OptedInGroups for SdkLeases {
     }
 }
 
-impl LeaseStore for SdkLeases {
+impl LeaseStore for Ec2Leases {
     async fn tag(&self, instance: &str, key: &str, value: &str) -> Result<(), AwsError> {
         self.ec2
             .create_tags()
@@ -183,7 +181,7 @@ pub async fn imds_group() -> Option<String> {
         .filter(|g| !g.is_empty())
 }
 
-impl DrainFacts for SdkLeases {
+impl DrainFacts for Ec2Leases {
     async fn lease_tag(&self, instance: &str) -> Result<Option<String>, AwsError> {
         Ok(self.lease_tags(&[instance.to_string()]).await?.remove(instance))
     }
