@@ -66,7 +66,13 @@ def need(addr):
     return resources[addr]["values"]
 fn = need("module.launch_gate.module.gate.aws_lambda_function.this")
 assert fn["runtime"] == "provided.al2023" and fn["architectures"] == ["x86_64"], fn
-assert "[credentials]" in fn["environment"][0]["variables"]["SCALEGATE_GATE_RULES"]
+assert not fn.get("environment"), "no rules given: the function runs its built-in rules (policies/gate.toml)"
+functions = [r for r in resources.values() if r["type"] == "aws_lambda_function"]
+def env_size(f):
+    env = (f["values"].get("environment") or [{}])[0].get("variables") or {}
+    return sum(len(k.encode()) + len(v.encode()) for k, v in env.items())
+largest = max(functions, key=env_size)
+assert env_size(largest) <= 4096, f"{largest['address']}: environment {env_size(largest)} B exceeds Lambda's 4 KB"
 esm = need("module.launch_gate.module.gate_events.aws_lambda_event_source_mapping.events")
 assert esm["function_response_types"] == ["ReportBatchItemFailures"], esm
 policy = json.loads(need("module.launch_gate.module.gate.aws_iam_role_policy.this")["policy"])
@@ -102,5 +108,13 @@ PY
 if [ -n "${SCALEGATE:-}" ]; then
   "$SCALEGATE" audit --terraform-plan "$work/plan.json" | sed 's/^/infra test: audit: /'
 fi
+# Rules too large for Lambda's environment fail the plan, naming the function, before anything is created.
+big_rules="$(printf '[credentials]\n'; for _ in $(seq 1 450); do printf '# padding\n'; done)"
+if terraform plan -no-color -input=false -var "endpoint=$endpoint" -var "package=$work/launch-gate.zip" \
+    -var "gate_rules=$big_rules" > "$work/big.log" 2>&1; then
+  echo "infra test: a 4.5 KB environment passed the plan"; exit 1
+fi
+grep -q "environment of scalegate-launch-gate exceeds Lambda's 4 KB" "$work/big.log" || { tail -20 "$work/big.log"; exit 1; }
+echo "infra test: rules over Lambda's 4 KB environment fail the plan, naming the function"
 terraform apply -no-color -input=false -auto-approve "$work/plan" > "$work/apply.log" 2>&1 || { tail -30 "$work/apply.log"; exit 1; }
 echo "infra test: applied against the emulator: $(grep -c 'Creation complete' "$work/apply.log") resources created"

@@ -37,7 +37,7 @@ variable "ami_parameters" {
 }
 
 variable "gate_rules" {
-  description = "Gate rules TOML. Defaults to the project's policies/gate.toml."
+  description = "Gate rules TOML (the form of policies/gate.toml; `mode = \"report-only\"` for a rollout). Null: the built-in rules, which equal policies/gate.toml."
   type        = string
   default     = null
 }

@@ -25,6 +25,7 @@ async fn main() -> ExitCode {
         Command::Lease(args) => commands::lease::run(args).await,
         Command::Actions(args) => Ok(commands::actions::run(args)),
         Command::Methods => Ok(commands::methods::run()),
+        Command::BreakGlass(args) => commands::break_glass::run(args).await,
         Command::Demo(args) => commands::demo::run(args).await,
     };
     match result {

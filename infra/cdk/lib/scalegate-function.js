@@ -35,6 +35,7 @@ function scalegateFunction(scope, props) {
   if (!props.name.startsWith(props.prefix)) {
     throw new Error(`name must start with ${props.prefix} (its policy in policies/roles/ scopes to it)`);
   }
+  checkEnvironmentSize(props.name, props.environment ?? {});
   const role = new iam.Role(scope, "Role", {
     roleName: props.name,
     assumedBy: new iam.ServicePrincipal("lambda.amazonaws.com"),
@@ -56,6 +57,22 @@ function scalegateFunction(scope, props) {
     environment: props.environment ?? {},
     logGroup,
   });
+}
+
+/** Lambda refuses a function whose environment (every key and value) exceeds 4 KB: fail at synth, not at deploy. */
+const ENVIRONMENT_LIMIT = 4096;
+// What the drain adds after construction (its two queue URLs, resolved at deploy time).
+const ADDED_LATER = 512;
+
+function checkEnvironmentSize(name, environment) {
+  const size = Object.entries(environment).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(String(v)), 0);
+  if (size + ADDED_LATER > ENVIRONMENT_LIMIT) {
+    const sizes = Object.entries(environment).map(([k, v]) => `${k} ${Buffer.byteLength(String(v))} B`).join(", ");
+    throw new Error(
+      `${name}: its environment would be ${size} B (${sizes}); Lambda allows 4 KB for all variables together ` +
+        `(${ADDED_LATER} B kept for values added at deploy). Shorten the rules, duties or backlog pairs.`,
+    );
+  }
 }
 
 /** An EventBridge rule (schedule or event pattern) that invokes `fn`. */
@@ -122,4 +139,4 @@ function lifecycleActions(scope, props) {
   return { queue, deadLetters };
 }
 
-module.exports = { rolePolicy, scalegateFunction, invokeOn, aboveZero, lifecycleActions };
+module.exports = { rolePolicy, scalegateFunction, invokeOn, aboveZero, lifecycleActions, ENVIRONMENT_LIMIT };

@@ -18,14 +18,14 @@ function synth(props = {}) {
   return Template.fromStack(stack);
 }
 
-test("function runs the Rust bootstrap with the project's gate rules", () => {
+test("function runs the Rust bootstrap with its built-in rules (policies/gate.toml) unless given its own", () => {
   const t = synth();
   t.hasResourceProperties("AWS::Lambda::Function", {
     FunctionName: "scalegate-launch-gate",
     Runtime: "provided.al2023",
     Handler: "bootstrap",
     Architectures: ["x86_64"],
-    Environment: { Variables: { SCALEGATE_GATE_RULES: Match.stringLikeRegexp("\\[credentials\\]") } },
+    Environment: Match.absent(),
   });
 });
 
@@ -91,3 +91,20 @@ test("bad props are refused with a clear error", () => {
 
 test("the synthesized roles pass scalegate's separation-of-duties audit", (t) =>
   auditPasses(t, synth(), "scalegate-launch-gate"));
+
+test("an environment over Lambda's 4 KB fails at synth, naming the function and the variable", () => {
+  const big = "[credentials]\n" + "# padding\n".repeat(450);
+  assert.throws(() => synth({ gateRules: big }), (e) => {
+    assert.match(e.message, /scalegate-launch-gate: its environment would be \d+ B \(SCALEGATE_GATE_RULES \d+ B\)/);
+    assert.match(e.message, /4 KB/);
+    return true;
+  });
+  // The shipped rules fit, with room for what is added at deploy.
+  synth();
+});
+
+test("report-only rules travel to the function unchanged", () => {
+  const rules = 'mode = "report-only"\n';
+  const t = synth({ gateRules: rules });
+  t.hasResourceProperties("AWS::Lambda::Function", { Environment: { Variables: { SCALEGATE_GATE_RULES: rules } } });
+});

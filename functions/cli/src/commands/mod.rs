@@ -4,6 +4,7 @@
 pub(crate) mod actions;
 pub(crate) mod audit;
 pub(crate) mod backlog;
+pub(crate) mod break_glass;
 pub(crate) mod demo;
 pub(crate) mod drain;
 pub(crate) mod event;

@@ -97,6 +97,18 @@ pub(crate) enum Command {
     /// public catalogues that publish it. The rules behind the rows cover what nobody listed: any write-level action
     /// of a service the table does not list counts as starting compute with a role passed to it.
     Methods,
+    /// Let launches through when the gate itself is broken; `--undo` puts it back.
+    ///
+    /// Sets every launch hook of the group to default to CONTINUE (an action nobody completes then continues when
+    /// its heartbeat times out), and completes with CONTINUE every launch action waiting now. Each hook's previous
+    /// default is saved in a group tag (scalegate:break-glass:<hook>) that --undo restores and removes. While the
+    /// gate still runs, `mode = "report-only"` in its rules is the gentler switch: it keeps deciding and logging.
+    /// Needs autoscaling:DescribeLifecycleHooks, PutLifecycleHook, CompleteLifecycleAction,
+    /// DescribeAutoScalingGroups, CreateOrUpdateTags and DeleteTags on the group.
+    #[command(after_help = "Examples:\n  \
+        scalegate break-glass --group web\n  \
+        scalegate break-glass --group web --undo")]
+    BreakGlass(BreakGlassArgs),
     /// Watch the launch gate police a scale-out on the local emulator.
     ///
     /// Starts the emulator from the project virtualenv (unless AWS_ENDPOINT_URL names a running one), builds a
@@ -287,4 +299,14 @@ pub(crate) struct DemoArgs {
 /// A duration flag: `90s`, `5m`, `1h`.
 pub(crate) fn duration_arg(s: &str) -> Result<Duration, String> {
     scalegate_core::duration::parse_duration(s)
+}
+
+#[derive(clap::Args)]
+pub(crate) struct BreakGlassArgs {
+    /// The Auto Scaling group whose launches the gate holds.
+    #[arg(long)]
+    pub(crate) group: String,
+    /// Restore each hook's saved default result and remove the break-glass tags.
+    #[arg(long)]
+    pub(crate) undo: bool,
 }

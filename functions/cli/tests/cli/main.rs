@@ -1,6 +1,7 @@
 //! The `scalegate` binary, run as a user runs it, in one test executable.
 
 mod audit_live;
+mod break_glass;
 mod gate;
 mod lease;
 mod offline;

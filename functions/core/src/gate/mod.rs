@@ -20,7 +20,7 @@ pub use instance_types::{Accelerator, Bounds, Inclusion, InstanceRequirements, I
 pub use ports::LaunchFactsSource;
 pub use reach::{Exposure, Protocol, Reachability, Source, WorldLimits};
 pub use report::decision_report;
-pub use rules::{GateRules, RulesError, TemplateWithoutGroups};
+pub use rules::{GateMode, GateRules, RulesError, TemplateWithoutGroups};
 pub use service::{Decision, GateOutcome, LaunchGate};
 pub use verdict::Verdict;
 

@@ -22,6 +22,8 @@ pub fn decision_report(d: &Decision, at: DateTime<Utc>) -> Report {
             "destination": d.action.destination,
             "delivery": d.action.delivery,
             "verdict": d.result,
+            "mode": d.mode.as_str(),
+            "completed_with": d.completed_with,
             "failed_checks": d.failed_checks,
             "reasons": d.reasons,
             "checks": d.checks,

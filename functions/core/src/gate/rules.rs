@@ -8,6 +8,8 @@ use std::time::Duration;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct GateRules {
+    /// Whether verdicts are enforced, or only reported while every action continues.
+    pub mode: GateMode,
     /// Instance profile, IMDS and key pair.
     pub credentials: CredentialRules,
     /// Security groups.
@@ -18,6 +20,36 @@ pub struct GateRules {
     pub settle: SettleRules,
     /// Retrying AWS errors.
     pub retry: RetryRules,
+}
+
+/// How the gate completes what it decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum GateMode {
+    /// ABANDON what fails (fail-closed).
+    #[default]
+    Enforce,
+    /// Decide and log exactly as `enforce` would, then complete every action with CONTINUE: the first step of a
+    /// rollout, and the break-glass switch while the gate itself still runs.
+    ReportOnly,
+}
+
+impl GateMode {
+    /// `enforce` or `report-only`, as the rules file spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Enforce => "enforce",
+            Self::ReportOnly => "report-only",
+        }
+    }
+
+    /// What the action is completed with, given the gate's verdict.
+    pub fn completes_with(self, verdict: crate::lifecycle::ActionResult) -> crate::lifecycle::ActionResult {
+        match self {
+            Self::Enforce => verdict,
+            Self::ReportOnly => crate::lifecycle::ActionResult::Continue,
+        }
+    }
 }
 
 /// `[credentials]`

@@ -3,7 +3,7 @@
 //! Fail-closed: every path that is not "all checks passed" ends in ABANDON, and an error never becomes CONTINUE.
 
 use super::checks::{evaluate, CheckResult, CheckStatus};
-use super::rules::GateRules;
+use super::rules::{GateMode, GateRules};
 use super::verdict::Verdict;
 use crate::gate::LaunchFactsSource;
 use crate::lifecycle::{ActionResult, Completion, LifecycleActions};
@@ -48,8 +48,13 @@ pub enum GateOutcome {
 pub struct Decision {
     /// The action decided.
     pub action: LifecycleAction,
-    /// CONTINUE or ABANDON.
+    /// The gate's verdict: CONTINUE or ABANDON.
     pub result: ActionResult,
+    /// Whether the verdict was enforced or only reported.
+    pub mode: GateMode,
+    /// What the action was completed with (or would have been, in dry-run): the verdict when enforcing, CONTINUE
+    /// when only reporting.
+    pub completed_with: ActionResult,
     /// Each check's result (from the last look, when the gate looked more than once).
     pub checks: Vec<CheckResult>,
     /// Why the gate abandoned: each failed check's reason, or the error or timeout that made it fail closed.
@@ -160,9 +165,12 @@ impl<F: LaunchFactsSource, L: LifecycleActions> LaunchGate<F, L> {
             }
         };
 
+        let completed_with = self.rules.mode.completes_with(result);
         let mut decision = Decision {
             action: action.clone(),
             result,
+            mode: self.rules.mode,
+            completed_with,
             checks,
             reasons,
             failed_checks,
@@ -176,7 +184,7 @@ impl<F: LaunchFactsSource, L: LifecycleActions> LaunchGate<F, L> {
             dry_run: self.dry_run,
         };
         if !self.dry_run {
-            let completed = retry(self.policy(), || self.actions.complete(action, result)).await;
+            let completed = retry(self.policy(), || self.actions.complete(action, completed_with)).await;
             match completed.result {
                 Ok(c) => decision.completion = Some(c),
                 Err(e) => decision.completion_error = Some(e.to_string()),

@@ -476,3 +476,39 @@ async fn terminate_actions_are_left_alone() {
     assert!(matches!(gate.handle(&a, now).await, GateOutcome::NotALaunch { .. }));
     assert!(gate.actions.completions.lock().unwrap().is_empty());
 }
+
+#[tokio::test(start_paused = true)]
+async fn report_only_decides_as_enforce_would_and_completes_with_continue() {
+    let mut f = compliant();
+    f.instance.metadata.http_tokens = Some("optional".into());
+    let err = AwsError::new("DescribeInstances", AwsErrorKind::AccessDenied, "no");
+    let rules = GateRules { mode: GateMode::ReportOnly, ..GateRules::default() };
+    for script in [vec![Ok(f)], vec![Err(err)]] {
+        let enforcing = LaunchGate::new(
+            ScriptedFacts::new(script.clone()),
+            RecordingActions::default(),
+            GateRules::default(),
+            false,
+        );
+        let reporting = LaunchGate::new(ScriptedFacts::new(script), RecordingActions::default(), rules.clone(), false);
+        let (e, r) = (decided(enforcing.handle(&action(), now).await), decided(reporting.handle(&action(), now).await));
+        assert_eq!((e.result, r.result), (ActionResult::Abandon, ActionResult::Abandon), "the same verdict");
+        assert_eq!((e.failed_checks.clone(), e.reasons.clone()), (r.failed_checks.clone(), r.reasons.clone()));
+        assert_eq!((e.mode, r.mode), (GateMode::Enforce, GateMode::ReportOnly));
+        assert_eq!(*enforcing.actions.completions.lock().unwrap(), [ActionResult::Abandon]);
+        assert_eq!(
+            *reporting.actions.completions.lock().unwrap(),
+            [ActionResult::Continue],
+            "report-only never blocks"
+        );
+        assert_eq!(r.completed_with, ActionResult::Continue);
+        let line: serde_json::Value = serde_json::from_str(decision_report(&r, now()).logs().next().unwrap()).unwrap();
+        assert_eq!((line["verdict"].as_str(), line["mode"].as_str()), (Some("ABANDON"), Some("report-only")));
+        assert_eq!(line["completed_with"], "CONTINUE");
+    }
+    let rules = GateRules::from_toml("mode = \"report-only\"\n", "t").unwrap();
+    assert_eq!(rules.mode, GateMode::ReportOnly);
+    assert_ne!(rules.version(), GateRules::default().version(), "the mode is part of the rules' version");
+    let e = GateRules::from_toml("mode = \"audit\"\n", "t").unwrap_err().to_string();
+    assert!(e.contains("mode") || e.contains("audit"), "{e}");
+}

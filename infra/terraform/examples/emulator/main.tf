@@ -27,9 +27,16 @@ provider "aws" {
   }
 }
 
+variable "gate_rules" {
+  description = "Gate rules TOML; null: the built-in rules."
+  type        = string
+  default     = null
+}
+
 module "launch_gate" {
   source              = "../.."
   package             = var.package
+  gate_rules          = var.gate_rules
   auto_scaling_groups = ["web", "workers"]
   create_hooks        = false
   sod_audit_package   = var.package

@@ -96,6 +96,13 @@ resource "aws_lambda_function" "this" {
     }
   }
   depends_on = [aws_cloudwatch_log_group.this]
+  lifecycle {
+    # Lambda refuses a function whose variables (keys and values together) exceed 4 KB: fail the plan, not the apply.
+    precondition {
+      condition     = sum(concat([0], [for k, v in var.environment : length(k) + length(v)])) <= 4096
+      error_message = "The environment of ${var.name} exceeds Lambda's 4 KB for all variables together (${sum(concat([0], [for k, v in var.environment : length(k) + length(v)]))} characters): shorten the gate rules, duties or backlog pairs."
+    }
+  }
 }
 
 resource "aws_cloudwatch_event_rule" "this" {
