@@ -12,6 +12,7 @@ resource "aws_cloudwatch_metric_alarm" "abandons" {
   comparison_operator = "GreaterThanOrEqualToThreshold"
   treat_missing_data  = "notBreaching"
   alarm_actions       = var.alarm_actions
+  ok_actions          = var.ok_actions
 }
 
 resource "aws_cloudwatch_metric_alarm" "latency" {
@@ -28,4 +29,5 @@ resource "aws_cloudwatch_metric_alarm" "latency" {
   comparison_operator = "GreaterThanThreshold"
   treat_missing_data  = "notBreaching"
   alarm_actions       = var.alarm_actions
+  ok_actions          = var.ok_actions
 }

@@ -17,6 +17,11 @@ module "backlog" {
   environment        = { SCALEGATE_BACKLOG_CONFIG = var.backlog_config_toml }
   log_retention_days = var.log_retention_days
   alarm_actions      = var.alarm_actions
+  ok_actions         = var.ok_actions
+  silence_alarm = {
+    description = "The backlog-metric function has not run for 5 minutes: BacklogPerInstance is not being published and target tracking holds the group where it is (check its schedule rule and its start-up log)."
+    period      = 300
+  }
   errors_alarm = {
     description = "backlog-metric could not publish for some pair (queue or group missing, AWS errors): target tracking is scaling on stale data. See its logs: \"backlog not published\"."
     period      = 300

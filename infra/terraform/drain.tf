@@ -28,6 +28,7 @@ module "drain" {
   }
   log_retention_days = var.log_retention_days
   alarm_actions      = var.alarm_actions
+  ok_actions         = var.ok_actions
   errors_alarm = {
     description = "The drain function is failing: terminating workers may be cut off when the hook times out."
     period      = 300
@@ -48,6 +49,7 @@ module "drain_events" {
   hook                           = { heartbeat_timeout = var.drain_hook_heartbeat_timeout, default_result = "CONTINUE" }
   dead_letters_alarm_description = "Records the drain could not read reached its dead-letter queue (each carries a scalegate-error attribute naming the problem)."
   alarm_actions                  = var.alarm_actions
+  ok_actions                     = var.ok_actions
 }
 
 resource "aws_cloudwatch_metric_alarm" "drain_budget_spent" {
@@ -64,4 +66,5 @@ resource "aws_cloudwatch_metric_alarm" "drain_budget_spent" {
   comparison_operator = "GreaterThanThreshold"
   treat_missing_data  = "notBreaching"
   alarm_actions       = var.alarm_actions
+  ok_actions          = var.ok_actions
 }

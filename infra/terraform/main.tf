@@ -54,6 +54,7 @@ module "gate" {
   environment        = local.gate_environment
   log_retention_days = var.log_retention_days
   alarm_actions      = var.alarm_actions
+  ok_actions         = var.ok_actions
   errors_alarm = {
     description = "The launch-gate function is failing invocations."
     period      = 300
@@ -72,4 +73,5 @@ module "gate_events" {
   hook                           = { heartbeat_timeout = var.hook_heartbeat_timeout, default_result = "ABANDON" }
   dead_letters_alarm_description = "Lifecycle notifications the gate could not handle reached the dead-letter queue; their instances fell back to the hook's ABANDON."
   alarm_actions                  = var.alarm_actions
+  ok_actions                     = var.ok_actions
 }

@@ -13,6 +13,11 @@ module "reaper" {
   timeout_seconds    = 120
   log_retention_days = var.log_retention_days
   alarm_actions      = var.alarm_actions
+  ok_actions         = var.ok_actions
+  silence_alarm = {
+    description = "The protection reaper has not run for 5 minutes: expired leases may be pinning groups (check its schedule rule and its start-up log)."
+    period      = 300
+  }
   errors_alarm = {
     description = "The protection reaper failed: expired leases may be pinning groups against scale-in."
     period      = 900

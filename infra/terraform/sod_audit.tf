@@ -17,6 +17,11 @@ module "sod_audit" {
   environment        = var.sod_audit_duties_toml == null ? {} : { SCALEGATE_DUTIES = var.sod_audit_duties_toml }
   log_retention_days = var.log_retention_days
   alarm_actions      = var.alarm_actions
+  ok_actions         = var.ok_actions
+  silence_alarm = {
+    description = "The sod-audit function has not run for 2 hours: separation of duties is unchecked (check its schedule rule and its start-up log)."
+    period      = 7200
+  }
   errors_alarm = {
     description = "The sod-audit function failed (it could not read the account's roles): violations would go unseen."
     period      = 3600
@@ -58,4 +63,5 @@ resource "aws_cloudwatch_metric_alarm" "sod_violations" {
   comparison_operator = "GreaterThanThreshold"
   treat_missing_data  = "notBreaching"
   alarm_actions       = var.alarm_actions
+  ok_actions          = var.ok_actions
 }

@@ -84,7 +84,13 @@ assert not any(a.startswith("ssm:") for a in actions), "no SSM parameter is read
 alarms = [a for a in resources if "aws_cloudwatch_metric_alarm" in a]
 # gate 6 (abandons and latency for 2 groups, dead letters, errors) + errors of sod-audit, backlog, reaper and drain
 # + SodViolations for 2 duties + the drain's dead letters + drain budget spent for 2 groups
-assert len(alarms) == 15, alarms
+# + throttles of all 5 functions + silence of the 3 scheduled ones + the age of both lifecycle queues
+assert len(alarms) == 25, alarms
+silent = {a: resources[a]["values"] for a in alarms if a.endswith("aws_cloudwatch_metric_alarm.silence[0]")}
+assert len(silent) == 3 and all(v["treat_missing_data"] == "breaching" for v in silent.values()), silent
+assert need("module.launch_gate.module.sod_audit[0].aws_cloudwatch_metric_alarm.silence[0]")["period"] == 7200
+age = need("module.launch_gate.module.gate_events.aws_cloudwatch_metric_alarm.oldest_message")
+assert (age["metric_name"], age["datapoints_to_alarm"], age["evaluation_periods"]) == ("ApproximateAgeOfOldestMessage", 2, 3), age
 assert need('module.launch_gate.module.drain[0].aws_lambda_function.this')["timeout"] == 30
 rule = json.loads(need('module.launch_gate.module.drain_events[0].aws_cloudwatch_event_rule.this')["event_pattern"])
 assert rule["detail-type"] == ["EC2 Instance-terminate Lifecycle Action"] and rule["detail"]["AutoScalingGroupName"] == ["web", "workers"], rule

@@ -65,7 +65,13 @@ variable "log_retention_days" {
 }
 
 variable "alarm_actions" {
-  description = "SNS topic ARNs notified by the alarms."
+  description = "SNS topic ARNs notified when an alarm fires."
+  type        = list(string)
+  default     = []
+}
+
+variable "ok_actions" {
+  description = "SNS topic ARNs notified when an alarm returns to OK."
   type        = list(string)
   default     = []
 }

@@ -24,6 +24,10 @@ class BacklogMetric extends Construct {
       // With 10 s resolution one invocation computes six times, 10 s apart.
       timeout: cdk.Duration.seconds(75),
       environment: { SCALEGATE_BACKLOG_CONFIG: props.configToml },
+      silence: {
+        description: "The backlog-metric function has not run for 5 minutes: BacklogPerInstance is not being published and target tracking holds the group where it is (check its schedule rule and its start-up log).",
+        period: cdk.Duration.minutes(5),
+      },
     });
     invokeOn(this, "Schedule", this.function, {
       ruleName: `${name}-schedule`,

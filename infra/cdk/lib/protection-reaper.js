@@ -19,6 +19,10 @@ class ProtectionReaper extends Construct {
       packagePath: props.packagePath,
       memorySize: 256,
       timeout: cdk.Duration.minutes(2),
+      silence: {
+        description: "The protection reaper has not run for 5 minutes: expired leases may be pinning groups (check its schedule rule and its start-up log).",
+        period: cdk.Duration.minutes(5),
+      },
     });
     invokeOn(this, "Schedule", this.function, {
       ruleName: `${name}-schedule`,

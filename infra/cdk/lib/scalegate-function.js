@@ -1,5 +1,6 @@
 // What every scalegate function has in common: its role from policies/roles/<name>.json, a log group, the Rust
-// bootstrap on provided.al2023, optional schedules, and an alarm on its errors.
+// bootstrap on provided.al2023, optional schedules, and alarms on its errors, its throttles and (when scheduled) its
+// silence.
 const fs = require("fs");
 const path = require("path");
 const cdk = require("aws-cdk-lib");
@@ -29,7 +30,8 @@ function rolePolicy(file) {
  * The function, its role and log group.
  * @param {import("constructs").Construct} scope
  * @param {{name: string, prefix: string, policy: object, packagePath: string, memorySize: number,
- *          timeout: cdk.Duration, environment?: Record<string, string>}} props
+ *          timeout: cdk.Duration, environment?: Record<string, string>,
+ *          silence?: {description: string, period: cdk.Duration}}} props
  */
 function scalegateFunction(scope, props) {
   if (!props.name.startsWith(props.prefix)) {
@@ -45,7 +47,7 @@ function scalegateFunction(scope, props) {
     logGroupName: `/aws/lambda/${props.name}`,
     retention: logs.RetentionDays.ONE_MONTH,
   });
-  return new lambda.Function(scope, "Function", {
+  const fn = new lambda.Function(scope, "Function", {
     functionName: props.name,
     role,
     code: lambda.Code.fromAsset(path.resolve(props.packagePath)),
@@ -57,6 +59,30 @@ function scalegateFunction(scope, props) {
     environment: props.environment ?? {},
     logGroup,
   });
+  // Throttled invocations mean events wait (or, for a schedule, runs are lost): 2 of 3 minutes, not one blip.
+  new cw.Alarm(scope, "ThrottlesAlarm", {
+    alarmName: `${props.name}-throttles`,
+    alarmDescription: `${props.name} is being throttled: raise its reserved concurrency or the account's Lambda concurrency.`,
+    metric: fn.metricThrottles({ period: cdk.Duration.minutes(1), statistic: "Sum" }),
+    threshold: 0,
+    evaluationPeriods: 3,
+    datapointsToAlarm: 2,
+    comparisonOperator: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    treatMissingData: cw.TreatMissingData.NOT_BREACHING,
+  });
+  // Silence: for a scheduled function, no invocation in the period is the alarm (missing data breaches).
+  if (props.silence) {
+    new cw.Alarm(scope, "SilenceAlarm", {
+      alarmName: `${props.name}-silent`,
+      alarmDescription: props.silence.description,
+      metric: fn.metricInvocations({ period: props.silence.period, statistic: "Sum" }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cw.ComparisonOperator.LESS_THAN_THRESHOLD,
+      treatMissingData: cw.TreatMissingData.BREACHING,
+    });
+  }
+  return fn;
 }
 
 /** Lambda refuses a function whose environment (every key and value) exceeds 4 KB: fail at synth, not at deploy. */
@@ -136,6 +162,17 @@ function lifecycleActions(scope, props) {
   }
   aboveZero(scope, "DeadLettersAlarm", `${props.name}-dead-letters`, props.deadLettersDescription,
     deadLetters.metricApproximateNumberOfMessagesVisible({ period: cdk.Duration.minutes(1), statistic: "Maximum" }));
+  const oldest = props.oldestMessageSeconds ?? 120;
+  new cw.Alarm(scope, "QueueAgeAlarm", {
+    alarmName: `${props.name}-queue-age`,
+    alarmDescription: `Lifecycle actions have waited over ${oldest} s in ${props.name}-events: the function is not keeping up or not running, and hooks will time out to their default result.`,
+    metric: queue.metricApproximateAgeOfOldestMessage({ period: cdk.Duration.minutes(1), statistic: "Maximum" }),
+    threshold: oldest,
+    evaluationPeriods: 3,
+    datapointsToAlarm: 2,
+    comparisonOperator: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    treatMissingData: cw.TreatMissingData.NOT_BREACHING,
+  });
   return { queue, deadLetters };
 }
 

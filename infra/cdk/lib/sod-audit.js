@@ -31,6 +31,10 @@ class SodAudit extends Construct {
       memorySize: 512,
       timeout: cdk.Duration.minutes(5),
       environment: props.dutiesToml ? { SCALEGATE_DUTIES: props.dutiesToml } : {},
+      silence: {
+        description: "The sod-audit function has not run for 2 hours: separation of duties is unchecked (check its schedule rule and its start-up log).",
+        period: cdk.Duration.hours(2),
+      },
     });
     invokeOn(this, "Schedule", this.function, {
       ruleName: `${name}-schedule`,

@@ -26,3 +26,15 @@ test("runs every minute with its config, PutMetricData limited to the scalegate 
 });
 
 test("its role passes scalegate's separation-of-duties audit", (t) => auditPasses(t, synth(), "scalegate-backlog-metric"));
+
+test("a backlog function that stops running alarms: no invocation in 5 minutes breaches", () => {
+  const t = synth();
+  t.hasResourceProperties("AWS::CloudWatch::Alarm", {
+    AlarmName: "scalegate-backlog-metric-silent",
+    MetricName: "Invocations",
+    Period: 300,
+    ComparisonOperator: "LessThanThreshold",
+    Threshold: 1,
+    TreatMissingData: "breaching",
+  });
+});

@@ -22,9 +22,9 @@ test("terminate actions reach the function through its queue, which it also re-q
   t.hasResourceProperties("AWS::AutoScaling::LifecycleHook", { LifecycleTransition: "autoscaling:EC2_INSTANCE_TERMINATING", DefaultResult: "CONTINUE" });
 });
 
-test("alarms on a spent budget, dead letters and errors; the role may delete only the lease tag", () => {
+test("alarms on a spent budget, dead letters, errors, throttles and queue age; the role may delete only the lease tag", () => {
   const t = synth();
-  t.resourceCountIs("AWS::CloudWatch::Alarm", 3);
+  t.resourceCountIs("AWS::CloudWatch::Alarm", 5);
   t.hasResourceProperties("AWS::CloudWatch::Alarm", {
     MetricName: "DrainCompletions",
     Dimensions: Match.arrayWith([{ Name: "Reason", Value: "budget_spent" }]),

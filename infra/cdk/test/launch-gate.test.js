@@ -71,11 +71,11 @@ test("the role reads exactly the AMI parameters it is given, and none by default
   assert.ok(arns[1].includes("::parameter/aws/service/ami-amazon-linux-latest"), arns[1]);
 });
 
-test("hooks default to ABANDON, and alarms cover abandons, latency, dead letters and errors", () => {
+test("hooks default to ABANDON, and alarms cover abandons, latency, dead letters, errors, throttles and queue age", () => {
   const t = synth();
   t.resourceCountIs("AWS::AutoScaling::LifecycleHook", 2);
   t.hasResourceProperties("AWS::AutoScaling::LifecycleHook", { DefaultResult: "ABANDON", LifecycleTransition: "autoscaling:EC2_INSTANCE_LAUNCHING" });
-  t.resourceCountIs("AWS::CloudWatch::Alarm", 6);
+  t.resourceCountIs("AWS::CloudWatch::Alarm", 8);
   t.hasResourceProperties("AWS::CloudWatch::Alarm", {
     MetricName: "GateDecisions",
     Namespace: "scalegate",
@@ -107,4 +107,21 @@ test("report-only rules travel to the function unchanged", () => {
   const rules = 'mode = "report-only"\n';
   const t = synth({ gateRules: rules });
   t.hasResourceProperties("AWS::Lambda::Function", { Environment: { Variables: { SCALEGATE_GATE_RULES: rules } } });
+});
+
+test("alarms catch silence: throttles 2 of 3, the lifecycle queue's oldest message", () => {
+  const t = synth();
+  t.hasResourceProperties("AWS::CloudWatch::Alarm", {
+    AlarmName: "scalegate-launch-gate-throttles",
+    MetricName: "Throttles",
+    EvaluationPeriods: 3,
+    DatapointsToAlarm: 2,
+  });
+  t.hasResourceProperties("AWS::CloudWatch::Alarm", {
+    AlarmName: "scalegate-launch-gate-queue-age",
+    MetricName: "ApproximateAgeOfOldestMessage",
+    Threshold: 120,
+    EvaluationPeriods: 3,
+    DatapointsToAlarm: 2,
+  });
 });

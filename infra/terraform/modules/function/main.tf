@@ -63,6 +63,21 @@ variable "alarm_actions" {
   type = list(string)
 }
 
+variable "ok_actions" {
+  description = "Notified when an alarm returns to OK."
+  type        = list(string)
+  default     = []
+}
+
+variable "silence_alarm" {
+  description = "For a scheduled function: alarm when it has not run for this many seconds (a stopped schedule, a deleted rule, a function that cannot start). Null: event-driven, no such alarm."
+  type = object({
+    description = string
+    period      = number
+  })
+  default = null
+}
+
 resource "aws_iam_role" "this" {
   name               = var.name
   assume_role_policy = var.trust_policy
@@ -141,6 +156,44 @@ resource "aws_cloudwatch_metric_alarm" "errors" {
   comparison_operator = "GreaterThanThreshold"
   treat_missing_data  = "notBreaching"
   alarm_actions       = var.alarm_actions
+  ok_actions          = var.ok_actions
+}
+
+# Throttled invocations mean events wait (or, for a schedule, runs are lost): 2 of 3 minutes, not one blip.
+resource "aws_cloudwatch_metric_alarm" "throttles" {
+  alarm_name          = "${var.name}-throttles"
+  alarm_description   = "${var.name} is being throttled: raise its reserved concurrency or the account's Lambda concurrency."
+  namespace           = "AWS/Lambda"
+  metric_name         = "Throttles"
+  dimensions          = { FunctionName = aws_lambda_function.this.function_name }
+  statistic           = "Sum"
+  period              = 60
+  evaluation_periods  = 3
+  datapoints_to_alarm = 2
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = var.alarm_actions
+  ok_actions          = var.ok_actions
+}
+
+# Silence: no invocation in the period is itself the alarm (missing data breaches), so a function that stopped
+# running is caught even though it reports no error.
+resource "aws_cloudwatch_metric_alarm" "silence" {
+  count               = var.silence_alarm == null ? 0 : 1
+  alarm_name          = "${var.name}-silent"
+  alarm_description   = var.silence_alarm.description
+  namespace           = "AWS/Lambda"
+  metric_name         = "Invocations"
+  dimensions          = { FunctionName = aws_lambda_function.this.function_name }
+  statistic           = "Sum"
+  period              = var.silence_alarm.period
+  evaluation_periods  = 1
+  threshold           = 1
+  comparison_operator = "LessThanThreshold"
+  treat_missing_data  = "breaching"
+  alarm_actions       = var.alarm_actions
+  ok_actions          = var.ok_actions
 }
 
 output "function_arn" {

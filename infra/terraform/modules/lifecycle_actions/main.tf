@@ -50,6 +50,18 @@ variable "dead_letters_alarm_description" {
   type = string
 }
 
+variable "ok_actions" {
+  description = "Notified when an alarm returns to OK."
+  type        = list(string)
+  default     = []
+}
+
+variable "oldest_message_alarm_seconds" {
+  description = "Alarm when a lifecycle action has waited this long in the queue (the function is not keeping up, or not running); keep it under the hook's heartbeat timeout."
+  type        = number
+  default     = 120
+}
+
 variable "alarm_actions" {
   type = list(string)
 }
@@ -130,6 +142,25 @@ resource "aws_cloudwatch_metric_alarm" "dead_letters" {
   comparison_operator = "GreaterThanThreshold"
   treat_missing_data  = "notBreaching"
   alarm_actions       = var.alarm_actions
+  ok_actions          = var.ok_actions
+}
+
+# Actions waiting in the queue while their hooks' heartbeats run out: 2 of 3 minutes.
+resource "aws_cloudwatch_metric_alarm" "oldest_message" {
+  alarm_name          = "${var.name}-queue-age"
+  alarm_description   = "Lifecycle actions have waited over ${var.oldest_message_alarm_seconds} s in ${aws_sqs_queue.events.name}: the function is not keeping up or not running, and hooks will time out to their default result."
+  namespace           = "AWS/SQS"
+  metric_name         = "ApproximateAgeOfOldestMessage"
+  dimensions          = { QueueName = aws_sqs_queue.events.name }
+  statistic           = "Maximum"
+  period              = 60
+  evaluation_periods  = 3
+  datapoints_to_alarm = 2
+  threshold           = var.oldest_message_alarm_seconds
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = var.alarm_actions
+  ok_actions          = var.ok_actions
 }
 
 output "queue_url" {
