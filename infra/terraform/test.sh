@@ -86,6 +86,12 @@ alarms = [a for a in resources if "aws_cloudwatch_metric_alarm" in a]
 # + SodViolations for 2 duties + the drain's dead letters + drain budget spent for 2 groups
 # + throttles of all 5 functions + silence of the 3 scheduled ones + the age of both lifecycle queues
 assert len(alarms) == 25, alarms
+board = json.loads(need("module.launch_gate.aws_cloudwatch_dashboard.this[0]")["dashboard_body"])
+shown = json.dumps(board)
+for metric in ["GateDecisions", "GateLatency", "TimeToReady", "BacklogPerInstance", "BacklogTarget", "CapableInstances",
+               "WarmPoolWarmedCapacity", "ExpiredLeases", "DrainCompletions", "SodViolations", "Throttles"]:
+    assert metric in shown, f"the dashboard lacks {metric}"
+assert "${" not in shown and all(w["properties"]["region"] == "us-east-1" for w in board["widgets"]), board
 silent = {a: resources[a]["values"] for a in alarms if a.endswith("aws_cloudwatch_metric_alarm.silence[0]")}
 assert len(silent) == 3 and all(v["treat_missing_data"] == "breaching" for v in silent.values()), silent
 assert need("module.launch_gate.module.sod_audit[0].aws_cloudwatch_metric_alarm.silence[0]")["period"] == 7200

@@ -6,6 +6,7 @@ const { SodAudit } = require("../lib/sod-audit");
 const { BacklogMetric } = require("../lib/backlog-metric");
 const { ProtectionReaper } = require("../lib/protection-reaper");
 const { Drain } = require("../lib/drain");
+const { Dashboard } = require("../lib/dashboard");
 
 const app = new cdk.App();
 const stack = new cdk.Stack(app, "ScalegateLaunchGate", {
@@ -45,4 +46,8 @@ if (drainPackage) {
     packagePath: drainPackage,
     budget: app.node.tryGetContext("scalegate:drainBudget"),
   });
+}
+// The dashboard (the same definition as Terraform's); `-c scalegate:dashboard=false` leaves it out.
+if (app.node.tryGetContext("scalegate:dashboard") !== "false") {
+  new Dashboard(stack, "Dashboard");
 }
