@@ -4,17 +4,19 @@
 # scalegate/BacklogPerInstance with the group's name as dimension, target value = your BacklogTarget.
 
 module "backlog" {
-  source       = "./modules/function"
-  count        = var.backlog_package == null ? 0 : 1
-  name         = var.backlog_name
-  policy       = file("${path.module}/../../policies/roles/scalegate-backlog-metric.json")
-  trust_policy = file("${path.module}/../../policies/roles/scalegate-backlog-metric.trust.json")
-  package      = var.backlog_package
-  architecture = var.architecture
-  memory_mb    = 256
-  # With 10 s resolution one invocation computes six times, 10 s apart.
-  timeout_seconds    = 75
-  environment        = { SCALEGATE_BACKLOG_CONFIG = var.backlog_config_toml }
+  source          = "./modules/function"
+  count           = var.backlog_package == null ? 0 : 1
+  name            = var.backlog_name
+  policy          = file("${path.module}/../../policies/roles/scalegate-backlog-metric.json")
+  trust_policy    = file("${path.module}/../../policies/roles/scalegate-backlog-metric.trust.json")
+  package         = var.backlog_package
+  architecture    = var.architecture
+  memory_mb       = 256
+  timeout_seconds = 30
+  environment = {
+    SCALEGATE_BACKLOG_CONFIG         = var.backlog_config_toml
+    SCALEGATE_BACKLOG_TICK_QUEUE_URL = aws_sqs_queue.backlog_ticks[0].id
+  }
   log_retention_days = var.log_retention_days
   alarm_actions      = var.alarm_actions
   ok_actions         = var.ok_actions
@@ -29,4 +31,21 @@ module "backlog" {
   rules = {
     schedule = { description = "Publish backlog per instance every minute", schedule_expression = "rate(1 minute)" }
   }
+}
+
+# At 10 s or 30 s resolution the minute's scheduled run sends the minute's other computations here as delayed
+# messages; each invokes the function once. It bills for the work, never for waiting inside an invocation.
+resource "aws_sqs_queue" "backlog_ticks" {
+  count                      = var.backlog_package == null ? 0 : 1
+  name                       = "${var.backlog_name}-ticks"
+  visibility_timeout_seconds = 60
+  # A tick older than its minute is worthless: the next schedule brings fresh ones.
+  message_retention_seconds = 120
+}
+
+resource "aws_lambda_event_source_mapping" "backlog_ticks" {
+  count            = var.backlog_package == null ? 0 : 1
+  event_source_arn = aws_sqs_queue.backlog_ticks[0].arn
+  function_name    = module.backlog[0].function_arn
+  batch_size       = 10
 }

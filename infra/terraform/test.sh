@@ -105,7 +105,13 @@ spent = need('module.launch_gate.aws_cloudwatch_metric_alarm.drain_budget_spent[
 assert spent["dimensions"] == {"AutoScalingGroupName": "workers", "Reason": "budget_spent"}, spent
 assert need('module.launch_gate.module.reaper[0].aws_cloudwatch_event_rule.this["schedule"]')["schedule_expression"] == "rate(1 minute)"
 backlog = need('module.launch_gate.module.backlog[0].aws_lambda_function.this')
-assert "[[pair]]" in backlog["environment"][0]["variables"]["SCALEGATE_BACKLOG_CONFIG"], backlog
+# The variables hold the tick queue's URL, known only after apply: the plan marks the whole map unknown.
+calls = plan["configuration"]["root_module"]["module_calls"]["launch_gate"]["expressions"]
+assert "[[pair]]" in calls["backlog_config_toml"]["constant_value"], calls["backlog_config_toml"]
+assert backlog["timeout"] == 30, "no sleeping inside an invocation: ticks come from the tick queue"
+ticks = need("module.launch_gate.aws_sqs_queue.backlog_ticks[0]")
+assert ticks["name"] == "scalegate-backlog-metric-ticks" and ticks["message_retention_seconds"] == 120, ticks
+assert need("module.launch_gate.aws_lambda_event_source_mapping.backlog_ticks[0]")["batch_size"] == 10
 assert need('module.launch_gate.module.backlog[0].aws_cloudwatch_event_rule.this["schedule"]')["schedule_expression"] == "rate(1 minute)"
 sod = need('module.launch_gate.module.sod_audit[0].aws_lambda_function.this')
 assert sod["runtime"] == "provided.al2023", sod

@@ -111,3 +111,56 @@ async fn a_missing_queue_or_group_is_named_and_publishes_nothing() {
         run(&config(&queue, "no-such-group", ""), &backlog, None::<&CloudWatchMetricSink>, chrono::Utc::now()).await;
     assert_eq!(missing_group.pairs[0].outcome.as_ref().unwrap_err(), "group `no-such-group` not found");
 }
+
+/// At 10 s resolution the minute's scheduled run computes once and leaves five delayed ticks on the tick queue; a
+/// tick computes once and schedules nothing. Nothing sleeps inside an invocation.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ten_second_resolution_schedules_ticks_instead_of_sleeping() {
+    use scalegate_aws::sqs_tick_queue::{SqsTickQueue, TICK_BODY};
+    let c = clients().await;
+    let (queue, group) = tokio::join!(loaded_queue(&c, "hires", 30), worker_group(&c, "hires", 3));
+    let tick_url = c
+        .sqs
+        .create_queue()
+        .queue_name(scalegate_tests::unique("ticks"))
+        .send()
+        .await
+        .unwrap()
+        .queue_url()
+        .unwrap()
+        .to_string();
+    let ticks = SqsTickQueue::new(c.sqs.clone(), tick_url.clone());
+    let config = config(&queue, &group, "resolution = 10\n");
+    let sink = CloudWatchMetricSink::new(aws_sdk_cloudwatch::Client::new(&sdk_config().await));
+    let reader = reader().await;
+    let delayed = || async {
+        let attrs = c
+            .sqs
+            .get_queue_attributes()
+            .queue_url(&tick_url)
+            .attribute_names(aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessagesDelayed)
+            .send()
+            .await
+            .unwrap();
+        attrs.attributes().unwrap()[&aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessagesDelayed]
+            .parse::<u32>()
+            .unwrap()
+    };
+
+    let started = std::time::Instant::now();
+    let schedule = serde_json::json!({"detail-type": "Scheduled Event", "source": "aws.events"});
+    let answer = backlog_metric::lambda(&reader, &sink, Some(&ticks), &config, schedule).await.unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(9), "no sleeping: {:?}", started.elapsed());
+    assert_eq!((answer["published"].as_u64(), answer["ticks_scheduled"].as_u64()), (Some(1), Some(5)), "{answer}");
+    assert_eq!(delayed().await, 5, "ticks at 10, 20, 30, 40 and 50 s");
+
+    let tick = serde_json::json!({"Records": [{"eventSource": "aws:sqs", "messageId": "m1", "body": TICK_BODY}]});
+    let answer = backlog_metric::lambda(&reader, &sink, Some(&ticks), &config, tick).await.unwrap();
+    assert_eq!((answer["published"].as_u64(), answer["tick"].as_bool()), (Some(1), Some(true)), "{answer}");
+    assert_eq!(delayed().await, 5, "a tick schedules nothing");
+
+    // Without the tick queue, a configuration that asks for 10 s refuses to start, naming the setting.
+    let e = backlog_metric::check_ticks(&config, false).unwrap_err().to_string();
+    assert!(e.starts_with("SCALEGATE_BACKLOG_TICK_QUEUE_URL must be set"), "{e}");
+    backlog_metric::check_ticks(&config, true).unwrap();
+}

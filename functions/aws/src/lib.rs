@@ -17,6 +17,7 @@ pub mod sdk;
 pub mod settings;
 pub mod sqs_backlog_reader;
 pub mod sqs_recheck_queue;
+pub mod sqs_tick_queue;
 pub mod telemetry;
 
 pub use autoscaling_lifecycle_actions::AutoScalingLifecycleActions;

@@ -1,14 +1,18 @@
-//! The `backlog-metric` function's shell: every minute (EventBridge schedule), for every configured (queue, group) pair,
-//! publishes `BacklogPerInstance`, `BacklogTarget` and `CapableInstances`. With 10 s or 30 s resolution it computes
-//! six or two times within the one-minute invocation.
+//! The `backlog-metric` function's shell: every minute (EventBridge schedule), for every configured (queue, group)
+//! pair, publishes `BacklogPerInstance`, `BacklogTarget` and `CapableInstances`. At 10 s or 30 s resolution the
+//! scheduled run also sends the minute's other computations to its tick queue as delayed messages, and each tick
+//! invokes the function once: it bills for the work, never for waiting.
 
 use chrono::Utc;
 use scalegate_aws::cloudwatch_metric_sink::CloudWatchMetricSink;
+use scalegate_aws::settings::SettingsError;
 use scalegate_aws::sqs_backlog_reader::SqsBacklogReader;
 use scalegate_aws::telemetry;
-use scalegate_core::backlog::{run, BacklogConfig, BacklogRun, Publish};
+use scalegate_core::backlog::{run, BacklogConfig, BacklogRun, Publish, TickQueue};
+use scalegate_core::report::{Level, Report};
+use scalegate_core::retry::{retry, RetryPolicy};
+use scalegate_core::settings::BACKLOG_TICK_QUEUE_URL;
 use serde_json::{json, Value};
-use std::time::Duration;
 
 /// Why an invocation failed (after publishing what it could).
 #[derive(Debug, thiserror::Error)]
@@ -18,9 +22,16 @@ pub enum BacklogError {
     NotPublished(Vec<String>),
 }
 
-/// How many computations one one-minute invocation makes: 60 ÷ the finest resolution configured.
-pub fn ticks_per_minute(config: &BacklogConfig) -> u32 {
-    60 / config.pairs.iter().map(|p| p.resolution).min().unwrap_or(60).max(10)
+/// A configuration that asks for sub-minute resolution needs the tick queue: refuse to start without it, rather than
+/// publish once a minute while the user reads 10 s.
+pub fn check_ticks(config: &BacklogConfig, has_tick_queue: bool) -> Result<(), SettingsError> {
+    if config.ticks_per_minute() > 1 && !has_tick_queue {
+        return Err(SettingsError::Missing {
+            setting: BACKLOG_TICK_QUEUE_URL,
+            why: "a pair asks for 10 s or 30 s resolution: the function schedules the minute's other runs there",
+        });
+    }
+    Ok(())
 }
 
 /// One computation: runs every pair and writes its lines to stdout.
@@ -31,28 +42,45 @@ pub async fn run_once(reader: &SqsBacklogReader, sink: &CloudWatchMetricSink, co
     result
 }
 
-/// The Lambda entry.
-pub async fn lambda(
+/// True when the invocation is a batch of ticks from the tick queue (an SQS event), not the minute's schedule.
+fn is_tick(payload: &Value) -> bool {
+    payload["Records"].as_array().is_some_and(|r| r.iter().any(|r| r["eventSource"] == "aws:sqs"))
+}
+
+/// The Lambda entry. The minute's scheduled invocation computes once and schedules the minute's other computations;
+/// a tick computes once. Failures fail the scheduled invocation (its errors alarm); a tick logs them and returns,
+/// since redelivering it later would only compute stale figures.
+pub async fn lambda<T: TickQueue>(
     reader: &SqsBacklogReader,
     sink: &CloudWatchMetricSink,
+    ticks: Option<&T>,
     config: &BacklogConfig,
-    _payload: Value,
+    payload: Value,
 ) -> Result<Value, BacklogError> {
-    let ticks = ticks_per_minute(config);
-    let every = Duration::from_secs(60 / u64::from(ticks));
-    let started = tokio::time::Instant::now();
-    let mut failures = Vec::new();
-    let mut published = 0;
-    for tick in 0..ticks {
-        tokio::time::sleep_until(started + every * tick).await;
-        let result = run_once(reader, sink, config).await;
-        published += result.pairs.iter().filter(|p| p.outcome.is_ok()).count();
-        failures.extend(result.failures());
+    let result = run_once(reader, sink, config).await;
+    let published = result.pairs.iter().filter(|p| p.outcome.is_ok()).count();
+    let failures = result.failures();
+    if is_tick(&payload) {
+        return Ok(json!({"pairs": config.pairs.len(), "published": published, "tick": true}));
     }
-    failures.sort();
-    failures.dedup();
+    let mut scheduled = 0;
+    let mut report = Report::default();
+    if let Some(queue) = ticks {
+        for delay in config.tick_delays() {
+            match retry(RetryPolicy::standard(), || queue.send_tick(delay)).await.result {
+                Ok(()) => scheduled += 1,
+                Err(e) => report.log(
+                    Utc::now(),
+                    Level::Error,
+                    "backlog tick not scheduled: that computation is skipped this minute",
+                    json!({"delay_s": delay.as_secs(), "error": e.to_string()}),
+                ),
+            }
+        }
+    }
+    telemetry::write_report(&report);
     if !failures.is_empty() {
         return Err(BacklogError::NotPublished(failures));
     }
-    Ok(json!({"pairs": config.pairs.len(), "runs": ticks, "published": published}))
+    Ok(json!({"pairs": config.pairs.len(), "published": published, "ticks_scheduled": scheduled}))
 }

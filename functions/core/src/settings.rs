@@ -13,6 +13,8 @@ pub const DUTIES_FILE: &str = "SCALEGATE_DUTIES_FILE";
 pub const BACKLOG_CONFIG: &str = "SCALEGATE_BACKLOG_CONFIG";
 /// Backlog pairs as a file path (read when [`BACKLOG_CONFIG`] is unset).
 pub const BACKLOG_CONFIG_FILE: &str = "SCALEGATE_BACKLOG_CONFIG_FILE";
+/// The backlog function's tick queue: at 10 s or 30 s resolution it schedules the minute's other computations there.
+pub const BACKLOG_TICK_QUEUE_URL: &str = "SCALEGATE_BACKLOG_TICK_QUEUE_URL";
 /// The drain's own SQS queue: re-checks are sent there.
 pub const DRAIN_QUEUE_URL: &str = "SCALEGATE_DRAIN_QUEUE_URL";
 /// The drain's dead-letter queue for records it cannot use.

@@ -21,14 +21,23 @@ class BacklogMetric extends Construct {
       policy: rolePolicy("scalegate-backlog-metric.json"),
       packagePath: props.packagePath,
       memorySize: 256,
-      // With 10 s resolution one invocation computes six times, 10 s apart.
-      timeout: cdk.Duration.seconds(75),
+      timeout: cdk.Duration.seconds(30),
       environment: { SCALEGATE_BACKLOG_CONFIG: props.configToml },
       silence: {
         description: "The backlog-metric function has not run for 5 minutes: BacklogPerInstance is not being published and target tracking holds the group where it is (check its schedule rule and its start-up log).",
         period: cdk.Duration.minutes(5),
       },
     });
+    // At 10 s or 30 s resolution the minute's scheduled run sends the minute's other computations here as delayed
+    // messages; each invokes the function once. It bills for the work, never for waiting inside an invocation.
+    this.tickQueue = new cdk.aws_sqs.Queue(this, "Ticks", {
+      queueName: `${name}-ticks`,
+      visibilityTimeout: cdk.Duration.seconds(60),
+      // A tick older than its minute is worthless: the next schedule brings fresh ones.
+      retentionPeriod: cdk.Duration.seconds(120),
+    });
+    this.function.addEnvironment("SCALEGATE_BACKLOG_TICK_QUEUE_URL", this.tickQueue.queueUrl);
+    this.function.addEventSource(new cdk.aws_lambda_event_sources.SqsEventSource(this.tickQueue, { batchSize: 10 }));
     invokeOn(this, "Schedule", this.function, {
       ruleName: `${name}-schedule`,
       schedule: cdk.aws_events.Schedule.rate(cdk.Duration.minutes(1)),

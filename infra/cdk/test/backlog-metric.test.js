@@ -38,3 +38,14 @@ test("a backlog function that stops running alarms: no invocation in 5 minutes b
     TreatMissingData: "breaching",
   });
 });
+
+test("high resolution runs from a tick queue, never sleeping: a 30 s function, its queue as an event source", () => {
+  const t = synth();
+  t.hasResourceProperties("AWS::Lambda::Function", {
+    FunctionName: "scalegate-backlog-metric",
+    Timeout: 30,
+    Environment: { Variables: Match.objectLike({ SCALEGATE_BACKLOG_TICK_QUEUE_URL: Match.anyValue() }) },
+  });
+  t.hasResourceProperties("AWS::SQS::Queue", { QueueName: "scalegate-backlog-metric-ticks", MessageRetentionPeriod: 120 });
+  t.hasResourceProperties("AWS::Lambda::EventSourceMapping", { BatchSize: 10 });
+});

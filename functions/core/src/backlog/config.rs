@@ -131,6 +131,19 @@ struct RawPair {
 }
 
 impl BacklogConfig {
+    /// How many computations a minute the finest resolution configured asks for: 60 ÷ that resolution.
+    pub fn ticks_per_minute(&self) -> u32 {
+        60 / self.pairs.iter().map(|p| p.resolution).min().unwrap_or(60).max(10)
+    }
+
+    /// When, after the minute's scheduled computation, the others are due: none at 60 s resolution; at 10 s,
+    /// 10, 20, …, 50 s later. Each becomes a delayed message on the function's tick queue, so the function runs (and
+    /// bills) only for the work, never waiting inside an invocation.
+    pub fn tick_delays(&self) -> Vec<Duration> {
+        let ticks = self.ticks_per_minute();
+        let every = 60 / u64::from(ticks);
+        (1..u64::from(ticks)).map(|k| Duration::from_secs(every * k)).collect()
+    }
     /// Parses and validates a configuration file's text.
     pub fn from_toml(text: &str, origin: &str) -> Result<Self, ConfigError> {
         let err = |message: String| ConfigError { origin: origin.to_string(), message };

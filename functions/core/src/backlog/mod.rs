@@ -12,7 +12,7 @@ pub use config::{BacklogConfig, ConfigError, Pair, PerMessage, Publish};
 pub use figures::{
     capacity, figures, measured_seconds_per_message, messages, Capacity, Figures, GroupMember, GroupView, QueueDepth,
 };
-pub use ports::{BacklogReader, Datum, MetricSink};
+pub use ports::{BacklogReader, Datum, MetricSink, TickQueue};
 pub use service::{run, BacklogRun, PairFigures, PairReport, MEASURE_MINUTES};
 
 #[cfg(test)]

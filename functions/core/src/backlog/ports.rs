@@ -6,6 +6,7 @@ use crate::ports::AwsError;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::future::Future;
+use std::time::Duration;
 
 /// Reads queues, groups, launch times and drain rates.
 pub trait BacklogReader: Send + Sync {
@@ -51,6 +52,12 @@ pub struct Datum {
     pub storage_resolution: i32,
     /// Timestamp.
     pub at: DateTime<Utc>,
+}
+
+/// Where the function schedules its own next computations within the minute (high resolution without sleeping).
+pub trait TickQueue: Send + Sync {
+    /// Sends one tick, delivered after `delay` (at most SQS's 900 s).
+    fn send_tick(&self, delay: Duration) -> impl Future<Output = Result<(), AwsError>> + Send;
 }
 
 /// Publishes metrics through the API (the alternative to EMF lines).

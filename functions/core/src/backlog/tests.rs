@@ -252,3 +252,22 @@ fn emf_lines_carry_the_metrics_per_group() {
         "no warmup, no measuring"
     );
 }
+
+#[test]
+fn high_resolution_becomes_ticks_scheduled_within_the_minute() {
+    let config = |resolutions: &[u32]| {
+        let pairs: String = resolutions
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                format!("[[pair]]\nqueue = \"q{i}\"\ngroup = \"g{i}\"\nlatency = 10\nseconds_per_message = 1\nresolution = {r}\n")
+            })
+            .collect();
+        BacklogConfig::from_toml(&pairs, "t").unwrap()
+    };
+    assert_eq!(config(&[60]).tick_delays(), Vec::<Duration>::new(), "a minute's schedule is enough");
+    assert_eq!(config(&[60, 30]).tick_delays(), [Duration::from_secs(30)]);
+    let secs: Vec<u64> = config(&[30, 10, 60]).tick_delays().iter().map(Duration::as_secs).collect();
+    assert_eq!(secs, [10, 20, 30, 40, 50], "the finest resolution sets the pace");
+    assert_eq!(config(&[10]).ticks_per_minute(), 6);
+}
