@@ -8,7 +8,7 @@
 
 use crate::flags::BreakGlassArgs;
 use anyhow::{bail, Context, Result};
-use aws_sdk_autoscaling::types::{LifecycleHook, Tag};
+use aws_sdk_autoscaling::types::{AutoScalingGroup, LifecycleHook, Tag};
 use scalegate_aws::sdk::Clients;
 use scalegate_core::lifecycle::LifecycleState;
 use std::process::ExitCode;
@@ -42,8 +42,8 @@ pub(crate) async fn run(args: &BreakGlassArgs) -> Result<ExitCode> {
     }
 }
 
-/// (hook name, saved default result) from the group's break-glass tags.
-async fn saved_defaults(clients: &Clients, group: &str) -> Result<Vec<(String, String)>> {
+/// The group as Auto Scaling describes it now.
+async fn describe(clients: &Clients, group: &str) -> Result<AutoScalingGroup> {
     let out = clients
         .autoscaling
         .describe_auto_scaling_groups()
@@ -51,8 +51,14 @@ async fn saved_defaults(clients: &Clients, group: &str) -> Result<Vec<(String, S
         .send()
         .await
         .with_context(|| format!("DescribeAutoScalingGroups for {group}"))?;
-    let Some(g) = out.auto_scaling_groups().first() else { bail!("no Auto Scaling group named {group}") };
-    Ok(g.tags()
+    out.auto_scaling_groups().first().cloned().with_context(|| format!("no Auto Scaling group named {group}"))
+}
+
+/// (hook name, saved default result) from the group's break-glass tags.
+async fn saved_defaults(clients: &Clients, group: &str) -> Result<Vec<(String, String)>> {
+    Ok(describe(clients, group)
+        .await?
+        .tags()
         .iter()
         .filter_map(|t| {
             let hook = t.key()?.strip_prefix(TAG_PREFIX)?;
@@ -118,17 +124,10 @@ async fn break_glass(
         put_default(clients, group, hook, "CONTINUE").await?;
         println!("{group}: hook {name} now defaults to CONTINUE (was {previous}; `--undo` restores it)");
     }
-    let out = clients
-        .autoscaling
-        .describe_auto_scaling_groups()
-        .auto_scaling_group_names(group)
-        .send()
-        .await
-        .with_context(|| format!("DescribeAutoScalingGroups for {group}"))?;
-    let waiting: Vec<String> = out
-        .auto_scaling_groups()
+    let waiting: Vec<String> = describe(clients, group)
+        .await?
+        .instances()
         .iter()
-        .flat_map(|g| g.instances())
         .filter(|i| {
             matches!(
                 i.lifecycle_state().map(|s| LifecycleState::parse(s.as_str())),
@@ -156,7 +155,7 @@ async fn break_glass(
                 Err(e) if format!("{e:?}").contains("No active Lifecycle Action") => {}
                 Err(e) => {
                     failed += 1;
-                    eprintln!("scalegate: {instance} ({name}): {}", aws_error(&e));
+                    eprintln!("scalegate: {instance} ({name}): {}", scalegate::error_chain(&e));
                 }
             }
         }
@@ -183,15 +182,4 @@ async fn undo(clients: &Clients, group: &str, hooks: &[LifecycleHook], saved: &[
         println!("{group}: hook {name} defaults to {previous} again");
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn aws_error<E: std::error::Error>(e: &E) -> String {
-    let mut msg = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        msg.push_str(": ");
-        msg.push_str(&s.to_string());
-        source = s.source();
-    }
-    msg
 }

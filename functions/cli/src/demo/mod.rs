@@ -31,16 +31,5 @@ pub enum DemoError {
 
 /// Maps an SDK error to a [`DemoError`] naming the operation.
 pub(crate) fn aws<E: std::error::Error>(operation: &'static str) -> impl FnOnce(E) -> DemoError {
-    move |e| DemoError::Aws { operation, message: aws_smithy_types_display(&e) }
-}
-
-fn aws_smithy_types_display<E: std::error::Error>(e: &E) -> String {
-    let mut msg = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        msg.push_str(": ");
-        msg.push_str(&s.to_string());
-        source = s.source();
-    }
-    msg
+    move |e| DemoError::Aws { operation, message: crate::error_chain(&e) }
 }
