@@ -1,9 +1,8 @@
 // Backlog per instance as a CDK construct: the same resources as infra/terraform/backlog.tf.
 const cdk = require("aws-cdk-lib");
-const { Construct } = require("constructs");
-const { rolePolicy, scalegateFunction, invokeOn, aboveZero } = require("./scalegate-function");
+const { ScalegateConstruct, rolePolicy, scalegateFunction, invokeOn, aboveZero } = require("./scalegate-function");
 
-class BacklogMetric extends Construct {
+class BacklogMetric extends ScalegateConstruct {
   /**
    * @param {Construct} scope
    * @param {string} id
@@ -45,6 +44,7 @@ class BacklogMetric extends Construct {
     aboveZero(this, "Errors", `${name}-errors`,
       "backlog-metric could not publish for some pair: target tracking is scaling on stale data.",
       this.function.metricErrors({ period: cdk.Duration.minutes(5) }));
+    this.notify(props);
   }
 }
 

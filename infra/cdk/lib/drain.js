@@ -2,11 +2,10 @@
 // actions → SQS → the function, which heartbeats and re-queues re-checks on that queue while a worker's lease is live,
 // then completes with CONTINUE.
 const cdk = require("aws-cdk-lib");
-const { Construct } = require("constructs");
 const cw = cdk.aws_cloudwatch;
-const { rolePolicy, scalegateFunction, aboveZero, lifecycleActions } = require("./scalegate-function");
+const { ScalegateConstruct, rolePolicy, scalegateFunction, aboveZero, lifecycleActions } = require("./scalegate-function");
 
-class Drain extends Construct {
+class Drain extends ScalegateConstruct {
   /**
    * @param {Construct} scope
    * @param {string} id
@@ -65,6 +64,7 @@ class Drain extends Construct {
     aboveZero(this, "Errors", `${name}-errors`,
       "The drain function is failing: terminating workers may be cut off when the hook times out.",
       this.function.metricErrors({ period: cdk.Duration.minutes(5) }));
+    this.notify(props);
   }
 }
 

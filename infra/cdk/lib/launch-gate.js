@@ -1,11 +1,10 @@
 // The launch gate as a CDK construct: the same resources as infra/terraform, from the same policy file.
 const cdk = require("aws-cdk-lib");
-const { Construct } = require("constructs");
 const cw = cdk.aws_cloudwatch;
 
-const { rolePolicy, scalegateFunction, aboveZero, lifecycleActions } = require("./scalegate-function");
+const { ScalegateConstruct, rolePolicy, scalegateFunction, aboveZero, lifecycleActions } = require("./scalegate-function");
 
-class LaunchGate extends Construct {
+class LaunchGate extends ScalegateConstruct {
   /**
    * @param {Construct} scope
    * @param {string} id
@@ -108,6 +107,7 @@ class LaunchGate extends Construct {
     }
     aboveZero(this, "Errors", `${name}-errors`, "The launch gate failed: instances fall back to the hook's ABANDON.",
       this.function.metricErrors({ period: cdk.Duration.minutes(5) }));
+    this.notify(props);
   }
 }
 

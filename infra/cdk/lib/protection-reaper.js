@@ -1,9 +1,8 @@
 // The protection reaper as a CDK construct: the same resources as infra/terraform/reaper.tf.
 const cdk = require("aws-cdk-lib");
-const { Construct } = require("constructs");
-const { rolePolicy, scalegateFunction, invokeOn, aboveZero } = require("./scalegate-function");
+const { ScalegateConstruct, rolePolicy, scalegateFunction, invokeOn, aboveZero } = require("./scalegate-function");
 
-class ProtectionReaper extends Construct {
+class ProtectionReaper extends ScalegateConstruct {
   /**
    * @param {Construct} scope
    * @param {string} id
@@ -31,6 +30,7 @@ class ProtectionReaper extends Construct {
     aboveZero(this, "Errors", `${name}-errors`,
       "The protection reaper failed: expired leases may be pinning groups against scale-in.",
       this.function.metricErrors({ period: cdk.Duration.minutes(15) }));
+    this.notify(props);
   }
 }
 

@@ -10,9 +10,37 @@ const events = cdk.aws_events;
 const targets = cdk.aws_events_targets;
 const logs = cdk.aws_logs;
 const cw = cdk.aws_cloudwatch;
+const { Construct } = require("constructs");
 const sqs = cdk.aws_sqs;
 const sources = cdk.aws_lambda_event_sources;
 const autoscaling = cdk.aws_autoscaling;
+
+/**
+ * What every scalegate construct offers: its alarms, and who they notify. `alarmActions` / `okActions` in the props
+ * (e.g. `[new cdk.aws_cloudwatch_actions.SnsAction(topic)]`) reach every alarm; so do later `addAlarmAction` calls.
+ */
+class ScalegateConstruct extends Construct {
+  /** Every CloudWatch alarm this construct created. */
+  get alarms() {
+    return this.node.findAll().filter((c) => c instanceof cw.Alarm);
+  }
+
+  /** Notifies these actions when any of the construct's alarms fires. */
+  addAlarmAction(...actions) {
+    for (const alarm of this.alarms) alarm.addAlarmAction(...actions);
+  }
+
+  /** Notifies these actions when any of the construct's alarms returns to OK. */
+  addOkAction(...actions) {
+    for (const alarm of this.alarms) alarm.addOkAction(...actions);
+  }
+
+  /** Applies `alarmActions` and `okActions` from the props; constructors call it last. */
+  notify(props) {
+    this.addAlarmAction(...(props.alarmActions ?? []));
+    this.addOkAction(...(props.okActions ?? []));
+  }
+}
 
 const DETAIL_TYPES = {
   "autoscaling:EC2_INSTANCE_LAUNCHING": "EC2 Instance-launch Lifecycle Action",
@@ -176,4 +204,12 @@ function lifecycleActions(scope, props) {
   return { queue, deadLetters };
 }
 
-module.exports = { rolePolicy, scalegateFunction, invokeOn, aboveZero, lifecycleActions, ENVIRONMENT_LIMIT };
+module.exports = {
+  ScalegateConstruct,
+  rolePolicy,
+  scalegateFunction,
+  invokeOn,
+  aboveZero,
+  lifecycleActions,
+  ENVIRONMENT_LIMIT,
+};

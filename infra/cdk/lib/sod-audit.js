@@ -1,8 +1,7 @@
 // The separation-of-duties audit as a CDK construct: the same resources as infra/terraform/sod_audit.tf.
 // IAM change events reach EventBridge in us-east-1 only: deploy this construct in a us-east-1 stack.
 const cdk = require("aws-cdk-lib");
-const { Construct } = require("constructs");
-const { rolePolicy, scalegateFunction, invokeOn, aboveZero } = require("./scalegate-function");
+const { ScalegateConstruct, rolePolicy, scalegateFunction, invokeOn, aboveZero } = require("./scalegate-function");
 
 /** CloudTrail event names of IAM calls that change what a role, user or group can do (as sod_audit::IAM_CHANGE_EVENTS). */
 const IAM_CHANGE_EVENTS = [
@@ -14,7 +13,7 @@ const IAM_CHANGE_EVENTS = [
   "DeleteGroupPolicy", "AttachGroupPolicy", "DetachGroupPolicy", "AddUserToGroup", "RemoveUserFromGroup",
 ];
 
-class SodAudit extends Construct {
+class SodAudit extends ScalegateConstruct {
   /**
    * @param {Construct} scope
    * @param {string} id
@@ -65,6 +64,7 @@ class SodAudit extends Construct {
     }
     aboveZero(this, "Errors", `${name}-errors`, "The sod-audit function failed: violations would go unseen.",
       this.function.metricErrors({ period: cdk.Duration.hours(1) }));
+    this.notify(props);
   }
 }
 

@@ -125,3 +125,25 @@ test("alarms catch silence: throttles 2 of 3, the lifecycle queue's oldest messa
     DatapointsToAlarm: 2,
   });
 });
+
+test("alarms notify whoever the props name, and addAlarmAction reaches every alarm", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "scalegate-cdk-"));
+  fs.writeFileSync(path.join(dir, "bootstrap"), "#!/bin/sh\n");
+  const app = new cdk.App();
+  const stack = new cdk.Stack(app, "Test", { env: { account: "123456789012", region: "us-east-1" } });
+  const oncall = new cdk.aws_sns.Topic(stack, "Oncall");
+  const quiet = new cdk.aws_sns.Topic(stack, "Quiet");
+  const gate = new LaunchGate(stack, "Gate", {
+    autoScalingGroups: ["web"],
+    packagePath: dir,
+    alarmActions: [new cdk.aws_cloudwatch_actions.SnsAction(oncall)],
+  });
+  gate.addOkAction(new cdk.aws_cloudwatch_actions.SnsAction(quiet));
+  const alarms = Object.values(Template.fromStack(stack).findResources("AWS::CloudWatch::Alarm"));
+  assert.strictEqual(alarms.length, gate.alarms.length);
+  assert.strictEqual(alarms.length, 6, "abandons, latency, errors, throttles, dead letters, queue age");
+  for (const alarm of alarms) {
+    assert.deepStrictEqual(alarm.Properties.AlarmActions, [{ Ref: stack.getLogicalId(oncall.node.defaultChild) }]);
+    assert.deepStrictEqual(alarm.Properties.OKActions, [{ Ref: stack.getLogicalId(quiet.node.defaultChild) }]);
+  }
+});
