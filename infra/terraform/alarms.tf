@@ -1,5 +1,5 @@
 resource "aws_cloudwatch_metric_alarm" "abandons" {
-  for_each            = toset(var.auto_scaling_groups)
+  for_each            = local.groups
   alarm_name          = "${var.name}-abandons-${each.value}"
   alarm_description   = "The launch gate abandoned instances of ${each.value}: a template or fleet policy is out of line (see the gate decision logs for the failed checks)."
   namespace           = "scalegate"
@@ -16,7 +16,7 @@ resource "aws_cloudwatch_metric_alarm" "abandons" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "latency" {
-  for_each            = toset(var.auto_scaling_groups)
+  for_each            = local.groups
   alarm_name          = "${var.name}-latency-${each.value}"
   alarm_description   = "Gate decisions for ${each.value} are slow: instances wait longer in Pending:Wait."
   namespace           = "scalegate"

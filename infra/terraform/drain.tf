@@ -5,7 +5,7 @@
 
 locals {
   drain_count  = var.drain_package == null ? 0 : 1
-  drain_groups = coalesce(var.drain_auto_scaling_groups, var.auto_scaling_groups)
+  drain_groups = var.drain_auto_scaling_groups != null ? { for g in var.drain_auto_scaling_groups : g => g } : local.groups
 }
 
 module "drain" {
@@ -53,7 +53,7 @@ module "drain_events" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "drain_budget_spent" {
-  for_each            = local.drain_count == 1 ? toset(local.drain_groups) : toset([])
+  for_each            = local.drain_count == 1 ? local.drain_groups : {}
   alarm_name          = "${var.drain_name}-budget-spent-${each.value}"
   alarm_description   = "Workers of ${each.value} were terminated while still holding a lease: the drain budget ran out (raise drain_budget, or shorten jobs)."
   namespace           = "scalegate"

@@ -6,6 +6,8 @@ data "aws_region" "current" {}
 data "aws_caller_identity" "current" {}
 
 locals {
+  # The groups by a key known at plan: the name itself when names are given as a list, the caller's key otherwise.
+  groups = var.auto_scaling_groups_by_key != null ? var.auto_scaling_groups_by_key : { for g in coalesce(var.auto_scaling_groups, []) : g => g }
   # Without rules of its own the function runs its built-in defaults, which equal policies/gate.toml (a Rust test
   # holds them equal): the file itself is larger than Lambda's 4 KB for the whole environment.
   gate_environment = var.gate_rules == null ? {} : { SCALEGATE_GATE_RULES = var.gate_rules }
@@ -13,7 +15,7 @@ locals {
   # groups this deployment polices.
   policy_doc = jsondecode(file("${path.module}/../../policies/roles/scalegate-launch-gate.json"))
   group_arns = [
-    for g in var.auto_scaling_groups :
+    for g in values(local.groups) :
     "arn:${data.aws_partition.current.partition}:autoscaling:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:autoScalingGroup:*:autoScalingGroupName/${g}"
   ]
   # SSM parameters the groups' templates name their AMI through (resolve:ssm:...): names in this account, AWS's
@@ -42,6 +44,16 @@ locals {
   }
 }
 
+# The groups come as a list of names or as a map by static keys; one of the two must name a group.
+resource "terraform_data" "groups_given" {
+  lifecycle {
+    precondition {
+      condition     = length(local.groups) > 0 && (var.auto_scaling_groups == null || var.auto_scaling_groups_by_key == null)
+      error_message = "Name the groups the gate polices in exactly one of auto_scaling_groups (names) or auto_scaling_groups_by_key (static key → name)."
+    }
+  }
+}
+
 module "gate" {
   source             = "./modules/function"
   name               = var.name
@@ -66,7 +78,7 @@ module "gate_events" {
   name                           = var.name
   transition                     = "autoscaling:EC2_INSTANCE_LAUNCHING"
   description                    = "Launch lifecycle actions of the groups scalegate gates"
-  auto_scaling_groups            = var.auto_scaling_groups
+  auto_scaling_groups            = local.groups
   function_arn                   = module.gate.function_arn
   visibility_timeout_seconds     = var.timeout_seconds * 6
   create_hooks                   = var.create_hooks

@@ -136,3 +136,23 @@ grep -q "environment of scalegate-launch-gate exceeds Lambda's 4 KB" "$work/big.
 echo "infra test: rules over Lambda's 4 KB environment fail the plan, naming the function"
 terraform apply -no-color -input=false -auto-approve "$work/plan" > "$work/apply.log" 2>&1 || { tail -30 "$work/apply.log"; exit 1; }
 echo "infra test: applied against the emulator: $(grep -c 'Creation complete' "$work/apply.log") resources created"
+
+# A group named with name_prefix beside the module: its name is known only after apply, and the plan must still work
+# (per-group hooks and alarms are keyed by a static key, not by the name).
+cd "$root/infra/terraform/examples/name_prefix"
+export TF_DATA_DIR="$work/data-name-prefix"
+terraform init -input=false -plugin-dir="$plugin_dir" >/dev/null
+terraform plan -no-color -input=false -var "endpoint=$endpoint" -var "package=$work/launch-gate.zip" -out "$work/np.plan" > "$work/np.log" 2>&1 || { tail -30 "$work/np.log"; exit 1; }
+terraform show -json "$work/np.plan" > "$work/np.json"
+"$root/.venv/bin/python" - "$work/np.json" <<'PY'
+import json, sys
+plan = json.load(open(sys.argv[1]))
+addresses = [c["address"] for c in plan["resource_changes"]]
+for want in ['module.scalegate.module.gate_events.aws_autoscaling_lifecycle_hook.this["web"]',
+             'module.scalegate.aws_cloudwatch_metric_alarm.abandons["web"]',
+             'module.scalegate.aws_cloudwatch_metric_alarm.drain_budget_spent["web"]']:
+    assert want in addresses, (want, [a for a in addresses if "web" in a])
+print("infra test: a name_prefix group beside the module plans: hooks and alarms keyed by a static key")
+PY
+terraform apply -no-color -input=false -auto-approve "$work/np.plan" > "$work/np-apply.log" 2>&1 || { tail -30 "$work/np-apply.log"; exit 1; }
+echo "infra test: applied the name_prefix example: $(grep -c 'Creation complete' "$work/np-apply.log") resources created"

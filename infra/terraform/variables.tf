@@ -14,8 +14,19 @@ variable "package" {
 }
 
 variable "auto_scaling_groups" {
-  description = "Names of the Auto Scaling groups the gate polices."
+  description = "Names of the Auto Scaling groups the gate polices. When a name is known only after apply (a group with name_prefix), use auto_scaling_groups_by_key instead."
   type        = list(string)
+  default     = null
+}
+
+variable "auto_scaling_groups_by_key" {
+  description = "The groups the gate polices, by a key you choose (static, known at plan) → the group's name, which may be known only after apply: { web = aws_autoscaling_group.web.name }. Per-group hooks and alarms are keyed by it."
+  type        = map(string)
+  default     = null
+  validation {
+    condition     = var.auto_scaling_groups_by_key == null || length(coalesce(var.auto_scaling_groups_by_key, {})) > 0
+    error_message = "auto_scaling_groups_by_key must name at least one group."
+  }
 }
 
 variable "create_hooks" {
@@ -170,7 +181,7 @@ variable "drain_name" {
 }
 
 variable "drain_auto_scaling_groups" {
-  description = "Groups whose terminations the drain holds while a worker's lease is live. Null: the same groups as the gate."
+  description = "Names of the groups whose terminations the drain holds while a worker's lease is live. Null: the same groups as the gate (by the same keys)."
   type        = list(string)
   default     = null
 }

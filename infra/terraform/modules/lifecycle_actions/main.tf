@@ -22,7 +22,8 @@ variable "description" {
 }
 
 variable "auto_scaling_groups" {
-  type = list(string)
+  description = "The groups, by a key known at plan → the name (which may be known only after apply)."
+  type        = map(string)
 }
 
 variable "function_arn" {
@@ -90,7 +91,7 @@ resource "aws_cloudwatch_event_rule" "this" {
   event_pattern = jsonencode({
     source        = ["aws.autoscaling"]
     "detail-type" = [local.detail_type]
-    detail        = { AutoScalingGroupName = var.auto_scaling_groups }
+    detail        = { AutoScalingGroupName = values(var.auto_scaling_groups) }
   })
 }
 
@@ -121,7 +122,7 @@ resource "aws_lambda_event_source_mapping" "events" {
 }
 
 resource "aws_autoscaling_lifecycle_hook" "this" {
-  for_each               = var.create_hooks ? toset(var.auto_scaling_groups) : toset([])
+  for_each               = var.create_hooks ? var.auto_scaling_groups : {}
   name                   = var.name
   autoscaling_group_name = each.value
   lifecycle_transition   = var.transition
