@@ -73,6 +73,9 @@ def env_size(f):
     return sum(len(k.encode()) + len(v.encode()) for k, v in env.items())
 largest = max(functions, key=env_size)
 assert env_size(largest) <= 4096, f"{largest['address']}: environment {env_size(largest)} B exceeds Lambda's 4 KB"
+target = need("module.launch_gate.module.gate_events.aws_cloudwatch_event_target.queue")
+assert target["dead_letter_config"], "undeliverable lifecycle events land in the dead-letter queue"
+assert "module.launch_gate.module.gate_events.aws_sqs_queue_policy.dead_letters" in resources
 esm = need("module.launch_gate.module.gate_events.aws_lambda_event_source_mapping.events")
 assert esm["function_response_types"] == ["ReportBatchItemFailures"], esm
 policy = json.loads(need("module.launch_gate.module.gate.aws_iam_role_policy.this")["policy"])

@@ -174,7 +174,8 @@ function lifecycleActions(scope, props) {
       detailType: [DETAIL_TYPES[props.transition]],
       detail: { AutoScalingGroupName: props.groups },
     },
-    targets: [new targets.SqsQueue(queue)],
+    // An event EventBridge cannot deliver lands in the dead-letter queue (the dead-letters alarm sees it).
+    targets: [new targets.SqsQueue(queue, { deadLetterQueue: deadLetters })],
   });
   props.fn.addEventSource(new sources.SqsEventSource(queue, { batchSize: 10, reportBatchItemFailures: true }));
   if (props.createHooks ?? true) {

@@ -147,3 +147,17 @@ test("alarms notify whoever the props name, and addAlarmAction reaches every ala
     assert.deepStrictEqual(alarm.Properties.OKActions, [{ Ref: stack.getLogicalId(quiet.node.defaultChild) }]);
   }
 });
+
+test("undeliverable lifecycle events land in the dead-letter queue, which EventBridge may write to", () => {
+  const t = synth();
+  t.hasResourceProperties("AWS::Events::Rule", {
+    Targets: Match.arrayWith([Match.objectLike({ DeadLetterConfig: Match.objectLike({ Arn: Match.anyValue() }) })]),
+  });
+  t.hasResourceProperties("AWS::SQS::QueuePolicy", {
+    PolicyDocument: Match.objectLike({
+      Statement: Match.arrayWith([
+        Match.objectLike({ Action: "sqs:SendMessage", Principal: { Service: "events.amazonaws.com" } }),
+      ]),
+    }),
+  });
+});

@@ -98,6 +98,25 @@ resource "aws_cloudwatch_event_rule" "this" {
 resource "aws_cloudwatch_event_target" "queue" {
   rule = aws_cloudwatch_event_rule.this.name
   arn  = aws_sqs_queue.events.arn
+  # An event EventBridge cannot deliver (the queue's policy broken, the queue gone) lands beside the queue's own
+  # dead letters, where the dead-letters alarm sees it, instead of vanishing after EventBridge's retries.
+  dead_letter_config {
+    arn = aws_sqs_queue.dead_letters.arn
+  }
+}
+
+resource "aws_sqs_queue_policy" "dead_letters" {
+  queue_url = aws_sqs_queue.dead_letters.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "events.amazonaws.com" }
+      Action    = "sqs:SendMessage"
+      Resource  = aws_sqs_queue.dead_letters.arn
+      Condition = { ArnEquals = { "aws:SourceArn" = aws_cloudwatch_event_rule.this.arn } }
+    }]
+  })
 }
 
 resource "aws_sqs_queue_policy" "events" {
