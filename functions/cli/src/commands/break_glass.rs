@@ -34,11 +34,13 @@ pub(crate) async fn run(args: &BreakGlassArgs) -> Result<ExitCode> {
     if hooks.is_empty() {
         bail!("{group} has no launch lifecycle hook: nothing holds its launches");
     }
-    let saved = saved_defaults(&clients, group).await?;
+    // One read of the group: its break-glass tags and the launches waiting now.
+    let described = describe(&clients, group).await?;
+    let saved = saved_defaults(&described);
     if args.undo {
         undo(&clients, group, &hooks, &saved).await
     } else {
-        break_glass(&clients, group, &hooks, &saved).await
+        break_glass(&clients, group, &hooks, &saved, &described).await
     }
 }
 
@@ -55,16 +57,15 @@ async fn describe(clients: &Clients, group: &str) -> Result<AutoScalingGroup> {
 }
 
 /// (hook name, saved default result) from the group's break-glass tags.
-async fn saved_defaults(clients: &Clients, group: &str) -> Result<Vec<(String, String)>> {
-    Ok(describe(clients, group)
-        .await?
+fn saved_defaults(described: &AutoScalingGroup) -> Vec<(String, String)> {
+    described
         .tags()
         .iter()
         .filter_map(|t| {
             let hook = t.key()?.strip_prefix(TAG_PREFIX)?;
             Some((hook.to_string(), t.value().unwrap_or_default().to_string()))
         })
-        .collect())
+        .collect()
 }
 
 async fn put_default(clients: &Clients, group: &str, hook: &LifecycleHook, default: &str) -> Result<()> {
@@ -108,6 +109,7 @@ async fn break_glass(
     group: &str,
     hooks: &[LifecycleHook],
     saved: &[(String, String)],
+    described: &AutoScalingGroup,
 ) -> Result<ExitCode> {
     for hook in hooks {
         let name = hook.lifecycle_hook_name().unwrap_or_default();
@@ -124,8 +126,7 @@ async fn break_glass(
         put_default(clients, group, hook, "CONTINUE").await?;
         println!("{group}: hook {name} now defaults to CONTINUE (was {previous}; `--undo` restores it)");
     }
-    let waiting: Vec<String> = describe(clients, group)
-        .await?
+    let waiting: Vec<String> = described
         .instances()
         .iter()
         .filter(|i| {
