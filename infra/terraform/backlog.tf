@@ -14,9 +14,10 @@ module "backlog" {
   memory_mb       = 256
   timeout_seconds = 30
   environment = {
-    SCALEGATE_BACKLOG_CONFIG         = var.backlog_config_toml
     SCALEGATE_BACKLOG_TICK_QUEUE_URL = aws_sqs_queue.backlog_ticks[0].id
   }
+  config_document    = { setting = "SCALEGATE_BACKLOG_CONFIG_S3", location = local.config_location["backlog"], name = "backlog-pairs" }
+  depends_on         = [aws_s3_object.config]
   log_retention_days = var.log_retention_days
   alarm_actions      = var.alarm_actions
   ok_actions         = var.ok_actions

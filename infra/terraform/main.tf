@@ -8,9 +8,6 @@ data "aws_caller_identity" "current" {}
 locals {
   # The groups by a key known at plan: the name itself when names are given as a list, the caller's key otherwise.
   groups = var.auto_scaling_groups_by_key != null ? var.auto_scaling_groups_by_key : { for g in coalesce(var.auto_scaling_groups, []) : g => g }
-  # Without rules of its own the function runs its built-in defaults, which equal policies/gate.toml (a Rust test
-  # holds them equal): the file itself is larger than Lambda's 4 KB for the whole environment.
-  gate_environment = var.gate_rules == null ? {} : { SCALEGATE_GATE_RULES = var.gate_rules }
   # One source of truth for the role: policies/roles/scalegate-launch-gate.json, with the completion statement scoped to the
   # groups this deployment polices.
   policy_doc = jsondecode(file("${path.module}/../../policies/roles/scalegate-launch-gate.json"))
@@ -63,7 +60,7 @@ module "gate" {
   architecture       = var.architecture
   memory_mb          = var.memory_mb
   timeout_seconds    = var.timeout_seconds
-  environment        = local.gate_environment
+  config_document    = { setting = "SCALEGATE_GATE_RULES_S3", location = local.config_location["gate"], name = "gate-rules" }
   log_retention_days = var.log_retention_days
   alarm_actions      = var.alarm_actions
   ok_actions         = var.ok_actions
@@ -71,6 +68,8 @@ module "gate" {
     description = "The launch-gate function is failing invocations."
     period      = 300
   }
+  # The function reads its rules at start: they exist before it does.
+  depends_on = [aws_s3_object.config]
 }
 
 module "gate_events" {

@@ -27,3 +27,13 @@ output "drain_queue_url" {
   description = "The drain's queue (terminate actions and its own re-checks)."
   value       = var.drain_package == null ? null : module.drain_events[0].queue_url
 }
+
+output "config_bucket" {
+  description = "The versioned bucket holding the configuration documents (gate-rules.toml, duties.toml, backlog-pairs.toml)."
+  value       = aws_s3_bucket.config.bucket
+}
+
+output "config_documents" {
+  description = "Each document's s3:// location, by part (gate, duties, backlog): what `scalegate config push/history/rollback` take."
+  value       = local.config_location
+}

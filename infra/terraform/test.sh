@@ -52,7 +52,7 @@ terraform init -input=false -plugin-dir="$plugin_dir" -lockfile=readonly >/dev/n
 terraform validate -no-color
 terraform plan -no-color -input=false -var "endpoint=$endpoint" -var "package=$work/launch-gate.zip" -out "$work/plan" >/dev/null
 terraform show -json "$work/plan" > "$work/plan.json"
-"$root/.venv/bin/python" - "$work/plan.json" <<'PY'
+"$root/.venv/bin/python" - "$work/plan.json" "$root" <<'PY'
 import json, sys
 plan = json.load(open(sys.argv[1]))
 def walk(module):
@@ -66,7 +66,12 @@ def need(addr):
     return resources[addr]["values"]
 fn = need("module.launch_gate.module.gate.aws_lambda_function.this")
 assert fn["runtime"] == "provided.al2023" and fn["architectures"] == ["x86_64"], fn
-assert not fn.get("environment"), "no rules given: the function runs its built-in rules (policies/gate.toml)"
+# Documents travel in the configuration bucket, never in the environment: every function's stays far below 4 KB.
+docs = {r["values"]["key"]: r["values"] for a, r in resources.items() if a.startswith("module.launch_gate.aws_s3_object.config[")}
+assert sorted(docs) == ["backlog-pairs.toml", "duties.toml", "gate-rules.toml"], sorted(docs)
+assert docs["gate-rules.toml"]["content"] == open(sys.argv[2] + "/policies/gate.toml").read(), "no rules given: policies/gate.toml"
+assert need("module.launch_gate.aws_s3_bucket_versioning.config")["versioning_configuration"][0]["status"] == "Enabled"
+assert need("module.launch_gate.aws_s3_bucket_public_access_block.config")["restrict_public_buckets"]
 functions = [r for r in resources.values() if r["type"] == "aws_lambda_function"]
 def env_size(f):
     env = (f["values"].get("environment") or [{}])[0].get("variables") or {}
@@ -88,7 +93,10 @@ alarms = [a for a in resources if "aws_cloudwatch_metric_alarm" in a]
 # gate 6 (abandons and latency for 2 groups, dead letters, errors) + errors of sod-audit, backlog, reaper and drain
 # + SodViolations for 2 duties + the drain's dead letters + drain budget spent for 2 groups
 # + throttles of all 5 functions + silence of the 3 scheduled ones + the age of both lifecycle queues
-assert len(alarms) == 25, alarms
+# + a rejected and an unreadable configuration document for the gate, sod-audit and backlog-metric
+assert len(alarms) == 31, alarms
+rejected = need("module.launch_gate.module.gate.aws_cloudwatch_metric_alarm.config_rejected[0]")
+assert (rejected["metric_name"], rejected["namespace"], rejected["treat_missing_data"]) == ("ConfigRejected", "scalegate", "notBreaching"), rejected
 board = json.loads(need("module.launch_gate.aws_cloudwatch_dashboard.this[0]")["dashboard_body"])
 shown = json.dumps(board)
 for metric in ["GateDecisions", "GateLatency", "TimeToReady", "BacklogPerInstance", "BacklogTarget", "CapableInstances",
@@ -109,8 +117,7 @@ assert spent["dimensions"] == {"AutoScalingGroupName": "workers", "Reason": "bud
 assert need('module.launch_gate.module.reaper[0].aws_cloudwatch_event_rule.this["schedule"]')["schedule_expression"] == "rate(1 minute)"
 backlog = need('module.launch_gate.module.backlog[0].aws_lambda_function.this')
 # The variables hold the tick queue's URL, known only after apply: the plan marks the whole map unknown.
-calls = plan["configuration"]["root_module"]["module_calls"]["launch_gate"]["expressions"]
-assert "[[pair]]" in calls["backlog_config_toml"]["constant_value"], calls["backlog_config_toml"]
+assert "[[pair]]" in docs["backlog-pairs.toml"]["content"], docs["backlog-pairs.toml"]
 assert backlog["timeout"] == 30, "no sleeping inside an invocation: ticks come from the tick queue"
 ticks = need("module.launch_gate.aws_sqs_queue.backlog_ticks[0]")
 assert ticks["name"] == "scalegate-backlog-metric-ticks" and ticks["message_retention_seconds"] == 120, ticks
@@ -129,14 +136,28 @@ PY
 if [ -n "${SCALEGATE:-}" ]; then
   "$SCALEGATE" audit --terraform-plan "$work/plan.json" | sed 's/^/infra test: audit: /'
 fi
-# Rules too large for Lambda's environment fail the plan, naming the function, before anything is created.
-big_rules="$(printf '[credentials]\n'; for _ in $(seq 1 450); do printf '# padding\n'; done)"
-if terraform plan -no-color -input=false -var "endpoint=$endpoint" -var "package=$work/launch-gate.zip" \
-    -var "gate_rules=$big_rules" > "$work/big.log" 2>&1; then
-  echo "infra test: a 4.5 KB environment passed the plan"; exit 1
-fi
-grep -q "environment of scalegate-launch-gate exceeds Lambda's 4 KB" "$work/big.log" || { tail -20 "$work/big.log"; exit 1; }
-echo "infra test: rules over Lambda's 4 KB environment fail the plan, naming the function"
+# Documents of any realistic size (50 KB of rules, 250 backlog pairs) plan: they go to the bucket, not the environment.
+big_rules="$(cat "$root/policies/gate.toml"; for _ in $(seq 1 5000); do printf '# padding\n'; done)"
+big_pairs="$(for i in $(seq 1 250); do printf '[[pair]]\nqueue = "jobs-%s"\ngroup = "workers"\nlatency = "10s"\nseconds_per_message = 0.1\n' "$i"; done)"
+terraform plan -no-color -input=false -var "endpoint=$endpoint" -var "package=$work/launch-gate.zip" \
+    -var "gate_rules=$big_rules" -var "backlog_pairs=$big_pairs" -out "$work/big.plan" > "$work/big.log" 2>&1 || { tail -20 "$work/big.log"; exit 1; }
+terraform show -json "$work/big.plan" > "$work/big.json"
+"$root/.venv/bin/python" - "$work/big.json" <<'PY'
+import json, sys
+plan = json.load(open(sys.argv[1]))
+def walk(module):
+    for r in module.get("resources", []):
+        yield r
+    for child in module.get("child_modules", []):
+        yield from walk(child)
+resources = list(walk(plan["planned_values"]["root_module"]))
+docs = {r["values"]["key"]: len(r["values"]["content"]) for r in resources if r["type"] == "aws_s3_object"}
+assert docs["gate-rules.toml"] > 50_000 and docs["backlog-pairs.toml"] > 20_000, docs
+for f in (r for r in resources if r["type"] == "aws_lambda_function"):
+    env = (f["values"].get("environment") or [{}])[0].get("variables") or {}
+    assert sum(len(k) + len(v) for k, v in env.items()) < 1024, (f["address"], env)
+print(f"infra test: documents of {docs['gate-rules.toml'] // 1024} KB and 250 pairs plan; every environment stays under 1 KB")
+PY
 terraform apply -no-color -input=false -auto-approve "$work/plan" > "$work/apply.log" 2>&1 || { tail -30 "$work/apply.log"; exit 1; }
 echo "infra test: applied against the emulator: $(grep -c 'Creation complete' "$work/apply.log") resources created"
 

@@ -48,7 +48,7 @@ variable "ami_parameters" {
 }
 
 variable "gate_rules" {
-  description = "Gate rules TOML (the form of policies/gate.toml; `mode = \"report-only\"` for a rollout). Null: the built-in rules, which equal policies/gate.toml."
+  description = "Gate rules TOML (the form of policies/gate.toml; `mode = \"report-only\"` for a rollout), written to the configuration bucket as gate-rules.toml. Null: policies/gate.toml."
   type        = string
   default     = null
 }
@@ -68,6 +68,28 @@ variable "timeout_seconds" {
   description = "Function timeout. Must cover the settle window (20 s by default) plus the retry budget (10 s)."
   type        = number
   default     = 60
+}
+
+variable "config_force_destroy" {
+  description = "Let `terraform destroy` delete the configuration bucket with every version in it (the rollback history). Off by default."
+  type        = bool
+  default     = false
+}
+
+variable "config_deny_insecure_transport" {
+  description = "Deny every request to the configuration bucket that does not use TLS (aws:SecureTransport). Turn off only for an emulator that speaks plain HTTP."
+  type        = bool
+  default     = true
+}
+
+variable "config_versions_kept" {
+  description = "Noncurrent versions of each configuration document kept beyond 90 days (the rollback history; 1-100). Null: keep every version forever."
+  type        = number
+  default     = 20
+  validation {
+    condition     = var.config_versions_kept == null || (coalesce(var.config_versions_kept, 1) >= 1 && coalesce(var.config_versions_kept, 1) <= 100)
+    error_message = "config_versions_kept must be between 1 and 100 (S3's NewerNoncurrentVersions), or null."
+  }
 }
 
 variable "log_retention_days" {
@@ -123,7 +145,7 @@ variable "sod_audit_duties" {
 }
 
 variable "sod_audit_duties_toml" {
-  description = "Duties file contents (TOML, the form of policies/duties.toml). Null: the built-in duties."
+  description = "Duties file contents (TOML, the form of policies/duties.toml), written to the configuration bucket as duties.toml. Null: policies/duties.toml."
   type        = string
   default     = null
 }
@@ -141,7 +163,7 @@ variable "backlog_name" {
 }
 
 variable "backlog_config_toml" {
-  description = "The backlog-metric configuration (TOML: [[pair]] queue, group, latency, seconds_per_message; see the README)."
+  description = "The backlog pairs (TOML: [[pair]] queue, group, latency, seconds_per_message; see the README), written to the configuration bucket as backlog-pairs.toml. Any number of pairs."
   type        = string
   default     = ""
 }

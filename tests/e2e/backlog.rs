@@ -4,6 +4,7 @@
 use scalegate_aws::cloudwatch_metric_sink::CloudWatchMetricSink;
 use scalegate_aws::sqs_backlog_reader::SqsBacklogReader;
 use scalegate_core::backlog::{run, BacklogConfig, Publish};
+use scalegate_core::config::LiveDocument;
 use scalegate_tests::{clients, loaded_queue, sdk_config, worker_group};
 
 fn config(queue: &str, group: &str, extra: &str) -> BacklogConfig {
@@ -131,6 +132,7 @@ async fn ten_second_resolution_schedules_ticks_instead_of_sleeping() {
         .to_string();
     let ticks = SqsTickQueue::new(c.sqs.clone(), tick_url.clone());
     let config = config(&queue, &group, "resolution = 10\n");
+    let pairs: scalegate_aws::settings::Document<_> = LiveDocument::fixed("backlog-pairs", config.clone(), "test");
     let sink = CloudWatchMetricSink::new(aws_sdk_cloudwatch::Client::new(&sdk_config().await));
     let reader = reader().await;
     let delayed = || async {
@@ -149,18 +151,18 @@ async fn ten_second_resolution_schedules_ticks_instead_of_sleeping() {
 
     let started = std::time::Instant::now();
     let schedule = serde_json::json!({"detail-type": "Scheduled Event", "source": "aws.events"});
-    let answer = backlog_metric::lambda(&reader, &sink, Some(&ticks), &config, schedule).await.unwrap();
+    let answer = backlog_metric::lambda(&reader, &sink, Some(&ticks), &pairs, schedule).await.unwrap();
     assert!(started.elapsed() < std::time::Duration::from_secs(9), "no sleeping: {:?}", started.elapsed());
     assert_eq!((answer["published"].as_u64(), answer["ticks_scheduled"].as_u64()), (Some(1), Some(5)), "{answer}");
     assert_eq!(delayed().await, 5, "ticks at 10, 20, 30, 40 and 50 s");
 
     let tick = serde_json::json!({"Records": [{"eventSource": "aws:sqs", "messageId": "m1", "body": TICK_BODY}]});
-    let answer = backlog_metric::lambda(&reader, &sink, Some(&ticks), &config, tick).await.unwrap();
+    let answer = backlog_metric::lambda(&reader, &sink, Some(&ticks), &pairs, tick).await.unwrap();
     assert_eq!((answer["published"].as_u64(), answer["tick"].as_bool()), (Some(1), Some(true)), "{answer}");
     assert_eq!(delayed().await, 5, "a tick schedules nothing");
 
     // Without the tick queue, a configuration that asks for 10 s refuses to start, naming the setting.
-    let e = backlog_metric::check_ticks(&config, false).unwrap_err().to_string();
+    let e = scalegate_aws::settings::check_ticks(&config, false).unwrap_err().to_string();
     assert!(e.starts_with("SCALEGATE_BACKLOG_TICK_QUEUE_URL must be set"), "{e}");
-    backlog_metric::check_ticks(&config, true).unwrap();
+    scalegate_aws::settings::check_ticks(&config, true).unwrap();
 }

@@ -2,6 +2,7 @@
 //! first use, see `scalegate_tests::endpoint`), every test on its own uniquely named resources.
 
 mod backlog;
+mod config_rollout;
 mod drain;
 #[path = "../emulator/mod.rs"]
 mod emulator;

@@ -13,6 +13,7 @@ pub mod ec2_leases;
 pub mod errors;
 pub mod iam_account_inventory;
 pub mod round_trips;
+pub mod s3_config_document;
 pub mod sdk;
 pub mod settings;
 pub mod sqs_backlog_reader;

@@ -20,6 +20,8 @@ pub struct Clients {
     pub iam: aws_sdk_iam::Client,
     /// EventBridge (the demo fleet's rules).
     pub events: aws_sdk_eventbridge::Client,
+    /// S3: the versioned configuration documents.
+    pub s3: aws_sdk_s3::Client,
 }
 
 impl Clients {
@@ -54,6 +56,18 @@ impl Clients {
             cloudwatch: client!(aws_sdk_cloudwatch),
             iam: client!(aws_sdk_iam),
             events: client!(aws_sdk_eventbridge),
+            s3: s3_client(shared, counter),
         }
     }
+}
+
+/// S3 needs path-style addressing against an emulator (`AWS_ENDPOINT_URL`), where bucket subdomains do not resolve.
+fn s3_client(shared: &aws_types::SdkConfig, counter: Option<&RoundTripCounter>) -> aws_sdk_s3::Client {
+    let mut b = aws_sdk_s3::config::Builder::from(shared)
+        .retry_config(RetryConfig::disabled())
+        .force_path_style(shared.endpoint_url().is_some());
+    if let Some(c) = counter {
+        b = b.interceptor(c.clone());
+    }
+    aws_sdk_s3::Client::from_conf(b.build())
 }

@@ -5,13 +5,12 @@
 
 use chrono::Utc;
 use scalegate_aws::cloudwatch_metric_sink::CloudWatchMetricSink;
-use scalegate_aws::settings::SettingsError;
 use scalegate_aws::sqs_backlog_reader::SqsBacklogReader;
 use scalegate_aws::telemetry;
 use scalegate_core::backlog::{run, BacklogConfig, BacklogRun, Publish, TickQueue};
+use scalegate_core::config::{ConfigError, ConfigStore, LiveDocument};
 use scalegate_core::report::{Level, Report};
 use scalegate_core::retry::{retry, RetryPolicy};
-use scalegate_core::settings::BACKLOG_TICK_QUEUE_URL;
 use serde_json::{json, Value};
 
 /// Why an invocation failed (after publishing what it could).
@@ -20,18 +19,9 @@ pub enum BacklogError {
     /// Pairs that could not be computed or published.
     #[error("{} pair(s) not published: {}", .0.len(), .0.join("; "))]
     NotPublished(Vec<String>),
-}
-
-/// A configuration that asks for sub-minute resolution needs the tick queue: refuse to start without it, rather than
-/// publish once a minute while the user reads 10 s.
-pub fn check_ticks(config: &BacklogConfig, has_tick_queue: bool) -> Result<(), SettingsError> {
-    if config.ticks_per_minute() > 1 && !has_tick_queue {
-        return Err(SettingsError::Missing {
-            setting: BACKLOG_TICK_QUEUE_URL,
-            why: "a pair asks for 10 s or 30 s resolution: the function schedules the minute's other runs there",
-        });
-    }
-    Ok(())
+    /// No good version of the pairs was ever loaded.
+    #[error("no backlog pairs to publish: {0}")]
+    NoConfiguration(#[from] ConfigError),
 }
 
 /// One computation: runs every pair and writes its lines to stdout.
@@ -47,16 +37,21 @@ fn is_tick(payload: &Value) -> bool {
     payload["Records"].as_array().is_some_and(|r| r.iter().any(|r| r["eventSource"] == "aws:sqs"))
 }
 
-/// The Lambda entry. The minute's scheduled invocation computes once and schedules the minute's other computations;
-/// a tick computes once. Failures fail the scheduled invocation (its errors alarm); a tick logs them and returns,
-/// since redelivering it later would only compute stale figures.
-pub async fn lambda<T: TickQueue>(
+/// The Lambda entry. Each invocation first brings the pairs up to date with their document (at most its max age
+/// old). The minute's scheduled invocation computes once and schedules the minute's other computations; a tick
+/// computes once. Failures fail the scheduled invocation (its errors alarm); a tick logs them and returns, since
+/// redelivering it later would only compute stale figures.
+pub async fn lambda<T: TickQueue, S: ConfigStore>(
     reader: &SqsBacklogReader,
     sink: &CloudWatchMetricSink,
     ticks: Option<&T>,
-    config: &BacklogConfig,
+    pairs: &LiveDocument<BacklogConfig, S>,
     payload: Value,
 ) -> Result<Value, BacklogError> {
+    let (loaded, config_report) = pairs.current(Utc::now()).await;
+    telemetry::write_report(&config_report);
+    let loaded = loaded?;
+    let config = loaded.value.as_ref();
     let result = run_once(reader, sink, config).await;
     let published = result.pairs.iter().filter(|p| p.outcome.is_ok()).count();
     let failures = result.failures();

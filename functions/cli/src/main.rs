@@ -26,6 +26,7 @@ async fn main() -> ExitCode {
         Command::Actions(args) => Ok(commands::actions::run(args)),
         Command::Methods => Ok(commands::methods::run()),
         Command::BreakGlass(args) => commands::break_glass::run(args).await,
+        Command::Config(args) => commands::config::run(args).await,
         Command::Demo(args) => commands::demo::run(args).await,
     };
     match result {

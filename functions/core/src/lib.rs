@@ -4,6 +4,7 @@
 //! gathers facts through the [`ports`], calls these rules, and acts on what they return.
 
 pub mod backlog;
+pub mod config;
 pub mod drain;
 pub mod duration;
 pub mod emf;

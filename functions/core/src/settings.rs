@@ -9,6 +9,16 @@ pub const GATE_RULES_FILE: &str = "SCALEGATE_GATE_RULES_FILE";
 pub const DUTIES: &str = "SCALEGATE_DUTIES";
 /// Duties as a file path (read when [`DUTIES`] is unset).
 pub const DUTIES_FILE: &str = "SCALEGATE_DUTIES_FILE";
+/// Gate rules as a versioned S3 object, `s3://bucket/key`, re-read while the function runs (instead of
+/// [`GATE_RULES`]/[`GATE_RULES_FILE`]).
+pub const GATE_RULES_S3: &str = "SCALEGATE_GATE_RULES_S3";
+/// Duties as a versioned S3 object (instead of [`DUTIES`]/[`DUTIES_FILE`]).
+pub const DUTIES_S3: &str = "SCALEGATE_DUTIES_S3";
+/// Backlog pairs as a versioned S3 object (instead of [`BACKLOG_CONFIG`]/[`BACKLOG_CONFIG_FILE`]).
+pub const BACKLOG_CONFIG_S3: &str = "SCALEGATE_BACKLOG_CONFIG_S3";
+/// How old a function's last look at its S3 document may be before it looks again (default 2s): with one read,
+/// the bound on how long a pushed version takes to reach it.
+pub const CONFIG_MAX_AGE: &str = "SCALEGATE_CONFIG_MAX_AGE";
 /// Backlog pairs as inline TOML.
 pub const BACKLOG_CONFIG: &str = "SCALEGATE_BACKLOG_CONFIG";
 /// Backlog pairs as a file path (read when [`BACKLOG_CONFIG`] is unset).

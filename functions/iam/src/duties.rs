@@ -13,6 +13,9 @@ pub const BUILTIN: &str = include_str!("../../../policies/duties.toml");
 pub struct Duties {
     /// Class name → action patterns.
     pub classes: BTreeMap<String, Vec<Pattern>>,
+    /// Class name → resources on which its actions do not count (`[exempt]`): scalegate's own configuration
+    /// objects are not data.
+    pub exempt: BTreeMap<String, Vec<Pattern>>,
     /// Duties in file order.
     pub duties: Vec<Duty>,
 }
@@ -42,6 +45,8 @@ pub struct DutiesError {
 #[serde(deny_unknown_fields)]
 struct RawFile {
     classes: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    exempt: BTreeMap<String, Vec<String>>,
     // Missing duties are reported after the classes are checked, with a clearer message than serde's.
     #[serde(rename = "duty", default)]
     duties: Vec<RawDuty>,
@@ -79,6 +84,21 @@ impl Duties {
             }
             classes.insert(name, patterns);
         }
+        let mut exempt = BTreeMap::new();
+        for (class, resources) in raw.exempt {
+            if !classes.contains_key(&class) {
+                return Err(err(format!("[exempt] names unknown class `{class}`")));
+            }
+            let mut patterns = Vec::with_capacity(resources.len());
+            for r in resources {
+                // An exemption is a resource ARN; one that starts with a wildcard could cover every resource.
+                if !r.starts_with("arn:") {
+                    return Err(err(format!("[exempt] {class}: `{r}` is not an ARN (arn:partition:service:...)")));
+                }
+                patterns.push(Pattern::resource(&r));
+            }
+            exempt.insert(class, patterns);
+        }
         let mut duties: Vec<Duty> = Vec::new();
         for d in raw.duties {
             if duties.iter().any(|x| x.name == d.name) {
@@ -107,7 +127,12 @@ impl Duties {
         if duties.is_empty() {
             return Err(err("no [[duty]] defined".into()));
         }
-        Ok(Self { classes, duties })
+        Ok(Self { classes, exempt, duties })
+    }
+
+    /// The resources on which `class`'s actions do not count.
+    pub fn exempt(&self, class: &str) -> &[Pattern] {
+        self.exempt.get(class).map_or(&[], Vec::as_slice)
     }
 
     /// Duties that apply to a principal: by its name or ARN, or, for a user, by the name or ARN of a group it is in
@@ -138,6 +163,21 @@ impl Duties {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn exemptions_name_known_classes_and_arns() {
+        let base =
+            "[classes]\ndata = [\"s3:GetObject\"]\n[[duty]]\nname = \"d\"\nprincipals = [\"x\"]\nforbid = [\"data\"]\n";
+        let with = |exempt: &str| Duties::from_toml(&format!("{exempt}\n{base}"), "t.toml");
+        let d = with("[exempt]\ndata = [\"arn:aws:s3:::cfg/*\"]").unwrap();
+        assert_eq!(d.exempt("data"), [Pattern::resource("arn:aws:s3:::cfg/*")]);
+        assert!(d.exempt("deploy").is_empty());
+        let e = with("[exempt]\nbogus = [\"arn:aws:s3:::cfg/*\"]").unwrap_err().to_string();
+        assert!(e.contains("[exempt] names unknown class `bogus`"), "{e}");
+        let e = with("[exempt]\ndata = [\"*\"]").unwrap_err().to_string();
+        assert!(e.contains("`*` is not an ARN"), "{e}");
+        assert_eq!(Duties::builtin().unwrap().exempt("data").len(), 1);
+    }
     use crate::PrincipalKind;
 
     #[test]

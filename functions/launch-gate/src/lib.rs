@@ -4,8 +4,9 @@
 
 use chrono::{DateTime, Utc};
 use scalegate_aws::{telemetry, AutoScalingLifecycleActions, Ec2LaunchFacts};
+use scalegate_core::config::{ConfigStore, LiveDocument};
 use scalegate_core::gate::LaunchFactsSource;
-use scalegate_core::gate::{decision_report, Decision, GateOutcome, LaunchGate};
+use scalegate_core::gate::{decision_report, Decision, GateOutcome, GateRules, LaunchGate};
 use scalegate_core::lifecycle::LifecycleActions;
 use scalegate_core::lifecycle::{self, answer, InvocationError, Notification, ParseError, Redelivery};
 use scalegate_core::report::{Level, Report};
@@ -18,7 +19,7 @@ pub type AwsLaunchGate = LaunchGate<Ec2LaunchFacts, AutoScalingLifecycleActions>
 pub fn aws_launch_gate(
     ec2: &aws_sdk_ec2::Client,
     autoscaling: &aws_sdk_autoscaling::Client,
-    rules: scalegate_core::gate::GateRules,
+    rules: GateRules,
     dry_run: bool,
 ) -> AwsLaunchGate {
     LaunchGate::new(
@@ -169,13 +170,31 @@ async fn handle_records<F: LaunchFactsSource, L: LifecycleActions>(
     Ok(report)
 }
 
-/// The Lambda entry: handles the payload, writes its log and metric lines to stdout, and answers with the SQS
-/// partial-batch response (harmless for EventBridge invocations, which ignore it).
-pub async fn lambda<F: LaunchFactsSource, L: LifecycleActions>(
+/// The Lambda entry: brings the gate's rules up to date with their document (see [`use_current_rules`]), handles
+/// the payload, writes its log and metric lines to stdout, and answers with the SQS partial-batch response (harmless
+/// for EventBridge invocations, which ignore it).
+pub async fn lambda<F: LaunchFactsSource, L: LifecycleActions, S: ConfigStore>(
     gate: &LaunchGate<F, L>,
+    rules: &LiveDocument<GateRules, S>,
     payload: Value,
 ) -> Result<Value, InvocationError> {
+    let config = use_current_rules(gate, rules, Utc::now()).await;
+    telemetry::write_report(&config.1);
+    config.0?;
     let report = handle_value(gate, &payload, Utc::now).await?;
     telemetry::write_report(&report.report);
     report.answer()
+}
+
+/// Gives the gate the current good version of its rules document (read again when the last look is older than the
+/// document's max age); the report says when a version was loaded, rejected or could not be read. `Err` only when
+/// no good version was ever loaded: then nothing is decided and the hook's default (ABANDON) holds.
+pub async fn use_current_rules<F: LaunchFactsSource, L: LifecycleActions, S: ConfigStore>(
+    gate: &LaunchGate<F, L>,
+    rules: &LiveDocument<GateRules, S>,
+    at: DateTime<Utc>,
+) -> (Result<(), scalegate_core::config::ConfigError>, Report) {
+    let (loaded, report) = rules.current(at).await;
+    let used = loaded.map(|l| gate.use_rules(l.value.clone(), l.version.clone()));
+    (used, report)
 }

@@ -9,8 +9,11 @@ use sod_audit::lambda;
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     telemetry::init_json_logs(false);
-    let duties = settings::duties().map_err(telemetry::cannot_start)?;
     let clients = Clients::load(None).await;
+    let duties = settings::duties_document(&clients.s3).map_err(telemetry::cannot_start)?;
+    let (loaded, report) = duties.current(chrono::Utc::now()).await;
+    telemetry::write_report(&report);
+    loaded.map_err(telemetry::cannot_start)?;
     let account = IamAccountInventory::new(clients.iam);
     let (account, duties) = (&account, &duties);
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {

@@ -1,12 +1,13 @@
 // Backlog per instance as a CDK construct: the same resources as infra/terraform/backlog.tf.
 const cdk = require("aws-cdk-lib");
-const { ScalegateConstruct, rolePolicy, scalegateFunction, invokeOn, aboveZero } = require("./scalegate-function");
+const { ScalegateConstruct, configDocument, rolePolicy, scalegateFunction, invokeOn, aboveZero } = require("./scalegate-function");
 
 class BacklogMetric extends ScalegateConstruct {
   /**
    * @param {Construct} scope
    * @param {string} id
-   * @param {{packagePath: string, configToml: string, name?: string}} props
+   * @param {{packagePath: string, configToml: string, name?: string, configBucket?: cdk.aws_s3.IBucket}} props
+   *   configToml: the pairs, written to the configuration bucket as backlog-pairs.toml (any number of pairs).
    */
   constructor(scope, id, props) {
     super(scope, id);
@@ -21,12 +22,19 @@ class BacklogMetric extends ScalegateConstruct {
       packagePath: props.packagePath,
       memorySize: 256,
       timeout: cdk.Duration.seconds(30),
-      environment: { SCALEGATE_BACKLOG_CONFIG: props.configToml },
       silence: {
         description: "The backlog-metric function has not run for 5 minutes: BacklogPerInstance is not being published and target tracking holds the group where it is (check its schedule rule and its start-up log).",
         period: cdk.Duration.minutes(5),
       },
     });
+    this.configBucket = configDocument(this, {
+      name,
+      fn: this.function,
+      setting: "SCALEGATE_BACKLOG_CONFIG_S3",
+      key: "backlog-pairs.toml",
+      content: props.configToml,
+      bucket: props.configBucket,
+    }).bucket;
     // At 10 s or 30 s resolution the minute's scheduled run sends the minute's other computations here as delayed
     // messages; each invokes the function once. It bills for the work, never for waiting inside an invocation.
     this.tickQueue = new cdk.aws_sqs.Queue(this, "Ticks", {

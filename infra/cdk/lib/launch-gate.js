@@ -2,7 +2,9 @@
 const cdk = require("aws-cdk-lib");
 const cw = cdk.aws_cloudwatch;
 
-const { ScalegateConstruct, rolePolicy, scalegateFunction, aboveZero, lifecycleActions } = require("./scalegate-function");
+const fs = require("fs");
+const path = require("path");
+const { ScalegateConstruct, configDocument, rolePolicy, scalegateFunction, aboveZero, lifecycleActions } = require("./scalegate-function");
 
 class LaunchGate extends ScalegateConstruct {
   /**
@@ -13,6 +15,9 @@ class LaunchGate extends ScalegateConstruct {
    *          abandonAlarmThreshold?: number, latencyAlarmP99Ms?: number, amiParameters?: string[]}} props
    *   amiParameters: SSM parameters the groups' templates name their AMI through (`resolve:ssm:<name>`); the gate's
    *   role may read exactly these to resolve them. Without, such templates fail drift.ami closed.
+ *   gateRules: the rules (TOML, the form of policies/gate.toml), written to the configuration bucket as
+ *   gate-rules.toml; default policies/gate.toml. configBucket: a versioned bucket named scalegate-…-config-… to use
+ *   instead of creating one.
    */
   constructor(scope, id, props) {
     super(scope, id);
@@ -25,9 +30,6 @@ class LaunchGate extends ScalegateConstruct {
     }
     const stack = cdk.Stack.of(this);
     const timeout = props.timeoutSeconds ?? 60;
-    // Without rules of its own the function runs its built-in defaults, which equal policies/gate.toml (a Rust test
-    // holds them equal): the file itself is larger than Lambda's 4 KB for the whole environment.
-    const environment = props.gateRules === undefined ? {} : { SCALEGATE_GATE_RULES: props.gateRules };
 
     // One source of truth for the role, with the completion statement scoped to these groups.
     const doc = rolePolicy("scalegate-launch-gate.json");
@@ -59,8 +61,18 @@ class LaunchGate extends ScalegateConstruct {
       packagePath: props.packagePath,
       memorySize: 256,
       timeout: cdk.Duration.seconds(timeout),
-      environment,
     });
+    // The rules live in the configuration bucket (any size, versioned, read again within 2 s of a change).
+    const rules = configDocument(this, {
+      name,
+      fn: this.function,
+      setting: "SCALEGATE_GATE_RULES_S3",
+      key: "gate-rules.toml",
+      content: props.gateRules ?? fs.readFileSync(path.join(__dirname, "..", "..", "..", "policies", "gate.toml"), "utf8"),
+      bucket: props.configBucket,
+    });
+    this.configBucket = rules.bucket;
+    this.rulesLocation = rules.location;
 
     this.queue = lifecycleActions(this, {
       name,

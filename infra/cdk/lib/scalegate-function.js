@@ -14,6 +14,8 @@ const { Construct } = require("constructs");
 const sqs = cdk.aws_sqs;
 const sources = cdk.aws_lambda_event_sources;
 const autoscaling = cdk.aws_autoscaling;
+const s3 = cdk.aws_s3;
+const s3deploy = cdk.aws_s3_deployment;
 
 /**
  * What every scalegate construct offers: its alarms, and who they notify. `alarmActions` / `okActions` in the props
@@ -124,9 +126,66 @@ function checkEnvironmentSize(name, environment) {
     const sizes = Object.entries(environment).map(([k, v]) => `${k} ${Buffer.byteLength(String(v))} B`).join(", ");
     throw new Error(
       `${name}: its environment would be ${size} B (${sizes}); Lambda allows 4 KB for all variables together ` +
-        `(${ADDED_LATER} B kept for values added at deploy). Shorten the rules, duties or backlog pairs.`,
+        `(${ADDED_LATER} B kept for values added at deploy). Documents belong in the configuration bucket.`,
     );
   }
+}
+
+/**
+ * A configuration document the function reads while it runs: an object in a versioned bucket (created here unless
+ * `bucket` is given), named to the function in `setting` (SCALEGATE_*_S3), with alarms when the function rejects a
+ * version or cannot read it. The bucket's name holds "-config-", which the built-in duties exempt from the data
+ * class and the roles' ReadConfigDocument statement names. The function re-reads within SCALEGATE_CONFIG_MAX_AGE
+ * (2 s); `scalegate config push/history/rollback` manage versions between deploys.
+ * @param {Construct} scope
+ * @param {{name: string, fn: lambda.Function, setting: string, key: string, content: string, bucket?: s3.IBucket}} props
+ * @returns {{bucket: s3.IBucket, location: string}}
+ */
+function configDocument(scope, props) {
+  const stack = cdk.Stack.of(scope);
+  const bucket =
+    props.bucket ??
+    new s3.Bucket(scope, "ConfigBucket", {
+      bucketName: `${props.name}-config-${stack.account}-${stack.region}`,
+      versioned: true,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      // The documents' history is the rollback path: a stack deletion keeps it.
+      removalPolicy: cdk.RemovalPolicy.RETAIN,
+      lifecycleRules: [{ noncurrentVersionExpiration: cdk.Duration.days(90), noncurrentVersionsToRetain: 20 }],
+    });
+  new s3deploy.BucketDeployment(scope, "ConfigDocument", {
+    destinationBucket: bucket,
+    sources: [s3deploy.Source.data(props.key, props.content)],
+    prune: false,
+    retainOnDelete: true,
+    contentType: "application/toml",
+  });
+  const location = `s3://${bucket.bucketName}/${props.key}`;
+  props.fn.addEnvironment(props.setting, location);
+  const metric = (metricName) =>
+    new cw.Metric({
+      namespace: "scalegate",
+      metricName,
+      dimensionsMap: { Document: location },
+      statistic: "Sum",
+      period: cdk.Duration.minutes(1),
+    });
+  aboveZero(scope, "ConfigRejectedAlarm", `${props.name}-config-rejected`,
+    `${props.name} rejected the current version of its configuration document: it keeps deciding with the last good version. Its log line "config rejected" names the version and the error; fix and push again, or \`scalegate config rollback\`.`,
+    metric("ConfigRejected"));
+  new cw.Alarm(scope, "ConfigUnreadableAlarm", {
+    alarmName: `${props.name}-config-unreadable`,
+    alarmDescription: `${props.name} cannot read its configuration document and keeps its last good version: check the object, the bucket policy and the role's s3:GetObject.`,
+    metric: metric("ConfigFetchErrors"),
+    threshold: 0,
+    evaluationPeriods: 5,
+    datapointsToAlarm: 3,
+    comparisonOperator: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    treatMissingData: cw.TreatMissingData.NOT_BREACHING,
+  });
+  return { bucket, location };
 }
 
 /** An EventBridge rule (schedule or event pattern) that invokes `fn`. */
@@ -207,6 +266,7 @@ function lifecycleActions(scope, props) {
 
 module.exports = {
   ScalegateConstruct,
+  configDocument,
   rolePolicy,
   scalegateFunction,
   invokeOn,

@@ -1,7 +1,9 @@
 // The separation-of-duties audit as a CDK construct: the same resources as infra/terraform/sod_audit.tf.
 // IAM change events reach EventBridge in us-east-1 only: deploy this construct in a us-east-1 stack.
 const cdk = require("aws-cdk-lib");
-const { ScalegateConstruct, rolePolicy, scalegateFunction, invokeOn, aboveZero } = require("./scalegate-function");
+const fs = require("fs");
+const path = require("path");
+const { ScalegateConstruct, configDocument, rolePolicy, scalegateFunction, invokeOn, aboveZero } = require("./scalegate-function");
 
 /** CloudTrail event names of IAM calls that change what a role, user or group can do (as sod_audit::IAM_CHANGE_EVENTS). */
 const IAM_CHANGE_EVENTS = [
@@ -17,7 +19,9 @@ class SodAudit extends ScalegateConstruct {
   /**
    * @param {Construct} scope
    * @param {string} id
-   * @param {{packagePath: string, name?: string, schedule?: string, duties?: string[], dutiesToml?: string}} props
+   * @param {{packagePath: string, name?: string, schedule?: string, duties?: string[], dutiesToml?: string,
+   *          configBucket?: cdk.aws_s3.IBucket}} props
+   *   dutiesToml: written to the configuration bucket as duties.toml (any size); default policies/duties.toml.
    */
   constructor(scope, id, props) {
     super(scope, id);
@@ -29,12 +33,20 @@ class SodAudit extends ScalegateConstruct {
       packagePath: props.packagePath,
       memorySize: 512,
       timeout: cdk.Duration.minutes(5),
-      environment: props.dutiesToml ? { SCALEGATE_DUTIES: props.dutiesToml } : {},
       silence: {
         description: "The sod-audit function has not run for 2 hours: separation of duties is unchecked (check its schedule rule and its start-up log).",
         period: cdk.Duration.hours(2),
       },
     });
+    const duties = configDocument(this, {
+      name,
+      fn: this.function,
+      setting: "SCALEGATE_DUTIES_S3",
+      key: "duties.toml",
+      content: props.dutiesToml ?? fs.readFileSync(path.join(__dirname, "..", "..", "..", "policies", "duties.toml"), "utf8"),
+      bucket: props.configBucket,
+    });
+    this.configBucket = duties.bucket;
     invokeOn(this, "Schedule", this.function, {
       ruleName: `${name}-schedule`,
       schedule: cdk.aws_events.Schedule.expression(props.schedule ?? "rate(1 hour)"),

@@ -14,8 +14,9 @@ test("runs every minute with its config, PutMetricData limited to the scalegate 
   const t = synth();
   t.hasResourceProperties("AWS::Lambda::Function", {
     FunctionName: "scalegate-backlog-metric",
-    Environment: { Variables: { SCALEGATE_BACKLOG_CONFIG: Match.stringLikeRegexp("\\[\\[pair\\]\\]") } },
+    Environment: { Variables: Match.objectLike({ SCALEGATE_BACKLOG_CONFIG_S3: Match.anyValue() }) },
   });
+  t.resourceCountIs("Custom::CDKBucketDeployment", 1);
   t.hasResourceProperties("AWS::Events::Rule", { ScheduleExpression: "rate(1 minute)" });
   t.hasResourceProperties("AWS::IAM::Role", {
     Policies: [{ PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({

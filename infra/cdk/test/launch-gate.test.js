@@ -7,7 +7,7 @@ const path = require("path");
 const cdk = require("aws-cdk-lib");
 const { Template, Match } = require("aws-cdk-lib/assertions");
 const { LaunchGate } = require("../lib/launch-gate");
-const { auditPasses } = require("./helpers");
+const { auditPasses, synthesize } = require("./helpers");
 
 function synth(props = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "scalegate-cdk-"));
@@ -18,14 +18,14 @@ function synth(props = {}) {
   return Template.fromStack(stack);
 }
 
-test("function runs the Rust bootstrap with its built-in rules (policies/gate.toml) unless given its own", () => {
+test("function runs the Rust bootstrap with policies/gate.toml from its configuration bucket unless given its own", () => {
   const t = synth();
   t.hasResourceProperties("AWS::Lambda::Function", {
     FunctionName: "scalegate-launch-gate",
     Runtime: "provided.al2023",
     Handler: "bootstrap",
     Architectures: ["x86_64"],
-    Environment: Match.absent(),
+    Environment: { Variables: { SCALEGATE_GATE_RULES_S3: Match.anyValue() } },
   });
 });
 
@@ -75,7 +75,8 @@ test("hooks default to ABANDON, and alarms cover abandons, latency, dead letters
   const t = synth();
   t.resourceCountIs("AWS::AutoScaling::LifecycleHook", 2);
   t.hasResourceProperties("AWS::AutoScaling::LifecycleHook", { DefaultResult: "ABANDON", LifecycleTransition: "autoscaling:EC2_INSTANCE_LAUNCHING" });
-  t.resourceCountIs("AWS::CloudWatch::Alarm", 8);
+  // + a rejected and an unreadable rules document
+  t.resourceCountIs("AWS::CloudWatch::Alarm", 10);
   t.hasResourceProperties("AWS::CloudWatch::Alarm", {
     MetricName: "GateDecisions",
     Namespace: "scalegate",
@@ -93,20 +94,35 @@ test("the synthesized roles pass scalegate's separation-of-duties audit", (t) =>
   auditPasses(t, synth(), "scalegate-launch-gate"));
 
 test("an environment over Lambda's 4 KB fails at synth, naming the function and the variable", () => {
-  const big = "[credentials]\n" + "# padding\n".repeat(450);
-  assert.throws(() => synth({ gateRules: big }), (e) => {
-    assert.match(e.message, /scalegate-launch-gate: its environment would be \d+ B \(SCALEGATE_GATE_RULES \d+ B\)/);
+  const { scalegateFunction, rolePolicy } = require("../lib/scalegate-function");
+  const make = (environment) =>
+    synthesize((stack, dir) => scalegateFunction(stack, {
+      name: "scalegate-launch-gate", prefix: "scalegate-launch-gate", policy: rolePolicy("scalegate-launch-gate.json"),
+      packagePath: dir, memorySize: 256, timeout: cdk.Duration.seconds(60), environment,
+    }));
+  assert.throws(() => make({ SCALEGATE_X: "x".repeat(4000) }), (e) => {
+    assert.match(e.message, /scalegate-launch-gate: its environment would be \d+ B \(SCALEGATE_X 4000 B\)/);
     assert.match(e.message, /4 KB/);
     return true;
   });
-  // The shipped rules fit, with room for what is added at deploy.
-  synth();
 });
 
-test("report-only rules travel to the function unchanged", () => {
-  const rules = 'mode = "report-only"\n';
-  const t = synth({ gateRules: rules });
-  t.hasResourceProperties("AWS::Lambda::Function", { Environment: { Variables: { SCALEGATE_GATE_RULES: rules } } });
+test("rules of any size travel in the versioned configuration bucket, never in the environment", () => {
+  const big = 'mode = "report-only"\n' + "# padding\n".repeat(6000);
+  const t = synth({ gateRules: big });
+  const fn = Object.values(t.findResources("AWS::Lambda::Function", { Properties: { FunctionName: "scalegate-launch-gate" } }))[0];
+  const env = fn.Properties.Environment.Variables;
+  assert.deepStrictEqual(Object.keys(env), ["SCALEGATE_GATE_RULES_S3"]);
+  assert.ok(JSON.stringify(env).length < 1024, JSON.stringify(env));
+  t.hasResourceProperties("AWS::S3::Bucket", {
+    VersioningConfiguration: { Status: "Enabled" },
+    // Named as the roles' ReadConfigDocument statement and the duties' [exempt] expect: scalegate-…-config-….
+    BucketName: "scalegate-launch-gate-config-123456789012-us-east-1",
+  });
+  t.hasResourceProperties("Custom::CDKBucketDeployment", { Prune: false });
+  for (const [name, metric] of [["config-rejected", "ConfigRejected"], ["config-unreadable", "ConfigFetchErrors"]]) {
+    t.hasResourceProperties("AWS::CloudWatch::Alarm", { AlarmName: `scalegate-launch-gate-${name}`, MetricName: metric, Namespace: "scalegate" });
+  }
 });
 
 test("alarms catch silence: throttles 2 of 3, the lifecycle queue's oldest message", () => {
@@ -141,7 +157,7 @@ test("alarms notify whoever the props name, and addAlarmAction reaches every ala
   gate.addOkAction(new cdk.aws_cloudwatch_actions.SnsAction(quiet));
   const alarms = Object.values(Template.fromStack(stack).findResources("AWS::CloudWatch::Alarm"));
   assert.strictEqual(alarms.length, gate.alarms.length);
-  assert.strictEqual(alarms.length, 6, "abandons, latency, errors, throttles, dead letters, queue age");
+  assert.strictEqual(alarms.length, 8, "abandons, latency, errors, throttles, dead letters, queue age, config rejected and unreadable");
   for (const alarm of alarms) {
     assert.deepStrictEqual(alarm.Properties.AlarmActions, [{ Ref: stack.getLogicalId(oncall.node.defaultChild) }]);
     assert.deepStrictEqual(alarm.Properties.OKActions, [{ Ref: stack.getLogicalId(quiet.node.defaultChild) }]);

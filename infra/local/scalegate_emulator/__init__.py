@@ -6,5 +6,6 @@
 - launch_templates: SourceVersion, ResolveAlias, and launches as Auto Scaling makes them (mixed-instances
   overrides, groups on network interfaces, SSM-named AMIs, EBS encryption by default).
 - instances: ModifyInstanceMetadataOptions and ReplaceIamInstanceProfileAssociation with AWS's semantics.
+- s3_lifecycle: NewerNoncurrentVersions kept on noncurrent-version expiration, as S3 keeps it.
 - sqs_speed: cheaper message visibility checks, so deep queues fill in seconds.
 """

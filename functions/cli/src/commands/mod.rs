@@ -5,6 +5,7 @@ pub(crate) mod actions;
 pub(crate) mod audit;
 pub(crate) mod backlog;
 pub(crate) mod break_glass;
+pub(crate) mod config;
 pub(crate) mod demo;
 pub(crate) mod drain;
 pub(crate) mod event;

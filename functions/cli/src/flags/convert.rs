@@ -1,6 +1,6 @@
 //! Flags → the domain's types: where a flag's meaning is decided, and where a bad combination gets its error.
 
-use super::defs::{AuditArgs, BacklogArgs, DrainArgs};
+use super::defs::{AuditArgs, BacklogArgs, DocumentKindArg, DrainArgs};
 use anyhow::{bail, Context, Result};
 use scalegate::audit::Source as AuditSource;
 use scalegate_core::backlog::{Pair, PerMessage};
@@ -75,5 +75,15 @@ impl BacklogArgs {
             resolution: 60,
             instance_warmup: self.instance_warmup,
         })
+    }
+}
+
+impl From<DocumentKindArg> for scalegate_aws::settings::DocumentKind {
+    fn from(kind: DocumentKindArg) -> Self {
+        match kind {
+            DocumentKindArg::GateRules => Self::GateRules,
+            DocumentKindArg::Duties => Self::Duties,
+            DocumentKindArg::BacklogPairs => Self::BacklogPairs,
+        }
     }
 }

@@ -109,12 +109,90 @@ pub(crate) enum Command {
         scalegate break-glass --group web\n  \
         scalegate break-glass --group web --undo")]
     BreakGlass(BreakGlassArgs),
+    /// Check, push, list and roll back the configuration documents the functions read from S3.
+    ///
+    /// Gate rules, duties and backlog pairs live as objects in a versioned S3 bucket (the functions name them in
+    /// SCALEGATE_GATE_RULES_S3, SCALEGATE_DUTIES_S3 and SCALEGATE_BACKLOG_CONFIG_S3). A running function looks again
+    /// when its last look is older than SCALEGATE_CONFIG_MAX_AGE (2s by default), so a pushed version is in use
+    /// within that bound plus one read; every gate decision names the version it used (rules_revision). Nothing
+    /// invalid is written: push validates first, rollback validates the version it restores. A version that does
+    /// not validate anyway (written some other way) never replaces a good one: the functions keep the last good
+    /// version and report ConfigRejected.
+    #[command(after_help = "Examples:
+          scalegate config check --kind gate-rules policies/gate.toml
+          scalegate config push --kind gate-rules --to s3://my-scalegate-config/gate.toml gate.toml
+          scalegate config history s3://my-scalegate-config/gate.toml
+          scalegate config rollback --kind gate-rules s3://my-scalegate-config/gate.toml
+          scalegate config rollback --kind gate-rules s3://my-scalegate-config/gate.toml --to 3HL4kqtJlcpXroDTDmJ")]
+    Config(ConfigArgs),
     /// Watch the launch gate police a scale-out on the local emulator.
     ///
     /// Starts the emulator from the project virtualenv (unless AWS_ENDPOINT_URL names a running one), builds a
     /// fleet with a compliant and a drifted launch template, a launch hook defaulting to ABANDON and a warm pool,
     /// scales out to ten and gates every notification as it arrives. Never touches a real account.
     Demo(DemoArgs),
+}
+
+/// Which configuration document.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum DocumentKindArg {
+    /// The launch gate's rules (policies/gate.toml).
+    GateRules,
+    /// The separation-of-duties audit's duties (policies/duties.toml).
+    Duties,
+    /// The backlog function's (queue, group) pairs.
+    BacklogPairs,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct ConfigArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub(crate) action: ConfigAction,
+}
+
+/// `scalegate config` subcommands.
+#[derive(Subcommand)]
+pub(crate) enum ConfigAction {
+    /// Validate a document as its function will, without AWS: prints what it holds; exits 2 when it does not
+    /// validate.
+    Check {
+        /// Which document it is.
+        #[arg(long, value_enum)]
+        kind: DocumentKindArg,
+        /// The file (`-` for standard input).
+        file: PathBuf,
+    },
+    /// Validate a document and write it as the new current version; prints the new version id.
+    Push {
+        /// Which document it is.
+        #[arg(long, value_enum)]
+        kind: DocumentKindArg,
+        /// Where it lives: s3://bucket/key (a bucket with versioning enabled).
+        #[arg(long, value_name = "S3_URI")]
+        to: String,
+        /// The file (`-` for standard input).
+        file: PathBuf,
+    },
+    /// List a document's versions, newest first, marking the current one.
+    History {
+        /// Where it lives: s3://bucket/key.
+        #[arg(value_name = "S3_URI")]
+        location: String,
+    },
+    /// Restore an older version as a new current version, after validating it. Without --to: the newest older
+    /// version whose contents differ from the current one.
+    Rollback {
+        /// Which document it is (to validate the version restored).
+        #[arg(long, value_enum)]
+        kind: DocumentKindArg,
+        /// Where it lives: s3://bucket/key.
+        #[arg(value_name = "S3_URI")]
+        location: String,
+        /// The version to restore (from `scalegate config history`).
+        #[arg(long, value_name = "VERSION_ID")]
+        to: Option<String>,
+    },
 }
 
 /// What `scalegate lease` does.

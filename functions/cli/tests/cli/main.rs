@@ -2,6 +2,7 @@
 
 mod audit_live;
 mod break_glass;
+mod config;
 mod gate;
 mod lease;
 mod offline;

@@ -34,6 +34,7 @@ pub fn decision_report(d: &Decision, at: DateTime<Utc>) -> Report {
             "completion": d.completion,
             "completion_error": d.completion_error,
             "rules_version": d.rules_version,
+            "rules_revision": d.rules_revision,
             "dry_run": d.dry_run,
         }),
     );

@@ -11,6 +11,7 @@ use crate::lifecycle::{LifecycleAction, Transition};
 use crate::retry::{retry, RetryPolicy};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -18,9 +19,22 @@ use tokio::time::Instant;
 pub struct LaunchGate<F, L> {
     pub(crate) facts: F,
     pub(crate) actions: L,
-    rules: GateRules,
-    rules_version: String,
+    rules: RwLock<Arc<RulesInUse>>,
     dry_run: bool,
+}
+
+/// The rules in use, swapped whole when a new version loads: a decision uses one version from start to end.
+#[derive(Debug)]
+struct RulesInUse {
+    rules: Arc<GateRules>,
+    version: String,
+    revision: Option<String>,
+}
+
+impl RulesInUse {
+    fn new(rules: Arc<GateRules>, revision: Option<String>) -> Self {
+        Self { version: rules.version(), rules, revision }
+    }
 }
 
 /// What the gate did with one lifecycle action.
@@ -76,6 +90,8 @@ pub struct Decision {
     pub time_to_ready: Option<f64>,
     /// Hash of the rules that decided.
     pub rules_version: String,
+    /// The stored version of the rules document that decided (its S3 version id), when the rules are read live.
+    pub rules_revision: Option<String>,
     /// True when the action was not completed on purpose.
     pub dry_run: bool,
 }
@@ -87,12 +103,21 @@ fn millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
 impl<F: LaunchFactsSource, L: LifecycleActions> LaunchGate<F, L> {
     /// A gate over these ports and rules. With `dry_run` it decides but never completes or heartbeats.
     pub fn new(facts: F, actions: L, rules: GateRules, dry_run: bool) -> Self {
-        let rules_version = rules.version();
-        Self { facts, actions, rules, rules_version, dry_run }
+        let rules = RwLock::new(Arc::new(RulesInUse::new(Arc::new(rules), None)));
+        Self { facts, actions, rules, dry_run }
     }
 
-    fn policy(&self) -> RetryPolicy {
-        RetryPolicy::new(self.rules.retry.max_attempts, Duration::from_secs(self.rules.retry.budget_seconds))
+    /// Decides from now on with these rules (a version loaded from the rules document); decisions under way keep
+    /// the version they started with.
+    pub fn use_rules(&self, rules: Arc<GateRules>, revision: Option<String>) {
+        let mut in_use = self.rules.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !(Arc::ptr_eq(&in_use.rules, &rules) && in_use.revision == revision) {
+            *in_use = Arc::new(RulesInUse::new(rules, revision));
+        }
+    }
+
+    fn rules_in_use(&self) -> Arc<RulesInUse> {
+        self.rules.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
     }
 
     /// Decides one lifecycle action. `Err` only when completing failed for good: the caller should report the
@@ -101,15 +126,18 @@ impl<F: LaunchFactsSource, L: LifecycleActions> LaunchGate<F, L> {
         if action.transition != Transition::Launching {
             return GateOutcome::NotALaunch { action: action.clone() };
         }
+        let in_use = self.rules_in_use();
+        let rules = in_use.rules.as_ref();
+        let policy = RetryPolicy::new(rules.retry.max_attempts, Duration::from_secs(rules.retry.budget_seconds));
         let started = Instant::now();
-        let settle_deadline = started + self.rules.settle_timeout();
+        let settle_deadline = started + rules.settle_timeout();
         let mut looks = 0;
         let mut heartbeats = 0;
         let mut launch_time = None;
 
         let (checks, result, reasons, failed_checks) = loop {
             looks += 1;
-            let gathered = retry(self.policy(), || self.facts.gather(action)).await;
+            let gathered = retry(policy, || self.facts.gather(action)).await;
             let facts = match gathered.result {
                 Ok(f) => f,
                 Err(e) => {
@@ -126,7 +154,7 @@ impl<F: LaunchFactsSource, L: LifecycleActions> LaunchGate<F, L> {
                 }
             }
             launch_time = facts.instance.launch_time;
-            let checks = evaluate(&facts, &self.rules);
+            let checks = evaluate(&facts, rules);
             match Verdict::from_checks(&checks) {
                 Verdict::Continue => break (checks, ActionResult::Continue, vec![], vec![]),
                 Verdict::Abandon => {
@@ -134,18 +162,15 @@ impl<F: LaunchFactsSource, L: LifecycleActions> LaunchGate<F, L> {
                     break (checks, ActionResult::Abandon, reasons, names);
                 }
                 Verdict::NotSettled => {
-                    let interval = self.rules.settle_interval();
+                    let interval = rules.settle_interval();
                     if Instant::now() + interval > settle_deadline {
                         let (_, pending) = failures(&checks, CheckStatus::Pending);
-                        let reason = format!(
-                            "not settled within {} s: {}",
-                            self.rules.settle.timeout_seconds,
-                            pending.join("; ")
-                        );
+                        let reason =
+                            format!("not settled within {} s: {}", rules.settle.timeout_seconds, pending.join("; "));
                         break (checks, ActionResult::Abandon, vec![reason], vec!["gate.not_settled".to_string()]);
                     }
                     if !self.dry_run {
-                        let beat = retry(self.policy(), || self.actions.heartbeat(action)).await;
+                        let beat = retry(policy, || self.actions.heartbeat(action)).await;
                         heartbeats += 1;
                         match beat.result {
                             // Someone else finished it, or it timed out: there is nothing left to gate.
@@ -165,11 +190,11 @@ impl<F: LaunchFactsSource, L: LifecycleActions> LaunchGate<F, L> {
             }
         };
 
-        let completed_with = self.rules.mode.completes_with(result);
+        let completed_with = rules.mode.completes_with(result);
         let mut decision = Decision {
             action: action.clone(),
             result,
-            mode: self.rules.mode,
+            mode: rules.mode,
             completed_with,
             checks,
             reasons,
@@ -180,11 +205,12 @@ impl<F: LaunchFactsSource, L: LifecycleActions> LaunchGate<F, L> {
             heartbeats,
             latency: Duration::ZERO,
             time_to_ready: None,
-            rules_version: self.rules_version.clone(),
+            rules_version: in_use.version.clone(),
+            rules_revision: in_use.revision.clone(),
             dry_run: self.dry_run,
         };
         if !self.dry_run {
-            let completed = retry(self.policy(), || self.actions.complete(action, completed_with)).await;
+            let completed = retry(policy, || self.actions.complete(action, completed_with)).await;
             match completed.result {
                 Ok(c) => decision.completion = Some(c),
                 Err(e) => decision.completion_error = Some(e.to_string()),

@@ -19,6 +19,9 @@ pub enum InvocationError {
     /// Records of a direct (non-SQS) invocation that must be retried.
     #[error("{} record(s) not handled: {}", .0.len(), .0.join("; "))]
     NotHandled(Vec<String>),
+    /// The function has no good version of its configuration: the whole delivery comes back.
+    #[error("no configuration to decide with: {0}")]
+    NoConfiguration(#[from] crate::config::ConfigError),
 }
 
 /// `{"batchItemFailures": [{"itemIdentifier": id}, ...]}`: the messages SQS should deliver again (the rest are

@@ -219,6 +219,14 @@ impl<'a> Escalation<'a> {
 
     /// For every principal, how it may reach `class` (directly or through hops), or `None` when it provably cannot.
     pub fn reach(&self, class: &[Pattern]) -> Vec<Option<Path>> {
+        self.reach_except(class, &[])
+    }
+
+    /// [`Escalation::reach`] for a class that does not count its actions on `exempt` resources: a grant counts
+    /// unless its resource pattern lies wholly inside one exempt pattern (proven on the automata, so a grant on
+    /// `*`, on a `NotResource`, or on anything wider than the exemption still counts).
+    pub fn reach_except(&self, class: &[Pattern], exempt: &[Pattern]) -> Vec<Option<Path>> {
+        let counts = |r: &Pattern| !exempt.iter().any(|e| e.covers(r));
         let n = self.nodes.len();
         let scps = &self.inventory.scps;
         let star = Pattern::resource("*");
@@ -227,7 +235,7 @@ impl<'a> Escalation<'a> {
             .map(|v| match self.nodes[v] {
                 Node::Outside => Some(outside_grant()),
                 Node::New | Node::Edited => allowed_by_scps.then(outside_grant),
-                _ => allows(self.view(v), class, &star, scps),
+                _ => allows_where(self.view(v), class, &star, scps, &counts),
             })
             .collect();
         // Backward search from every holder: each node learns its next step towards the nearest one.

@@ -413,3 +413,32 @@ fn a_created_principal_is_witnessed_by_the_chain_of_actions() {
     )]);
     assert_eq!(deploy_path(&idle, "asg-scaler"), None);
 }
+
+#[test]
+fn an_exempt_resource_does_not_reach_the_class_but_anything_wider_does() {
+    let data = vec![Pattern::action("s3:GetObject")];
+    let exempt = vec![Pattern::resource("arn:*:s3:::scalegate-*-config-*/*")];
+    let reaches = |resource: &str| {
+        let inventory = complete(vec![role("scalegate-gate", &[("s3:GetObject", resource)], None)]);
+        Escalation::new(&inventory).reach_except(&data, &exempt)[0].is_some()
+    };
+    assert!(!reaches("arn:aws:s3:::scalegate-launch-gate-config-2026/gate-rules.toml"), "inside the exemption");
+    assert!(!reaches("arn:aws-us-gov:s3:::scalegate-a-config-b/*"), "every object of an exempt bucket");
+    for wider in
+        ["*", "arn:aws:s3:::*", "arn:aws:s3:::scalegate-*", "arn:aws:s3:::scalegate-a-config*", "arn:aws:s3:::b/*"]
+    {
+        assert!(reaches(wider), "{wider} is not wholly exempt");
+    }
+    // NotResource grants everything but what it names: never wholly inside an exemption.
+    let inventory = complete(vec![Principal {
+        identity: vec![AttachedPolicy {
+            name: "not-resource".into(),
+            document: parse_policy(
+                r#"{"Statement":[{"Effect":"Allow","Action":"s3:GetObject","NotResource":"arn:aws:s3:::other/*"}]}"#,
+            )
+            .unwrap(),
+        }],
+        ..role("scalegate-x", &[], None)
+    }]);
+    assert!(Escalation::new(&inventory).reach_except(&data, &exempt)[0].is_some());
+}

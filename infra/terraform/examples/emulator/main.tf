@@ -24,7 +24,9 @@ provider "aws" {
     logs        = var.endpoint
     sqs         = var.endpoint
     sts         = var.endpoint
+    s3          = var.endpoint
   }
+  s3_use_path_style = true
 }
 
 variable "gate_rules" {
@@ -33,24 +35,33 @@ variable "gate_rules" {
   default     = null
 }
 
-module "launch_gate" {
-  source              = "../.."
-  package             = var.package
-  gate_rules          = var.gate_rules
-  auto_scaling_groups = ["web", "workers"]
-  create_hooks        = false
-  sod_audit_package   = var.package
-  backlog_package     = var.package
-  reaper_package      = var.package
-  drain_package       = var.package
-  drain_budget        = "2h"
-  backlog_config_toml = <<-EOT
+variable "backlog_pairs" {
+  description = "Backlog pairs TOML."
+  type        = string
+  default     = <<-EOT
     [[pair]]
     queue = "jobs"
     group = "workers"
     latency = "10s"
     seconds_per_message = 0.1
   EOT
+}
+
+module "launch_gate" {
+  source  = "../.."
+  package = var.package
+  # The emulator speaks plain HTTP; a real deployment keeps the TLS-only bucket policy.
+  config_deny_insecure_transport = false
+  config_force_destroy           = true
+  gate_rules                     = var.gate_rules
+  auto_scaling_groups            = ["web", "workers"]
+  create_hooks                   = false
+  sod_audit_package              = var.package
+  backlog_package                = var.package
+  reaper_package                 = var.package
+  drain_package                  = var.package
+  drain_budget                   = "2h"
+  backlog_config_toml            = var.backlog_pairs
 }
 
 output "policy" {

@@ -26,7 +26,9 @@ provider "aws" {
     logs        = var.endpoint
     sqs         = var.endpoint
     sts         = var.endpoint
+    s3          = var.endpoint
   }
+  s3_use_path_style = true
 }
 
 resource "aws_launch_template" "web" {
@@ -51,12 +53,16 @@ resource "aws_autoscaling_group" "web" {
 }
 
 module "scalegate" {
-  source                     = "../.."
-  name                       = "scalegate-launch-gate-np"
-  drain_name                 = "scalegate-drain-np"
-  package                    = var.package
-  drain_package              = var.package
-  auto_scaling_groups_by_key = { web = aws_autoscaling_group.web.name }
-  create_hooks               = true
-  create_dashboard           = false
+  source     = "../.."
+  name       = "scalegate-launch-gate-np"
+  drain_name = "scalegate-drain-np"
+  package    = var.package
+  # The emulator speaks plain HTTP; a real deployment keeps the TLS-only bucket policy.
+  config_deny_insecure_transport = false
+  config_force_destroy           = true
+  config_versions_kept           = null
+  drain_package                  = var.package
+  auto_scaling_groups_by_key     = { web = aws_autoscaling_group.web.name }
+  create_hooks                   = true
+  create_dashboard               = false
 }

@@ -41,6 +41,16 @@ variable "log_retention_days" {
   type = number
 }
 
+variable "config_document" {
+  description = "The function's configuration document, read while it runs: the variable that names it (SCALEGATE_*_S3), its s3:// location, and its short name for messages. Null: none."
+  type = object({
+    setting  = string
+    location = string
+    name     = string
+  })
+  default = null
+}
+
 variable "rules" {
   description = "EventBridge rules that invoke the function, by name suffix: a schedule_expression or an event_pattern (JSON)."
   type = map(object({
@@ -78,6 +88,10 @@ variable "silence_alarm" {
   default = null
 }
 
+locals {
+  environment = merge(var.environment, var.config_document == null ? {} : { (var.config_document.setting) = var.config_document.location })
+}
+
 resource "aws_iam_role" "this" {
   name               = var.name
   assume_role_policy = var.trust_policy
@@ -105,7 +119,7 @@ resource "aws_lambda_function" "this" {
   memory_size      = var.memory_mb
   timeout          = var.timeout_seconds
   dynamic "environment" {
-    for_each = length(var.environment) > 0 ? [var.environment] : []
+    for_each = length(local.environment) > 0 ? [local.environment] : []
     content {
       variables = environment.value
     }
@@ -114,8 +128,8 @@ resource "aws_lambda_function" "this" {
   lifecycle {
     # Lambda refuses a function whose variables (keys and values together) exceed 4 KB: fail the plan, not the apply.
     precondition {
-      condition     = sum(concat([0], [for k, v in var.environment : length(k) + length(v)])) <= 4096
-      error_message = "The environment of ${var.name} exceeds Lambda's 4 KB for all variables together (${sum(concat([0], [for k, v in var.environment : length(k) + length(v)]))} characters): shorten the gate rules, duties or backlog pairs."
+      condition     = sum(concat([0], [for k, v in local.environment : length(k) + length(v)])) <= 4096
+      error_message = "The environment of ${var.name} exceeds Lambda's 4 KB for all variables together (${sum(concat([0], [for k, v in local.environment : length(k) + length(v)]))} characters): put documents in the configuration bucket, not in variables."
     }
   }
 }
@@ -192,6 +206,45 @@ resource "aws_cloudwatch_metric_alarm" "silence" {
   threshold           = 1
   comparison_operator = "LessThanThreshold"
   treat_missing_data  = "breaching"
+  alarm_actions       = var.alarm_actions
+  ok_actions          = var.ok_actions
+}
+
+# A version of the configuration document that does not parse or validate: the function keeps its last good version
+# (and says which in its log), but the change you pushed is not in force.
+resource "aws_cloudwatch_metric_alarm" "config_rejected" {
+  count               = var.config_document == null ? 0 : 1
+  alarm_name          = "${var.name}-config-rejected"
+  alarm_description   = "${var.name} rejected the current version of ${var.config_document.location}: it keeps deciding with the last good version. Its log line \"config rejected\" names the version and the error; fix and push again, or `scalegate config rollback`."
+  namespace           = "scalegate"
+  metric_name         = "ConfigRejected"
+  dimensions          = { Document = var.config_document.location }
+  statistic           = "Sum"
+  period              = 60
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = var.alarm_actions
+  ok_actions          = var.ok_actions
+}
+
+# The document cannot be read (a bucket policy, a deleted object, S3 errors) 3 minutes of 5: new versions do not
+# arrive; the function keeps its last good one.
+resource "aws_cloudwatch_metric_alarm" "config_unreadable" {
+  count               = var.config_document == null ? 0 : 1
+  alarm_name          = "${var.name}-config-unreadable"
+  alarm_description   = "${var.name} cannot read ${var.config_document.location} and keeps its last good version: check the object, the bucket policy and the role's s3:GetObject."
+  namespace           = "scalegate"
+  metric_name         = "ConfigFetchErrors"
+  dimensions          = { Document = var.config_document.location }
+  statistic           = "Sum"
+  period              = 60
+  evaluation_periods  = 5
+  datapoints_to_alarm = 3
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
   alarm_actions       = var.alarm_actions
   ok_actions          = var.ok_actions
 }
