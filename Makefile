@@ -13,11 +13,13 @@ TARGET_DIR  := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
 FUNCTIONS   := launch-gate sod-audit backlog-metric protection-reaper drain
 DIST        := dist/lambda
 EMULATOR_PORT ?= 4599
+# The Terraform example's plan, left by infra/terraform/test.sh for the CDK parity test.
+TF_PLAN     := $(CURDIR)/$(VENV)/terraform-emulator-plan.json
 export AWS_ACCESS_KEY_ID ?= test
 export AWS_SECRET_ACCESS_KEY ?= test
 export AWS_REGION ?= us-east-1
 
-.PHONY: help setup demo test build fmt lint emulator bench catalog differential clean
+.PHONY: help setup demo test build fmt lint emulator bench catalog differential clean tf-docs
 
 help: ## List targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-14s %s\n", $$1, $$2}'
@@ -42,8 +44,8 @@ test: $(STAMP) ## Every test: fmt, clippy, unit, property, CLI, emulator, end-to
 	$(TARGET_DIR)/debug/scalegate audit policies
 	$(PYTHON) -m compileall -q infra/local/scalegate_emulator
 	PYTHONPATH=infra/local $(PYTHON) -m unittest discover -s infra/local/tests
-	SCALEGATE=$(TARGET_DIR)/debug/scalegate bash infra/terraform/test.sh
-	cd infra/cdk && npm ci --no-audit --no-fund --silent && SCALEGATE=$(TARGET_DIR)/debug/scalegate npm test --silent
+	SCALEGATE=$(TARGET_DIR)/debug/scalegate SCALEGATE_TF_PLAN=$(TF_PLAN) bash infra/terraform/test.sh
+	cd infra/cdk && npm ci --no-audit --no-fund --silent && SCALEGATE=$(TARGET_DIR)/debug/scalegate SCALEGATE_TF_PLAN=$(TF_PLAN) npm test --silent
 
 build: $(STAMP) ## Lambda zips (x86_64) under dist/lambda/<function>.zip, via cargo-lambda from PyPI
 	$(PIP) install --quiet cargo-lambda ziglang
@@ -51,6 +53,9 @@ build: $(STAMP) ## Lambda zips (x86_64) under dist/lambda/<function>.zip, via ca
 	mkdir -p $(DIST)
 	for f in $(FUNCTIONS); do cp $(TARGET_DIR)/lambda/$$f/bootstrap.zip $(DIST)/$$f.zip; done
 	@ls -l $(DIST)
+
+tf-docs: $(STAMP) ## Regenerate the Terraform module's inputs/outputs tables (infra/terraform/README.md)
+	$(PYTHON) infra/terraform/docs.py
 
 fmt: ## Format the code
 	$(CARGO) fmt --all

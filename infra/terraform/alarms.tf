@@ -1,33 +1,19 @@
-resource "aws_cloudwatch_metric_alarm" "abandons" {
-  for_each            = local.groups
-  alarm_name          = "${var.name}-abandons-${each.value}"
-  alarm_description   = "The launch gate abandoned instances of ${each.value}: a template or fleet policy is out of line (see the gate decision logs for the failed checks)."
-  namespace           = "scalegate"
-  metric_name         = "GateDecisions"
-  dimensions          = { AutoScalingGroupName = each.value, Result = "ABANDON" }
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = var.abandon_alarm_threshold
-  comparison_operator = "GreaterThanOrEqualToThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = var.alarm_actions
-  ok_actions          = var.ok_actions
+# The alarms that name a group (gate abandons and latency, the drain's spent budget), one modules/group per group
+# named here. Groups that opt in by hook name instead use modules/group themselves, beside their group.
+
+locals {
+  alarmed_groups = merge(local.groups, local.drain_count == 1 ? local.drain_groups : {})
 }
 
-resource "aws_cloudwatch_metric_alarm" "latency" {
-  for_each            = local.groups
-  alarm_name          = "${var.name}-latency-${each.value}"
-  alarm_description   = "Gate decisions for ${each.value} are slow: instances wait longer in Pending:Wait."
-  namespace           = "scalegate"
-  metric_name         = "GateLatency"
-  dimensions          = { AutoScalingGroupName = each.value }
-  extended_statistic  = "p99"
-  period              = 300
-  evaluation_periods  = 2
-  threshold           = var.latency_alarm_p99_ms
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = var.alarm_actions
-  ok_actions          = var.ok_actions
+module "group" {
+  source                  = "./modules/group"
+  for_each                = local.alarmed_groups
+  auto_scaling_group_name = each.value
+  gate_name               = contains(keys(local.groups), each.key) ? var.name : null
+  drain_name              = local.drain_count == 1 && contains(keys(local.drain_groups), each.key) ? var.drain_name : null
+  abandon_alarm_threshold = var.abandon_alarm_threshold
+  latency_alarm_p99_ms    = var.latency_alarm_p99_ms
+  alarm_actions           = var.alarm_actions
+  ok_actions              = var.ok_actions
+  tags                    = var.tags
 }

@@ -16,8 +16,8 @@ module "backlog" {
   environment = {
     SCALEGATE_BACKLOG_TICK_QUEUE_URL = aws_sqs_queue.backlog_ticks[0].id
   }
-  config_document    = { setting = "SCALEGATE_BACKLOG_CONFIG_S3", location = local.config_location["backlog"], name = "backlog-pairs" }
-  depends_on         = [aws_s3_object.config]
+  config_document    = { setting = "SCALEGATE_BACKLOG_CONFIG_S3", location = local.config_location["backlog"], object_arn = local.config_object_arn["backlog"], name = "backlog-pairs" }
+  depends_on         = [aws_s3_object.backlog_pairs]
   log_retention_days = var.log_retention_days
   alarm_actions      = var.alarm_actions
   ok_actions         = var.ok_actions
@@ -32,6 +32,9 @@ module "backlog" {
   rules = {
     schedule = { description = "Publish backlog per instance every minute", schedule_expression = "rate(1 minute)" }
   }
+  tags                 = var.tags
+  role_path            = var.role_path
+  permissions_boundary = var.permissions_boundary
 }
 
 # At 10 s or 30 s resolution the minute's scheduled run sends the minute's other computations here as delayed
@@ -42,11 +45,12 @@ resource "aws_sqs_queue" "backlog_ticks" {
   visibility_timeout_seconds = 60
   # A tick older than its minute is worthless: the next schedule brings fresh ones.
   message_retention_seconds = 120
+  tags                      = var.tags
 }
 
 resource "aws_lambda_event_source_mapping" "backlog_ticks" {
   count            = var.backlog_package == null ? 0 : 1
   event_source_arn = aws_sqs_queue.backlog_ticks[0].arn
-  function_name    = module.backlog[0].function_arn
+  function_name    = module.backlog[0].alias_arn
   batch_size       = 10
 }

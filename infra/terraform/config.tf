@@ -6,22 +6,26 @@
 # every 15 s): any size, native versions, conditional reads (304 when unchanged), strongly consistent.
 
 locals {
-  # The bucket name starts with the deployment's name and holds "-config-": the built-in duties exempt exactly
-  # such buckets' objects from the data class (policies/duties.toml [exempt]).
-  config_documents = merge(
-    { gate = { key = "gate-rules.toml", content = coalesce(var.gate_rules, file("${path.module}/../../policies/gate.toml")) } },
-    var.sod_audit_package == null ? {} : {
-      duties = { key = "duties.toml", content = coalesce(var.sod_audit_duties_toml, file("${path.module}/../../policies/duties.toml")) }
-    },
-    var.backlog_package == null ? {} : { backlog = { key = "backlog-pairs.toml", content = var.backlog_config_toml } },
-  )
-  config_location = { for k, d in local.config_documents : k => "s3://${aws_s3_bucket.config.bucket}/${d.key}" }
+  # The deployment's name (cut to fit S3's 63 characters), "-config-", the account and the region: unique, known at
+  # plan (the roles are scoped to it exactly), and of the form the built-in duties exempt for reading
+  # (policies/duties.toml [[exempt]]).
+  config_bucket = "${substr(var.name, 0, 28)}-config-${data.aws_caller_identity.current.account_id}-${data.aws_region.current.id}"
+  # One local per document: a local is one node in Terraform's graph, and the backlog pairs may name a group that
+  # waits for the gate.
+  gate_rules_content = coalesce(var.gate_rules, file("${path.module}/../../policies/gate.toml"))
+  duties_content     = coalesce(var.sod_audit_duties_toml, file("${path.module}/../../policies/duties.toml"))
+  config_parts       = concat(["gate"], var.sod_audit_package == null ? [] : ["duties"], var.backlog_package == null ? [] : ["backlog"])
+  # Locations from the keys alone: nothing the gate needs may depend on the documents' contents.
+  config_keys       = { gate = "gate-rules.toml", duties = "duties.toml", backlog = "backlog-pairs.toml" }
+  config_location   = { for k, key in local.config_keys : k => "s3://${local.config_bucket}/${key}" }
+  config_object_arn = { for k, key in local.config_keys : k => "arn:${data.aws_partition.current.partition}:s3:::${local.config_bucket}/${key}" }
 }
 
 resource "aws_s3_bucket" "config" {
-  bucket_prefix = "${substr(var.name, 0, 29)}-config-"
+  bucket = local.config_bucket
   # The documents' history is the rollback path: a destroy must not take it silently.
   force_destroy = var.config_force_destroy
+  tags          = var.tags
 }
 
 resource "aws_s3_bucket_versioning" "config" {
@@ -82,12 +86,42 @@ resource "aws_s3_bucket_policy" "config" {
 }
 
 # Terraform writes each document from its input; `scalegate config push` and `rollback` write new versions between
-# applies (the next apply writes the input again: keep the input and the pushed version in step).
-resource "aws_s3_object" "config" {
-  for_each     = local.config_documents
+# applies (the next apply writes the input again: keep the input and the pushed version in step). One resource per
+# document, so each function waits for its own only (the backlog pairs may name a group that waits for the gate).
+resource "aws_s3_object" "gate_rules" {
   bucket       = aws_s3_bucket.config.id
-  key          = each.value.key
-  content      = each.value.content
+  key          = local.config_keys.gate
+  content      = local.gate_rules_content
   content_type = "application/toml"
-  depends_on   = [aws_s3_bucket_versioning.config]
+  # S3's entity tag of an SSE-S3 object is its MD5: a version pushed between applies shows as drift, and the next
+  # apply writes the input again.
+  etag       = md5(local.gate_rules_content)
+  depends_on = [aws_s3_bucket_versioning.config]
+  tags       = var.tags
+}
+
+resource "aws_s3_object" "duties" {
+  count        = var.sod_audit_package == null ? 0 : 1
+  bucket       = aws_s3_bucket.config.id
+  key          = local.config_keys.duties
+  content      = local.duties_content
+  content_type = "application/toml"
+  # S3's entity tag of an SSE-S3 object is its MD5: a version pushed between applies shows as drift, and the next
+  # apply writes the input again.
+  etag       = md5(local.duties_content)
+  depends_on = [aws_s3_bucket_versioning.config]
+  tags       = var.tags
+}
+
+resource "aws_s3_object" "backlog_pairs" {
+  count        = var.backlog_package == null ? 0 : 1
+  bucket       = aws_s3_bucket.config.id
+  key          = local.config_keys.backlog
+  content      = var.backlog_config_toml
+  content_type = "application/toml"
+  # S3's entity tag of an SSE-S3 object is its MD5: a version pushed between applies shows as drift, and the next
+  # apply writes the input again.
+  etag       = md5(var.backlog_config_toml)
+  depends_on = [aws_s3_bucket_versioning.config]
+  tags       = var.tags
 }

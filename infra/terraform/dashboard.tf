@@ -16,7 +16,7 @@ variable "dashboard_name" {
 resource "aws_cloudwatch_dashboard" "this" {
   count          = var.create_dashboard ? 1 : 0
   dashboard_name = var.dashboard_name
-  dashboard_body = templatefile("${path.module}/../dashboard/dashboard.json", { region = data.aws_region.current.name, prefix = "scalegate" })
+  dashboard_body = templatefile("${path.module}/../dashboard/dashboard.json", { region = data.aws_region.current.id, prefix = "scalegate" })
 }
 
 output "dashboard_name" {

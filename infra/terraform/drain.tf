@@ -33,6 +33,9 @@ module "drain" {
     description = "The drain function is failing: terminating workers may be cut off when the hook times out."
     period      = 300
   }
+  tags                 = var.tags
+  role_path            = var.role_path
+  permissions_boundary = var.permissions_boundary
 }
 
 module "drain_events" {
@@ -42,7 +45,7 @@ module "drain_events" {
   transition                 = "autoscaling:EC2_INSTANCE_TERMINATING"
   description                = "Terminate lifecycle actions of the groups whose workers hold leases"
   auto_scaling_groups        = local.drain_groups
-  function_arn               = module.drain[0].function_arn
+  function_arn               = module.drain[0].alias_arn
   visibility_timeout_seconds = 180
   create_hooks               = var.create_hooks
   # Terminating goes ahead either way; CONTINUE says so plainly.
@@ -50,21 +53,5 @@ module "drain_events" {
   dead_letters_alarm_description = "Records the drain could not read reached its dead-letter queue (each carries a scalegate-error attribute naming the problem)."
   alarm_actions                  = var.alarm_actions
   ok_actions                     = var.ok_actions
-}
-
-resource "aws_cloudwatch_metric_alarm" "drain_budget_spent" {
-  for_each            = local.drain_count == 1 ? local.drain_groups : {}
-  alarm_name          = "${var.drain_name}-budget-spent-${each.value}"
-  alarm_description   = "Workers of ${each.value} were terminated while still holding a lease: the drain budget ran out (raise drain_budget, or shorten jobs)."
-  namespace           = "scalegate"
-  metric_name         = "DrainCompletions"
-  dimensions          = { AutoScalingGroupName = each.value, Reason = "budget_spent" }
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = 0
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = var.alarm_actions
-  ok_actions          = var.ok_actions
+  tags                           = var.tags
 }

@@ -11,17 +11,18 @@ locals {
   # One source of truth for the role: policies/roles/scalegate-launch-gate.json, with the completion statement scoped to the
   # groups this deployment polices.
   policy_doc = jsondecode(file("${path.module}/../../policies/roles/scalegate-launch-gate.json"))
+  # Without named groups, groups opt in by naming their launch hook var.name; the role keeps the policy file's scope.
   group_arns = [
     for g in values(local.groups) :
-    "arn:${data.aws_partition.current.partition}:autoscaling:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:autoScalingGroup:*:autoScalingGroupName/${g}"
+    "arn:${data.aws_partition.current.partition}:autoscaling:${data.aws_region.current.id}:${data.aws_caller_identity.current.account_id}:autoScalingGroup:*:autoScalingGroupName/${g}"
   ]
   # SSM parameters the groups' templates name their AMI through (resolve:ssm:...): names in this account, AWS's
   # public /aws/service/... parameters, or ARNs.
   ami_parameter_arns = [
     for p in var.ami_parameters : startswith(p, "arn:") ? p : (
       startswith(p, "/aws/service/")
-      ? "arn:${data.aws_partition.current.partition}:ssm:${data.aws_region.current.name}::parameter${p}"
-      : "arn:${data.aws_partition.current.partition}:ssm:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:parameter/${trimprefix(p, "/")}"
+      ? "arn:${data.aws_partition.current.partition}:ssm:${data.aws_region.current.id}::parameter${p}"
+      : "arn:${data.aws_partition.current.partition}:ssm:${data.aws_region.current.id}:${data.aws_caller_identity.current.account_id}:parameter/${trimprefix(p, "/")}"
     )
   ]
   resolve_amis = length(var.ami_parameters) == 0 ? [] : [{
@@ -35,18 +36,19 @@ locals {
     Version = local.policy_doc.Version
     Statement = concat([
       for s in local.policy_doc.Statement : jsondecode(
-        s.Sid == "CompleteLifecycleActions" ? jsonencode(merge(s, { Resource = local.group_arns })) : jsonencode(s)
+        s.Sid == "CompleteLifecycleActions" && length(local.group_arns) > 0 ? jsonencode(merge(s, { Resource = local.group_arns })) : jsonencode(s)
       )
     ], [for s in local.resolve_amis : jsondecode(jsonencode(s))])
   }
 }
 
-# The groups come as a list of names or as a map by static keys; one of the two must name a group.
+# The groups come as a list of names, as a map by static keys, or not at all: then every group whose launch hook is
+# named var.name opts in (EventBridge matches the hook name), and modules/group gives each its alarms.
 resource "terraform_data" "groups_given" {
   lifecycle {
     precondition {
-      condition     = length(local.groups) > 0 && (var.auto_scaling_groups == null || var.auto_scaling_groups_by_key == null)
-      error_message = "Name the groups the gate polices in exactly one of auto_scaling_groups (names) or auto_scaling_groups_by_key (static key → name)."
+      condition     = var.auto_scaling_groups == null || var.auto_scaling_groups_by_key == null
+      error_message = "Name the groups the gate polices in at most one of auto_scaling_groups (names) or auto_scaling_groups_by_key (static key → name)."
     }
   }
 }
@@ -60,7 +62,7 @@ module "gate" {
   architecture       = var.architecture
   memory_mb          = var.memory_mb
   timeout_seconds    = var.timeout_seconds
-  config_document    = { setting = "SCALEGATE_GATE_RULES_S3", location = local.config_location["gate"], name = "gate-rules" }
+  config_document    = { setting = "SCALEGATE_GATE_RULES_S3", location = local.config_location["gate"], object_arn = local.config_object_arn["gate"], name = "gate-rules" }
   log_retention_days = var.log_retention_days
   alarm_actions      = var.alarm_actions
   ok_actions         = var.ok_actions
@@ -69,7 +71,10 @@ module "gate" {
     period      = 300
   }
   # The function reads its rules at start: they exist before it does.
-  depends_on = [aws_s3_object.config]
+  depends_on           = [aws_s3_object.gate_rules]
+  tags                 = var.tags
+  role_path            = var.role_path
+  permissions_boundary = var.permissions_boundary
 }
 
 module "gate_events" {
@@ -78,11 +83,12 @@ module "gate_events" {
   transition                     = "autoscaling:EC2_INSTANCE_LAUNCHING"
   description                    = "Launch lifecycle actions of the groups scalegate gates"
   auto_scaling_groups            = local.groups
-  function_arn                   = module.gate.function_arn
+  function_arn                   = module.gate.alias_arn
   visibility_timeout_seconds     = var.timeout_seconds * 6
   create_hooks                   = var.create_hooks
   hook                           = { heartbeat_timeout = var.hook_heartbeat_timeout, default_result = "ABANDON" }
   dead_letters_alarm_description = "Lifecycle notifications the gate could not handle reached the dead-letter queue; their instances fell back to the hook's ABANDON."
   alarm_actions                  = var.alarm_actions
   ok_actions                     = var.ok_actions
+  tags                           = var.tags
 }

@@ -25,4 +25,7 @@ module "reaper" {
   rules = {
     schedule = { description = "Remove scale-in protection whose work lease expired", schedule_expression = var.reaper_schedule }
   }
+  tags                 = var.tags
+  role_path            = var.role_path
+  permissions_boundary = var.permissions_boundary
 }

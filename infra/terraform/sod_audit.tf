@@ -14,7 +14,7 @@ module "sod_audit" {
   memory_mb    = 512
   # Reading every role and policy of a large account takes a few pages; the audit itself takes about a second.
   timeout_seconds    = 300
-  config_document    = { setting = "SCALEGATE_DUTIES_S3", location = local.config_location["duties"], name = "duties" }
+  config_document    = { setting = "SCALEGATE_DUTIES_S3", location = local.config_location["duties"], object_arn = local.config_object_arn["duties"], name = "duties" }
   log_retention_days = var.log_retention_days
   alarm_actions      = var.alarm_actions
   ok_actions         = var.ok_actions
@@ -26,7 +26,7 @@ module "sod_audit" {
     description = "The sod-audit function failed (it could not read the account's roles): violations would go unseen."
     period      = 3600
   }
-  depends_on = [aws_s3_object.config]
+  depends_on = [aws_s3_object.duties]
   rules = {
     schedule = { description = "Audit separation of duties on a schedule", schedule_expression = var.sod_audit_schedule }
     iam-changes = {
@@ -48,6 +48,9 @@ module "sod_audit" {
       })
     }
   }
+  tags                 = var.tags
+  role_path            = var.role_path
+  permissions_boundary = var.permissions_boundary
 }
 
 resource "aws_cloudwatch_metric_alarm" "sod_violations" {
@@ -65,4 +68,5 @@ resource "aws_cloudwatch_metric_alarm" "sod_violations" {
   treat_missing_data  = "notBreaching"
   alarm_actions       = var.alarm_actions
   ok_actions          = var.ok_actions
+  tags                = var.tags
 }

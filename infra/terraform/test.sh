@@ -5,6 +5,9 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 example="$root/infra/terraform/examples/emulator"
 
+# The inputs/outputs tables in infra/terraform/README.md are generated from the code and must match it.
+"$root/.venv/bin/python" "$root/infra/terraform/docs.py" --check
+
 skip() {
   echo "############################################################################"
   echo "# SKIPPED infra test: $1"
@@ -47,11 +50,15 @@ with zipfile.ZipFile(sys.argv[1], "w") as z:
 PY
 
 cd "$example"
+# Each run applies to a fresh emulator: state from an earlier run describes nothing that exists.
+rm -f terraform.tfstate terraform.tfstate.backup
 echo "infra test: terraform $(terraform version | head -1 | awk '{print $2}'), provider from $plugin_dir, emulator $endpoint"
 terraform init -input=false -plugin-dir="$plugin_dir" -lockfile=readonly >/dev/null 2>&1 || terraform init -input=false -plugin-dir="$plugin_dir" >/dev/null
 terraform validate -no-color
 terraform plan -no-color -input=false -var "endpoint=$endpoint" -var "package=$work/launch-gate.zip" -out "$work/plan" >/dev/null
 terraform show -json "$work/plan" > "$work/plan.json"
+# The CDK parity test compares this plan with the same deployment in CDK (make test sets SCALEGATE_TF_PLAN).
+if [ -n "${SCALEGATE_TF_PLAN:-}" ]; then mkdir -p "$(dirname "$SCALEGATE_TF_PLAN")" && cp "$work/plan.json" "$SCALEGATE_TF_PLAN"; fi
 "$root/.venv/bin/python" - "$work/plan.json" "$root" <<'PY'
 import json, sys
 plan = json.load(open(sys.argv[1]))
@@ -67,7 +74,7 @@ def need(addr):
 fn = need("module.launch_gate.module.gate.aws_lambda_function.this")
 assert fn["runtime"] == "provided.al2023" and fn["architectures"] == ["x86_64"], fn
 # Documents travel in the configuration bucket, never in the environment: every function's stays far below 4 KB.
-docs = {r["values"]["key"]: r["values"] for a, r in resources.items() if a.startswith("module.launch_gate.aws_s3_object.config[")}
+docs = {r["values"]["key"]: r["values"] for a, r in resources.items() if a.startswith("module.launch_gate.aws_s3_object.")}
 assert sorted(docs) == ["backlog-pairs.toml", "duties.toml", "gate-rules.toml"], sorted(docs)
 assert docs["gate-rules.toml"]["content"] == open(sys.argv[2] + "/policies/gate.toml").read(), "no rules given: policies/gate.toml"
 assert need("module.launch_gate.aws_s3_bucket_versioning.config")["versioning_configuration"][0]["status"] == "Enabled"
@@ -94,7 +101,11 @@ alarms = [a for a in resources if "aws_cloudwatch_metric_alarm" in a]
 # + SodViolations for 2 duties + the drain's dead letters + drain budget spent for 2 groups
 # + throttles of all 5 functions + silence of the 3 scheduled ones + the age of both lifecycle queues
 # + a rejected and an unreadable configuration document for the gate, sod-audit and backlog-metric
-assert len(alarms) == 31, alarms
+# + the rules' dead letters of the three scheduled functions
+assert len(alarms) == 34, alarms
+for fn in ["sod_audit", "backlog", "reaper"]:
+    for key in ["schedule"]:
+        assert need(f'module.launch_gate.module.{fn}[0].aws_cloudwatch_event_target.this["{key}"]')["dead_letter_config"], fn
 rejected = need("module.launch_gate.module.gate.aws_cloudwatch_metric_alarm.config_rejected[0]")
 assert (rejected["metric_name"], rejected["namespace"], rejected["treat_missing_data"]) == ("ConfigRejected", "scalegate", "notBreaching"), rejected
 board = json.loads(need("module.launch_gate.aws_cloudwatch_dashboard.this[0]")["dashboard_body"])
@@ -112,7 +123,7 @@ assert need('module.launch_gate.module.drain[0].aws_lambda_function.this')["time
 rule = json.loads(need('module.launch_gate.module.drain_events[0].aws_cloudwatch_event_rule.this')["event_pattern"])
 assert rule["detail-type"] == ["EC2 Instance-terminate Lifecycle Action"] and rule["detail"]["AutoScalingGroupName"] == ["web", "workers"], rule
 assert need('module.launch_gate.module.drain_events[0].aws_lambda_event_source_mapping.events')["function_response_types"] == ["ReportBatchItemFailures"]
-spent = need('module.launch_gate.aws_cloudwatch_metric_alarm.drain_budget_spent["workers"]')
+spent = need('module.launch_gate.module.group["workers"].aws_cloudwatch_metric_alarm.drain_budget_spent[0]')
 assert spent["dimensions"] == {"AutoScalingGroupName": "workers", "Reason": "budget_spent"}, spent
 assert need('module.launch_gate.module.reaper[0].aws_cloudwatch_event_rule.this["schedule"]')["schedule_expression"] == "rate(1 minute)"
 backlog = need('module.launch_gate.module.backlog[0].aws_lambda_function.this')
@@ -164,6 +175,7 @@ echo "infra test: applied against the emulator: $(grep -c 'Creation complete' "$
 # A group named with name_prefix beside the module: its name is known only after apply, and the plan must still work
 # (per-group hooks and alarms are keyed by a static key, not by the name).
 cd "$root/infra/terraform/examples/name_prefix"
+rm -f terraform.tfstate terraform.tfstate.backup
 export TF_DATA_DIR="$work/data-name-prefix"
 terraform init -input=false -plugin-dir="$plugin_dir" >/dev/null
 terraform plan -no-color -input=false -var "endpoint=$endpoint" -var "package=$work/launch-gate.zip" -out "$work/np.plan" > "$work/np.log" 2>&1 || { tail -30 "$work/np.log"; exit 1; }
@@ -173,10 +185,51 @@ import json, sys
 plan = json.load(open(sys.argv[1]))
 addresses = [c["address"] for c in plan["resource_changes"]]
 for want in ['module.scalegate.module.gate_events.aws_autoscaling_lifecycle_hook.this["web"]',
-             'module.scalegate.aws_cloudwatch_metric_alarm.abandons["web"]',
-             'module.scalegate.aws_cloudwatch_metric_alarm.drain_budget_spent["web"]']:
+             'module.scalegate.module.group["web"].aws_cloudwatch_metric_alarm.abandons[0]',
+             'module.scalegate.module.group["web"].aws_cloudwatch_metric_alarm.drain_budget_spent[0]']:
     assert want in addresses, (want, [a for a in addresses if "web" in a])
 print("infra test: a name_prefix group beside the module plans: hooks and alarms keyed by a static key")
 PY
 terraform apply -no-color -input=false -auto-approve "$work/np.plan" > "$work/np-apply.log" 2>&1 || { tail -30 "$work/np-apply.log"; exit 1; }
 echo "infra test: applied the name_prefix example: $(grep -c 'Creation complete' "$work/np-apply.log") resources created"
+
+# The recommended setup: the core names no group; a name_prefix group with IMDSv2, inline hooks, a warm pool, leases
+# and target tracking on BacklogPerInstance depends on the core through its hook names; modules/group alarms it.
+cd "$root/infra/terraform/examples/complete"
+rm -f terraform.tfstate terraform.tfstate.backup
+export TF_DATA_DIR="$work/data-complete"
+terraform init -input=false -plugin-dir="$plugin_dir" >/dev/null
+terraform plan -no-color -input=false -var "endpoint=$endpoint" -var "package=$work/launch-gate.zip" -out "$work/complete.plan" > "$work/complete.log" 2>&1 || { tail -30 "$work/complete.log"; exit 1; }
+terraform show -json "$work/complete.plan" > "$work/complete.json"
+"$root/.venv/bin/python" - "$work/complete.json" <<'PY'
+import json, sys
+plan = json.load(open(sys.argv[1]))
+changes = {c["address"]: c["change"]["after"] for c in plan["resource_changes"]}
+rule = json.loads(changes["module.scalegate.module.gate_events.aws_cloudwatch_event_rule.this"]["event_pattern"])
+assert rule["detail"] == {"LifecycleHookName": ["scalegate-launch-gate-complete"]}, rule
+drain_rule = json.loads(changes["module.scalegate.module.drain_events[0].aws_cloudwatch_event_rule.this"]["event_pattern"])
+assert drain_rule["detail"] == {"LifecycleHookName": ["scalegate-drain-complete"]}, drain_rule
+group = changes["aws_autoscaling_group.workers"]
+hooks = {h["lifecycle_transition"]: h["default_result"] for h in group["initial_lifecycle_hook"]}
+assert hooks == {"autoscaling:EC2_INSTANCE_LAUNCHING": "ABANDON", "autoscaling:EC2_INSTANCE_TERMINATING": "CONTINUE"}, hooks
+assert group["warm_pool"][0]["instance_reuse_policy"][0]["reuse_on_scale_in"] is True
+assert changes["aws_launch_template.workers"]["metadata_options"][0]["http_tokens"] == "required"
+tracking = changes["aws_autoscaling_policy.backlog"]["target_tracking_configuration"][0]["customized_metric_specification"][0]
+assert (tracking["namespace"], tracking["metric_name"]) == ("scalegate", "BacklogPerInstance"), tracking
+for alarm in ["abandons", "latency", "drain_budget_spent"]:
+    assert f"module.workers.aws_cloudwatch_metric_alarm.{alarm}[0]" in changes, alarm
+fn = changes["module.scalegate.module.gate.aws_lambda_function.this"]
+assert fn["publish"] is True and fn["tags"] == {"project": "scalegate-example"}, fn
+alias = changes["module.scalegate.module.gate.aws_lambda_alias.live"]
+assert alias["name"] == "live", alias
+policy = json.loads(changes["module.scalegate.module.gate.aws_iam_role_policy.this"]["policy"])
+read = next(s for s in policy["Statement"] if s["Sid"] == "ReadConfigDocument")
+assert read["Resource"] == "arn:aws:s3:::scalegate-launch-gate-comple-config-123456789012-us-east-1/gate-rules.toml", read
+counts = {}
+for c in plan["resource_changes"]:
+    for action in c["change"]["actions"]:
+        counts[action] = counts.get(action, 0) + 1
+print(f"infra test: complete example plan: {counts.get('create', 0)} to add, {counts.get('update', 0)} to change, {counts.get('delete', 0)} to destroy; the core names no group, the group opts in by hook name")
+PY
+terraform apply -no-color -input=false -auto-approve "$work/complete.plan" > "$work/complete-apply.log" 2>&1 || { tail -30 "$work/complete-apply.log"; exit 1; }
+echo "infra test: applied the complete example: $(grep -c 'Creation complete' "$work/complete-apply.log") resources created"

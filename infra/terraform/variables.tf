@@ -14,7 +14,7 @@ variable "package" {
 }
 
 variable "auto_scaling_groups" {
-  description = "Names of the Auto Scaling groups the gate polices. When a name is known only after apply (a group with name_prefix), use auto_scaling_groups_by_key instead."
+  description = "Names of the Auto Scaling groups the gate polices. When a name is known only after apply (a group with name_prefix), use auto_scaling_groups_by_key, or name none: then every group whose launch hook is named `name` opts in, and modules/group gives it its alarms (see examples/complete)."
   type        = list(string)
   default     = null
 }
@@ -60,8 +60,13 @@ variable "architecture" {
 }
 
 variable "memory_mb" {
-  type    = number
-  default = 256
+  description = "The launch gate's memory in MB (128-10240); it also sets its CPU share."
+  type        = number
+  default     = 256
+  validation {
+    condition     = var.memory_mb >= 128 && var.memory_mb <= 10240
+    error_message = "memory_mb must be between 128 and 10240 (Lambda's range)."
+  }
 }
 
 variable "timeout_seconds" {
@@ -93,8 +98,13 @@ variable "config_versions_kept" {
 }
 
 variable "log_retention_days" {
-  type    = number
-  default = 30
+  description = "Days CloudWatch Logs keeps every function's log (the gate's decision lines among them)."
+  type        = number
+  default     = 30
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be one of the values CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, … 3653)."
+  }
 }
 
 variable "alarm_actions" {
@@ -116,8 +126,13 @@ variable "abandon_alarm_threshold" {
 }
 
 variable "latency_alarm_p99_ms" {
-  type    = number
-  default = 5000
+  description = "Alarm when the gate's p99 decision latency (GateLatency) stays above this many milliseconds for 10 minutes."
+  type        = number
+  default     = 5000
+  validation {
+    condition     = var.latency_alarm_p99_ms > 0
+    error_message = "latency_alarm_p99_ms must be positive."
+  }
 }
 
 variable "sod_audit_package" {
@@ -230,4 +245,30 @@ variable "drain_hook_heartbeat_timeout" {
   description = "Heartbeat timeout of the terminate hooks created when create_hooks is true (30 to 7200 s). Global timeout = min(48 h, 100 × this)."
   type        = number
   default     = 300
+}
+
+variable "tags" {
+  description = "Tags for every resource that takes them (roles, functions, log groups, queues, rules, alarms, the configuration bucket and its objects)."
+  type        = map(string)
+  default     = {}
+}
+
+variable "role_path" {
+  description = "Path for every execution role (e.g. /scalegate/)."
+  type        = string
+  default     = "/"
+  validation {
+    condition     = startswith(var.role_path, "/") && endswith(var.role_path, "/")
+    error_message = "role_path must start and end with / (e.g. /scalegate/)."
+  }
+}
+
+variable "permissions_boundary" {
+  description = "ARN of a managed policy set as every execution role's permissions boundary (your organization's guardrail); null for none."
+  type        = string
+  default     = null
+  validation {
+    condition     = var.permissions_boundary == null || can(regex("^arn:aws[a-z-]*:iam::(aws|[0-9]{12}):policy/", coalesce(var.permissions_boundary, "x")))
+    error_message = "permissions_boundary must be an IAM policy ARN (arn:<partition>:iam::<account>:policy/<name>)."
+  }
 }

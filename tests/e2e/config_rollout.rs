@@ -123,6 +123,12 @@ async fn a_rules_rollout_and_its_rollback_reach_the_gate_within_the_bound() {
         "{lines:?}"
     );
     assert!(lines.iter().any(|l| l.contains("ConfigRejected")), "the rejection is a metric: {lines:?}");
+    // A new process (a cold start) after the bad write takes the newest older version that validates.
+    let fresh: Document<GateRules> =
+        LiveDocument::live("gate-rules", document.clone(), &location.to_string(), gate_rules_parser(), DEFAULT_MAX_AGE);
+    let (loaded, report) = fresh.current(Utc::now()).await;
+    assert_eq!(loaded.unwrap().version.as_deref(), Some(restored.version_id.as_str()));
+    assert!(report.texts().any(|l| l.contains("config fallback")), "{:?}", report.texts().collect::<Vec<_>>());
     println!(
         "rules propagation on the emulator: rollout {} ms, rollback {} ms (bound: max age {} s + one read < {} s)",
         rollout.as_millis(),

@@ -75,6 +75,17 @@ impl ConfigStore for S3ConfigDocument {
             .into_bytes();
         Ok(Fetched::Current(Revision { version_id, etag, text: body_text("GetObject", &bytes)? }))
     }
+
+    async fn older(&self, current: &str, limit: usize) -> Result<Vec<Revision>, AwsError> {
+        let versions = self.versions().await?;
+        let after = versions.iter().position(|v| v.version_id == current).map_or(0, |i| i + 1);
+        let mut older = Vec::new();
+        for v in versions[after..].iter().filter(|v| !v.deleted).take(limit) {
+            let text = self.read_version(&v.version_id).await?;
+            older.push(Revision { version_id: v.version_id.clone(), etag: v.etag.clone(), text });
+        }
+        Ok(older)
+    }
 }
 
 impl ConfigHistory for S3ConfigDocument {
@@ -105,6 +116,20 @@ impl ConfigHistory for S3ConfigDocument {
                     size: v.size().unwrap_or_default(),
                     is_current: v.is_latest().unwrap_or(false),
                     etag,
+                    deleted: false,
+                });
+            }
+            // A delete marker is a version too: when it is the latest, the document is deleted.
+            for m in out.delete_markers().iter().filter(|m| m.key() == Some(self.location.key.as_str())) {
+                versions.push(VersionInfo {
+                    version_id: m.version_id().unwrap_or("null").to_string(),
+                    written_at: m
+                        .last_modified()
+                        .and_then(|t| DateTime::<Utc>::from_timestamp(t.secs(), t.subsec_nanos())),
+                    size: 0,
+                    is_current: m.is_latest().unwrap_or(false),
+                    etag: String::new(),
+                    deleted: true,
                 });
             }
             if !out.is_truncated().unwrap_or(false) {
@@ -113,8 +138,8 @@ impl ConfigHistory for S3ConfigDocument {
             key_marker = out.next_key_marker().map(str::to_string);
             version_marker = out.next_version_id_marker().map(str::to_string);
         }
-        // Newest first, whatever order the listing used.
-        versions.sort_by(|a, b| b.written_at.cmp(&a.written_at).then(b.is_current.cmp(&a.is_current)));
+        // Newest first: the current one, then by time (a stable sort keeps S3's newest-first order within a second).
+        versions.sort_by(|a, b| b.is_current.cmp(&a.is_current).then(b.written_at.cmp(&a.written_at)));
         Ok(versions)
     }
 

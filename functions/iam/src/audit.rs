@@ -133,7 +133,7 @@ pub fn audit(inventory: &Inventory, duties: &Duties) -> AuditReport {
     let mut reach: BTreeMap<&str, Vec<Option<Path>>> = BTreeMap::new();
     for class in applicable.iter().flatten().flat_map(|d| &d.forbid) {
         if !reach.contains_key(class.as_str()) {
-            reach.insert(class, escalation.reach_except(&duties.classes[class], duties.exempt(class)));
+            reach.insert(class, escalation.reach_except(&duties.classes[class], &duties.exemptions(class)));
         }
     }
     let mut checks = Vec::new();

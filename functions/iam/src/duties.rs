@@ -13,11 +13,23 @@ pub const BUILTIN: &str = include_str!("../../../policies/duties.toml");
 pub struct Duties {
     /// Class name → action patterns.
     pub classes: BTreeMap<String, Vec<Pattern>>,
-    /// Class name → resources on which its actions do not count (`[exempt]`): scalegate's own configuration
-    /// objects are not data.
-    pub exempt: BTreeMap<String, Vec<Pattern>>,
+    /// Grants that do not count towards a class (`[[exempt]]`): scalegate's functions reading their own
+    /// configuration documents is not touching data.
+    pub exempt: Vec<Exemption>,
     /// Duties in file order.
     pub duties: Vec<Duty>,
+}
+
+/// Some of a class's actions on some resources, which do not count towards the class: a grant of one of `actions`
+/// counts unless its resource pattern lies wholly inside one of `resources`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Exemption {
+    /// The class.
+    pub class: String,
+    /// Actions of the class, each listed in the class as written.
+    pub actions: Vec<Pattern>,
+    /// Resource ARN patterns, each naming its service.
+    pub resources: Vec<Pattern>,
 }
 
 /// One duty.
@@ -46,10 +58,21 @@ pub struct DutiesError {
 struct RawFile {
     classes: BTreeMap<String, Vec<String>>,
     #[serde(default)]
-    exempt: BTreeMap<String, Vec<String>>,
+    exempt: Vec<RawExemption>,
     // Missing duties are reported after the classes are checked, with a clearer message than serde's.
     #[serde(rename = "duty", default)]
     duties: Vec<RawDuty>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawExemption {
+    class: String,
+    actions: Vec<String>,
+    resources: Vec<String>,
+    /// Why the grants are exempt: for the reader; the audit does not use it.
+    #[allow(dead_code)]
+    why: String,
 }
 
 #[derive(Deserialize)]
@@ -84,20 +107,35 @@ impl Duties {
             }
             classes.insert(name, patterns);
         }
-        let mut exempt = BTreeMap::new();
-        for (class, resources) in raw.exempt {
-            if !classes.contains_key(&class) {
-                return Err(err(format!("[exempt] names unknown class `{class}`")));
+        let mut exempt = Vec::new();
+        for e in raw.exempt {
+            let Some(class) = classes.get(&e.class) else {
+                return Err(err(format!("[[exempt]] names unknown class `{}`", e.class)));
+            };
+            if e.actions.is_empty() || e.resources.is_empty() {
+                return Err(err(format!("[[exempt]] for class `{}` needs actions and resources", e.class)));
             }
-            let mut patterns = Vec::with_capacity(resources.len());
-            for r in resources {
-                // An exemption is a resource ARN; one that starts with a wildcard could cover every resource.
-                if !r.starts_with("arn:") {
-                    return Err(err(format!("[exempt] {class}: `{r}` is not an ARN (arn:partition:service:...)")));
+            let mut actions = Vec::with_capacity(e.actions.len());
+            for a in &e.actions {
+                // Only actions the class lists as written (any case): the class splits exactly into the exempt and
+                // the rest.
+                let Some(pattern) = class.iter().find(|c| c.as_str().eq_ignore_ascii_case(a)) else {
+                    return Err(err(format!("[[exempt]] for class `{}`: `{a}` is not one of its actions", e.class)));
+                };
+                actions.push(pattern.clone());
+            }
+            let mut resources = Vec::with_capacity(e.resources.len());
+            for r in &e.resources {
+                if !is_narrow_arn(r) {
+                    return Err(err(format!(
+                        "[[exempt]] for class `{}`: `{r}` must be an ARN naming its service and a resource that does not \
+                         start with a wildcard (arn:partition:service:region:account:resource)",
+                        e.class
+                    )));
                 }
-                patterns.push(Pattern::resource(&r));
+                resources.push(Pattern::resource(r));
             }
-            exempt.insert(class, patterns);
+            exempt.push(Exemption { class: e.class, actions, resources });
         }
         let mut duties: Vec<Duty> = Vec::new();
         for d in raw.duties {
@@ -130,9 +168,9 @@ impl Duties {
         Ok(Self { classes, exempt, duties })
     }
 
-    /// The resources on which `class`'s actions do not count.
-    pub fn exempt(&self, class: &str) -> &[Pattern] {
-        self.exempt.get(class).map_or(&[], Vec::as_slice)
+    /// The exemptions of `class`.
+    pub fn exemptions(&self, class: &str) -> Vec<&Exemption> {
+        self.exempt.iter().filter(|e| e.class == class).collect()
     }
 
     /// Duties that apply to a principal: by its name or ARN, or, for a user, by the name or ARN of a group it is in
@@ -160,25 +198,49 @@ impl Duties {
     }
 }
 
+/// An ARN pattern with its service written out and a resource part that does not start with a wildcard, so it
+/// cannot stand for every resource.
+fn is_narrow_arn(r: &str) -> bool {
+    let fields: Vec<&str> = r.splitn(6, ':').collect();
+    fields.len() == 6
+        && fields[0] == "arn"
+        && !fields[2].is_empty()
+        && !fields[2].contains(['*', '?'])
+        && !fields[5].is_empty()
+        && !fields[5].starts_with(['*', '?'])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::PrincipalKind;
 
     #[test]
-    fn exemptions_name_known_classes_and_arns() {
-        let base =
-            "[classes]\ndata = [\"s3:GetObject\"]\n[[duty]]\nname = \"d\"\nprincipals = [\"x\"]\nforbid = [\"data\"]\n";
-        let with = |exempt: &str| Duties::from_toml(&format!("{exempt}\n{base}"), "t.toml");
-        let d = with("[exempt]\ndata = [\"arn:aws:s3:::cfg/*\"]").unwrap();
-        assert_eq!(d.exempt("data"), [Pattern::resource("arn:aws:s3:::cfg/*")]);
-        assert!(d.exempt("deploy").is_empty());
-        let e = with("[exempt]\nbogus = [\"arn:aws:s3:::cfg/*\"]").unwrap_err().to_string();
-        assert!(e.contains("[exempt] names unknown class `bogus`"), "{e}");
-        let e = with("[exempt]\ndata = [\"*\"]").unwrap_err().to_string();
-        assert!(e.contains("`*` is not an ARN"), "{e}");
-        assert_eq!(Duties::builtin().unwrap().exempt("data").len(), 1);
+    fn exemptions_name_known_classes_their_actions_and_narrow_arns() {
+        let base = "[classes]\ndata = [\"s3:GetObject\", \"s3:PutObject\"]\n[[duty]]\nname = \"d\"\nprincipals = [\"x\"]\nforbid = [\"data\"]\n";
+        let with = |class: &str, action: &str, resource: &str| {
+            Duties::from_toml(
+                &format!("{base}[[exempt]]\nclass = \"{class}\"\nactions = [\"{action}\"]\nresources = [\"{resource}\"]\nwhy = \"t\"\n"),
+                "t.toml",
+            )
+        };
+        let d = with("data", "S3:GETOBJECT", "arn:aws:s3:::cfg/*").unwrap();
+        assert_eq!(d.exemptions("data")[0].resources, [Pattern::resource("arn:aws:s3:::cfg/*")]);
+        assert!(d.exemptions("deploy").is_empty());
+        let e = with("bogus", "s3:GetObject", "arn:aws:s3:::cfg/*").unwrap_err().to_string();
+        assert!(e.contains("[[exempt]] names unknown class `bogus`"), "{e}");
+        let e = with("data", "s3:Get*", "arn:aws:s3:::cfg/*").unwrap_err().to_string();
+        assert!(e.contains("`s3:Get*` is not one of its actions"), "{e}");
+        for wide in ["*", "arn:*", "arn:aws:*:::cfg/x", "arn:aws:s3:::*", "arn:aws:s3", "arn:aws::::x"] {
+            let e = with("data", "s3:GetObject", wide).unwrap_err().to_string();
+            assert!(e.contains("must be an ARN naming its service"), "{wide}: {e}");
+        }
+        let builtin = Duties::builtin().unwrap();
+        let exempt = builtin.exemptions("data");
+        assert_eq!(exempt.len(), 1);
+        let reads = [Pattern::action("s3:GetObject"), Pattern::action("s3:GetObjectVersion")];
+        assert_eq!(exempt[0].actions, reads, "reads only: writing a document is data");
     }
-    use crate::PrincipalKind;
 
     #[test]
     fn builtin_duties_have_the_required_classes_and_duties() {

@@ -19,7 +19,7 @@ mod tricky_methods;
 
 pub use audit::{audit, AuditReport, AuditVerdict, AuditWitness, Check, Example, PathKind, Summary};
 pub use catalog::{AccessLevel, Catalog, CatalogAction};
-pub use duties::{Duties, DutiesError, Duty, BUILTIN as BUILTIN_DUTIES};
+pub use duties::{Duties, DutiesError, Duty, Exemption, BUILTIN as BUILTIN_DUTIES};
 pub use escalation::{End, Escalation, Hop, Inventory, Path, Via, NEW_PRINCIPAL, OUTSIDE};
 pub use policy::{parse_policy, parse_policy_value, Effect, Matcher, PolicyDocument, PolicyError, Statement};
 pub use reasoner::{allows, can_reach, AttachedPolicy, Group, Principal, PrincipalKind, Reach, Witness};

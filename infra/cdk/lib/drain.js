@@ -18,7 +18,7 @@ class Drain extends ScalegateConstruct {
     if (!props.autoScalingGroups || props.autoScalingGroups.length === 0) {
       throw new Error("autoScalingGroups must name at least one group");
     }
-    this.function = scalegateFunction(this, {
+    ({ fn: this.function, alias: this.alias } = scalegateFunction(this, {
       name,
       prefix: "scalegate-drain",
       policy: rolePolicy("scalegate-drain.json"),
@@ -30,13 +30,13 @@ class Drain extends ScalegateConstruct {
         SCALEGATE_DRAIN_FIRST_DELAY: props.firstDelay ?? "15s",
         SCALEGATE_DRAIN_MAX_DELAY: props.maxDelay ?? "5m",
       },
-    });
+    }));
     const { queue, deadLetters } = lifecycleActions(this, {
       name,
       ruleId: "TerminateActions",
       transition: "autoscaling:EC2_INSTANCE_TERMINATING",
       groups: props.autoScalingGroups,
-      fn: this.function,
+      fn: this.alias,
       visibilityTimeout: cdk.Duration.seconds(180),
       createHooks: props.createHooks,
       heartbeatTimeout: props.heartbeatTimeout ?? 300,

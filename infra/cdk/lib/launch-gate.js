@@ -4,7 +4,9 @@ const cw = cdk.aws_cloudwatch;
 
 const fs = require("fs");
 const path = require("path");
-const { ScalegateConstruct, configDocument, rolePolicy, scalegateFunction, aboveZero, lifecycleActions } = require("./scalegate-function");
+const {
+  ScalegateConstruct, configBucket, configDocument, scopeConfigRead, rolePolicy, scalegateFunction, aboveZero, lifecycleActions,
+} = require("./scalegate-function");
 
 class LaunchGate extends ScalegateConstruct {
   /**
@@ -54,32 +56,31 @@ class LaunchGate extends ScalegateConstruct {
         }),
       });
     }
-    this.function = scalegateFunction(this, {
+    this.configBucket = configBucket(this, name, props.configBucket);
+    ({ fn: this.function, alias: this.alias } = scalegateFunction(this, {
       name,
       prefix: "scalegate-launch-gate",
-      policy: doc,
+      policy: scopeConfigRead(doc, this.configBucket, "gate-rules.toml"),
       packagePath: props.packagePath,
       memorySize: 256,
       timeout: cdk.Duration.seconds(timeout),
-    });
+    }));
     // The rules live in the configuration bucket (any size, versioned, read again within 2 s of a change).
-    const rules = configDocument(this, {
+    this.rulesLocation = configDocument(this, {
       name,
       fn: this.function,
       setting: "SCALEGATE_GATE_RULES_S3",
       key: "gate-rules.toml",
       content: props.gateRules ?? fs.readFileSync(path.join(__dirname, "..", "..", "..", "policies", "gate.toml"), "utf8"),
-      bucket: props.configBucket,
+      bucket: this.configBucket,
     });
-    this.configBucket = rules.bucket;
-    this.rulesLocation = rules.location;
 
     this.queue = lifecycleActions(this, {
       name,
       ruleId: "LaunchActions",
       transition: "autoscaling:EC2_INSTANCE_LAUNCHING",
       groups: props.autoScalingGroups,
-      fn: this.function,
+      fn: this.alias,
       visibilityTimeout: cdk.Duration.seconds(timeout * 6),
       createHooks: props.createHooks,
       heartbeatTimeout: props.heartbeatTimeout ?? 300,
@@ -114,6 +115,7 @@ class LaunchGate extends ScalegateConstruct {
         }),
         threshold: props.latencyAlarmP99Ms ?? 5000,
         evaluationPeriods: 2,
+        comparisonOperator: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
         treatMissingData: cw.TreatMissingData.NOT_BREACHING,
       });
     }

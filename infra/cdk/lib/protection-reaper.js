@@ -1,6 +1,6 @@
 // The protection reaper as a CDK construct: the same resources as infra/terraform/reaper.tf.
 const cdk = require("aws-cdk-lib");
-const { ScalegateConstruct, rolePolicy, scalegateFunction, invokeOn, aboveZero } = require("./scalegate-function");
+const { ScalegateConstruct, ruleDeadLetters, rolePolicy, scalegateFunction, invokeOn, aboveZero } = require("./scalegate-function");
 
 class ProtectionReaper extends ScalegateConstruct {
   /**
@@ -11,7 +11,7 @@ class ProtectionReaper extends ScalegateConstruct {
   constructor(scope, id, props) {
     super(scope, id);
     const name = props.name ?? "scalegate-protection-reaper";
-    this.function = scalegateFunction(this, {
+    ({ fn: this.function, alias: this.alias } = scalegateFunction(this, {
       name,
       prefix: "scalegate-protection-reaper",
       policy: rolePolicy("scalegate-protection-reaper.json"),
@@ -22,11 +22,12 @@ class ProtectionReaper extends ScalegateConstruct {
         description: "The protection reaper has not run for 5 minutes: expired leases may be pinning groups (check its schedule rule and its start-up log).",
         period: cdk.Duration.minutes(5),
       },
-    });
-    invokeOn(this, "Schedule", this.function, {
+    }));
+    this.rulesDeadLetters = ruleDeadLetters(this, name);
+    invokeOn(this, "Schedule", this.alias, {
       ruleName: `${name}-schedule`,
       schedule: cdk.aws_events.Schedule.expression(props.schedule ?? "rate(1 minute)"),
-    });
+    }, this.rulesDeadLetters);
     aboveZero(this, "Errors", `${name}-errors`,
       "The protection reaper failed: expired leases may be pinning groups against scale-in.",
       this.function.metricErrors({ period: cdk.Duration.minutes(15) }));

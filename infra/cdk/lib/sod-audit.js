@@ -3,7 +3,9 @@
 const cdk = require("aws-cdk-lib");
 const fs = require("fs");
 const path = require("path");
-const { ScalegateConstruct, configDocument, rolePolicy, scalegateFunction, invokeOn, aboveZero } = require("./scalegate-function");
+const {
+  ScalegateConstruct, ruleDeadLetters, configBucket, configDocument, scopeConfigRead, rolePolicy, scalegateFunction, invokeOn, aboveZero,
+} = require("./scalegate-function");
 
 /** CloudTrail event names of IAM calls that change what a role, user or group can do (as sod_audit::IAM_CHANGE_EVENTS). */
 const IAM_CHANGE_EVENTS = [
@@ -26,10 +28,11 @@ class SodAudit extends ScalegateConstruct {
   constructor(scope, id, props) {
     super(scope, id);
     const name = props.name ?? "scalegate-sod-audit";
-    this.function = scalegateFunction(this, {
+    this.configBucket = configBucket(this, name, props.configBucket);
+    ({ fn: this.function, alias: this.alias } = scalegateFunction(this, {
       name,
       prefix: "scalegate-sod-audit",
-      policy: rolePolicy("scalegate-sod-audit.json"),
+      policy: scopeConfigRead(rolePolicy("scalegate-sod-audit.json"), this.configBucket, "duties.toml"),
       packagePath: props.packagePath,
       memorySize: 512,
       timeout: cdk.Duration.minutes(5),
@@ -37,28 +40,28 @@ class SodAudit extends ScalegateConstruct {
         description: "The sod-audit function has not run for 2 hours: separation of duties is unchecked (check its schedule rule and its start-up log).",
         period: cdk.Duration.hours(2),
       },
-    });
-    const duties = configDocument(this, {
+    }));
+    this.dutiesLocation = configDocument(this, {
       name,
       fn: this.function,
       setting: "SCALEGATE_DUTIES_S3",
       key: "duties.toml",
       content: props.dutiesToml ?? fs.readFileSync(path.join(__dirname, "..", "..", "..", "policies", "duties.toml"), "utf8"),
-      bucket: props.configBucket,
+      bucket: this.configBucket,
     });
-    this.configBucket = duties.bucket;
-    invokeOn(this, "Schedule", this.function, {
+    this.rulesDeadLetters = ruleDeadLetters(this, name);
+    invokeOn(this, "Schedule", this.alias, {
       ruleName: `${name}-schedule`,
       schedule: cdk.aws_events.Schedule.expression(props.schedule ?? "rate(1 hour)"),
-    });
-    invokeOn(this, "IamChanges", this.function, {
+    }, this.rulesDeadLetters);
+    invokeOn(this, "IamChanges", this.alias, {
       ruleName: `${name}-iam-changes`,
       eventPattern: {
         source: ["aws.iam"],
         detailType: ["AWS API Call via CloudTrail"],
         detail: { eventSource: ["iam.amazonaws.com"], eventName: IAM_CHANGE_EVENTS },
       },
-    });
+    }, this.rulesDeadLetters);
     for (const duty of props.duties ?? ["scaling", "deploy"]) {
       aboveZero(
         this,

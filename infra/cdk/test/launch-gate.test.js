@@ -177,3 +177,14 @@ test("undeliverable lifecycle events land in the dead-letter queue, which EventB
     }),
   });
 });
+
+test("the queue invokes the live alias of a published version, never $LATEST", () => {
+  const t = synth();
+  const resources = t.toJSON().Resources;
+  const [aliasId] = Object.entries(resources).find(([, r]) => r.Type === "AWS::Lambda::Alias" && r.Properties.Name === "live");
+  const esm = Object.values(resources).find((r) => r.Type === "AWS::Lambda::EventSourceMapping");
+  // The function name with its qualifier, taken from the alias's ARN.
+  assert.ok(JSON.stringify(esm.Properties.FunctionName).includes(`{"Ref":"${aliasId}"}`), JSON.stringify(esm.Properties.FunctionName));
+  const alias = resources[aliasId].Properties;
+  assert.strictEqual(resources[alias.FunctionVersion["Fn::GetAtt"][0]].Type, "AWS::Lambda::Version");
+});

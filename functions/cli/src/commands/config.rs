@@ -26,6 +26,9 @@ pub(crate) async fn run(args: &ConfigArgs) -> Result<ExitCode> {
             let pushed = push(&document, &text, &origin, |t, o| kind.validate(t, o).map(|_| ())).await?;
             let replaced = pushed.replaced.map(|v| format!(" (was {v})")).unwrap_or_default();
             println!("pushed {} version {}{replaced}", document.location(), pushed.version_id);
+            if pushed.version_id.starts_with("etag:") {
+                eprintln!("scalegate: warning: the bucket keeps no versions: enable versioning to roll back");
+            }
         }
         ConfigAction::History { location } => {
             let document = document(location).await?;
@@ -37,7 +40,8 @@ pub(crate) async fn run(args: &ConfigArgs) -> Result<ExitCode> {
             for v in versions {
                 let written = v.written_at.map(|t| t.to_rfc3339()).unwrap_or_default();
                 let current = if v.is_current { "current" } else { "" };
-                println!("{current:<8} {:<34} {written:<26} {:>8}  {}", v.version_id, v.size, v.etag.trim_matches('"'));
+                let etag = if v.deleted { "(deleted)" } else { v.etag.trim_matches('"') };
+                println!("{current:<8} {:<34} {written:<26} {:>8}  {etag}", v.version_id, v.size);
             }
         }
         ConfigAction::Rollback { kind, location, to } => {

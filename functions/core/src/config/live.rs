@@ -17,6 +17,9 @@ use tokio::time::Instant;
 /// to reach a running function (plus one read).
 pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(2);
 
+/// How many older versions a process that never loaded a good one tries, newest first.
+pub const FALLBACK_DEPTH: usize = 5;
+
 /// Parses and validates a document: `(text, origin)` → the value, or why not.
 pub type Parse<T> = Box<dyn Fn(&str, &str) -> Result<T, String> + Send + Sync>;
 
@@ -139,6 +142,9 @@ impl<T, S: ConfigStore> LiveDocument<T, S> {
                     }
                     Err(error) => {
                         self.report_rejected(report, at, &revision.version_id, &error, keeping.clone().flatten());
+                        if state.good.is_none() {
+                            state.good = self.fall_back(store, parse, &revision.version_id, at, report).await;
+                        }
                         state.rejected = Some((revision.version_id, error));
                     }
                 }
@@ -158,6 +164,44 @@ impl<T, S: ConfigStore> LiveDocument<T, S> {
             }
         }
         Ok(())
+    }
+
+    /// A process that never loaded a good version (a cold start after a bad push) takes the newest older version
+    /// that validates — the one running processes kept — rather than refusing to work.
+    async fn fall_back(
+        &self,
+        store: &S,
+        parse: &Parse<T>,
+        rejected: &str,
+        at: DateTime<Utc>,
+        report: &mut Report,
+    ) -> Option<Arc<Loaded<T>>> {
+        let older = retry(RetryPolicy::new(3, Duration::from_secs(2)), || store.older(rejected, FALLBACK_DEPTH)).await;
+        let older = match older.result {
+            Ok(older) => older,
+            Err(e) => {
+                report.log(
+                    at,
+                    Level::Error,
+                    "config history unreadable; no version to fall back to",
+                    json!({"document": self.name, "location": self.origin, "error": e.to_string()}),
+                );
+                return None;
+            }
+        };
+        let (revision, value) = older.into_iter().find_map(|r| {
+            let origin = format!("{} version {}", self.origin, r.version_id);
+            parse(&r.text, &origin).ok().map(|v| (r, v))
+        })?;
+        report.log(
+            at,
+            Level::Warn,
+            "config fallback: using the newest older version that validates",
+            json!({"document": self.name, "location": self.origin, "version": revision.version_id,
+                   "rejected_version": rejected}),
+        );
+        let loaded = Loaded { value: Arc::new(value), version: Some(revision.version_id), origin: self.origin.clone() };
+        Some(Arc::new(loaded))
     }
 
     fn good(&self, state: &State<T>) -> Option<Arc<Loaded<T>>> {

@@ -3,15 +3,15 @@
 //! rolled back by the CLI.
 //!
 //! The promise: a function decides only with a version that parsed and validated. A new version that does not is
-//! reported (`ConfigRejected`) and the last good one stays in use; a function that never loaded a good version
-//! refuses to work.
+//! reported (`ConfigRejected`) and the last good one stays in use; a process that never loaded one (a cold start
+//! after a bad push) takes the newest older version that validates, and refuses to work when there is none.
 
 mod live;
 mod location;
 pub mod ports;
 mod rollout;
 
-pub use live::{LiveDocument, Loaded, Parse, DEFAULT_MAX_AGE};
+pub use live::{LiveDocument, Loaded, Parse, DEFAULT_MAX_AGE, FALLBACK_DEPTH};
 pub use location::{DocumentLocation, LocationError};
 pub use ports::{ConfigHistory, ConfigStore, Fetched, Revision, VersionInfo};
 pub use rollout::{push, rollback, rollback_target, Pushed, RolloutError};

@@ -25,10 +25,12 @@ pub enum Fetched {
     Current(Revision),
 }
 
-/// Reads the current version of one document.
+/// Reads the current version of one document, and (for a process that never loaded a good one) older versions.
 pub trait ConfigStore {
     /// The current version, or [`Fetched::Unchanged`] when its entity tag is `known_etag`.
     fn fetch(&self, known_etag: Option<&str>) -> impl Future<Output = Result<Fetched, AwsError>> + Send;
+    /// Up to `limit` versions older than `current`, newest first, with their text.
+    fn older(&self, current: &str, limit: usize) -> impl Future<Output = Result<Vec<Revision>, AwsError>> + Send;
 }
 
 /// One entry of a document's history.
@@ -44,6 +46,8 @@ pub struct VersionInfo {
     pub is_current: bool,
     /// Its entity tag (equal tags: equal contents).
     pub etag: String,
+    /// A delete marker: the document was deleted at this point (nothing to read or restore).
+    pub deleted: bool,
 }
 
 /// Writes, lists and restores versions of one document (the CLI's side).

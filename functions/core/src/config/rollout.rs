@@ -28,6 +28,12 @@ pub enum RolloutError {
     /// `--to` names the current version.
     #[error("version {0} is already the current version")]
     AlreadyCurrent(String),
+    /// `--to` names a delete marker.
+    #[error("version {0} is a delete marker: there is nothing to restore")]
+    DeleteMarker(String),
+    /// The bucket keeps no versions.
+    #[error("the bucket keeps no versions of the document: enable versioning on it to roll back")]
+    Unversioned,
     /// The version to restore does not validate (it may predate a rule change); nothing was written.
     #[error("version {version} does not validate, not restored: {error}")]
     TargetInvalid {
@@ -65,18 +71,29 @@ pub async fn push<H: ConfigHistory>(
 
 /// Which version a rollback restores: `to` when given, else the newest version older than the current one whose
 /// contents differ from it (so rolling back twice goes further back only through versions that differ).
+/// A current delete marker (the document deleted) counts as the current version: rolling back restores what was
+/// there before.
 pub fn rollback_target<'a>(versions: &'a [VersionInfo], to: Option<&str>) -> Result<&'a VersionInfo, RolloutError> {
+    if versions.iter().any(|v| v.version_id.starts_with("etag:")) {
+        return Err(RolloutError::Unversioned);
+    }
     let current = versions.iter().position(|v| v.is_current);
     if let Some(to) = to {
         let found = versions.iter().find(|v| v.version_id == to).ok_or(RolloutError::UnknownVersion(to.to_string()))?;
         if found.is_current {
             return Err(RolloutError::AlreadyCurrent(to.to_string()));
         }
+        if found.deleted {
+            return Err(RolloutError::DeleteMarker(to.to_string()));
+        }
         return Ok(found);
     }
     let current = current.ok_or(RolloutError::NothingToRollBackTo)?;
-    let current_etag = &versions[current].etag;
-    versions[current + 1..].iter().find(|v| &v.etag != current_etag).ok_or(RolloutError::NothingToRollBackTo)
+    let now = &versions[current];
+    versions[current + 1..]
+        .iter()
+        .find(|v| !v.deleted && (now.deleted || v.etag != now.etag))
+        .ok_or(RolloutError::NothingToRollBackTo)
 }
 
 /// Restores an old version (see [`rollback_target`]) as a new current version, after validating it.

@@ -56,6 +56,18 @@ impl ConfigStore for &MemoryStore {
         self.bodies.fetch_add(1, Ordering::SeqCst);
         Ok(Fetched::Current(Revision { version_id: id.clone(), etag: etag(text), text: text.clone() }))
     }
+
+    async fn older(&self, current: &str, limit: usize) -> Result<Vec<Revision>, AwsError> {
+        self.fail_if_down("ListObjectVersions")?;
+        let v = self.versions.lock().unwrap();
+        let at = v.iter().position(|(id, _)| id == current).unwrap_or(v.len());
+        Ok(v[..at]
+            .iter()
+            .rev()
+            .take(limit)
+            .map(|(id, text)| Revision { version_id: id.clone(), etag: etag(text), text: text.clone() })
+            .collect())
+    }
 }
 
 impl ConfigHistory for &MemoryStore {
@@ -72,6 +84,7 @@ impl ConfigHistory for &MemoryStore {
                 size: text.len() as i64,
                 is_current: i + 1 == n,
                 etag: etag(text),
+                deleted: false,
             })
             .collect())
     }
@@ -250,4 +263,55 @@ fn locations_parse_only_when_s3_would_accept_them() {
     {
         assert!(DocumentLocation::parse(bad).is_err(), "{bad} should not parse");
     }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_new_process_after_a_bad_push_takes_the_newest_older_version_that_validates() {
+    // v1 good, v2 good, v3 and v4 bad: running processes kept v2, so a cold start takes v2 too.
+    let store = MemoryStore::with(&["1", "2", "300", "oops"]);
+    let doc = live(&store);
+    let (loaded, report) = doc.current(Utc::now()).await;
+    let loaded = loaded.expect("a version to fall back to");
+    assert_eq!((*loaded.value, loaded.version.as_deref()), (2, Some("v2")));
+    let lines: Vec<&str> = report.texts().collect();
+    assert!(
+        lines.iter().any(|l| l.contains("config rejected") && l.contains("\"rejected_version\":\"v4\"")),
+        "{lines:?}"
+    );
+    assert!(lines.iter().any(|l| l.contains("config fallback") && l.contains("\"version\":\"v2\"")), "{lines:?}");
+    // The bad current version keeps alarming; a good push replaces the fallback.
+    tokio::time::advance(DEFAULT_MAX_AGE).await;
+    let (_, report) = doc.current(Utc::now()).await;
+    assert!(report.texts().any(|l| l.contains(CONFIG_REJECTED)));
+    store.put("7");
+    tokio::time::advance(DEFAULT_MAX_AGE).await;
+    assert_eq!(value(&doc).await.0, 7);
+
+    // Nothing older validates: nothing to work with.
+    let none = MemoryStore::with(&["500", "oops"]);
+    assert!(matches!(live(&none).current(Utc::now()).await.0, Err(ConfigError::NoGoodVersion { .. })));
+}
+
+#[test]
+fn a_deleted_document_rolls_back_to_what_was_there_and_markers_are_never_targets() {
+    let v = |id: &str, etag: &str, current: bool, deleted: bool| VersionInfo {
+        version_id: id.into(),
+        written_at: None,
+        size: 1,
+        is_current: current,
+        etag: etag.into(),
+        deleted,
+    };
+    let history =
+        [v("m2", "", true, true), v("v2", "b", false, false), v("m1", "", false, true), v("v1", "a", false, false)];
+    assert_eq!(rollback_target(&history, None).unwrap().version_id, "v2");
+    assert_eq!(rollback_target(&history, Some("m1")), Err(RolloutError::DeleteMarker("m1".into())));
+    let live = [v("v3", "a", true, false), v("m1", "", false, true), v("v1", "a", false, false)];
+    assert_eq!(
+        rollback_target(&live, None),
+        Err(RolloutError::NothingToRollBackTo),
+        "markers are skipped, v1 is the same"
+    );
+    let unversioned = [v("etag:abc", "abc", true, false)];
+    assert_eq!(rollback_target(&unversioned, None), Err(RolloutError::Unversioned));
 }

@@ -39,6 +39,7 @@ use super::reasoner::{
     allowed_among, allows, allows_filtered, allows_where, ArnIndex, AttachedPolicy, Group, Principal, PrincipalKind,
     Witness,
 };
+use crate::duties::Exemption;
 use crate::Pattern;
 pub(crate) use build::is_customer_managed;
 use serde::Serialize;
@@ -222,11 +223,20 @@ impl<'a> Escalation<'a> {
         self.reach_except(class, &[])
     }
 
-    /// [`Escalation::reach`] for a class that does not count its actions on `exempt` resources: a grant counts
-    /// unless its resource pattern lies wholly inside one exempt pattern (proven on the automata, so a grant on
-    /// `*`, on a `NotResource`, or on anything wider than the exemption still counts).
-    pub fn reach_except(&self, class: &[Pattern], exempt: &[Pattern]) -> Vec<Option<Path>> {
-        let counts = |r: &Pattern| !exempt.iter().any(|e| e.covers(r));
+    /// [`Escalation::reach`] for a class with exemptions: a grant of an exempt action counts unless its resource
+    /// pattern lies wholly inside one of the exemption's resources (proven on the automata, so a grant on `*`, on a
+    /// `NotResource`, or on anything wider than the exemption still counts); the class's other actions count on
+    /// every resource.
+    pub fn reach_except(&self, class: &[Pattern], exemptions: &[&Exemption]) -> Vec<Option<Path>> {
+        let exempt_actions: Vec<&Pattern> = exemptions.iter().flat_map(|e| &e.actions).collect();
+        let rest: Vec<Pattern> = class.iter().filter(|c| !exempt_actions.contains(c)).cloned().collect();
+        let grant = |view: &Principal, star: &Pattern, scps: &[AttachedPolicy]| {
+            allows(view, &rest, star, scps).or_else(|| {
+                exemptions.iter().find_map(|e| {
+                    allows_where(view, &e.actions, star, scps, &|r: &Pattern| !e.resources.iter().any(|x| x.covers(r)))
+                })
+            })
+        };
         let n = self.nodes.len();
         let scps = &self.inventory.scps;
         let star = Pattern::resource("*");
@@ -235,7 +245,7 @@ impl<'a> Escalation<'a> {
             .map(|v| match self.nodes[v] {
                 Node::Outside => Some(outside_grant()),
                 Node::New | Node::Edited => allowed_by_scps.then(outside_grant),
-                _ => allows_where(self.view(v), class, &star, scps, &counts),
+                _ => grant(self.view(v), &star, scps),
             })
             .collect();
         // Backward search from every holder: each node learns its next step towards the nearest one.

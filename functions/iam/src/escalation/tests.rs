@@ -416,12 +416,23 @@ fn a_created_principal_is_witnessed_by_the_chain_of_actions() {
 
 #[test]
 fn an_exempt_resource_does_not_reach_the_class_but_anything_wider_does() {
-    let data = vec![Pattern::action("s3:GetObject")];
-    let exempt = vec![Pattern::resource("arn:*:s3:::scalegate-*-config-*/*")];
-    let reaches = |resource: &str| {
-        let inventory = complete(vec![role("scalegate-gate", &[("s3:GetObject", resource)], None)]);
+    let data = vec![Pattern::action("s3:GetObject"), Pattern::action("s3:PutObject")];
+    let exemption = Exemption {
+        class: "data".into(),
+        actions: vec![Pattern::action("s3:GetObject")],
+        resources: vec![Pattern::resource("arn:*:s3:::scalegate-*-config-*/*")],
+    };
+    let exempt = [&exemption];
+    let reaches_with = |action: &str, resource: &str| {
+        let inventory = complete(vec![role("scalegate-gate", &[(action, resource)], None)]);
         Escalation::new(&inventory).reach_except(&data, &exempt)[0].is_some()
     };
+    let reaches = |resource: &str| reaches_with("s3:GetObject", resource);
+    assert!(
+        reaches_with("s3:PutObject", "arn:aws:s3:::scalegate-launch-gate-config-2026/gate-rules.toml"),
+        "writing a configuration document is not exempt: only the actions the exemption names are"
+    );
+    assert!(reaches_with("s3:*", "arn:aws:s3:::scalegate-launch-gate-config-2026/gate-rules.toml"));
     assert!(!reaches("arn:aws:s3:::scalegate-launch-gate-config-2026/gate-rules.toml"), "inside the exemption");
     assert!(!reaches("arn:aws-us-gov:s3:::scalegate-a-config-b/*"), "every object of an exempt bucket");
     for wider in

@@ -38,7 +38,8 @@ pub fn cloudformation(v: &Value) -> Result<Loaded, SourceError> {
     for (id, r) in of_type("AWS::IAM::ManagedPolicy") {
         let p = props(r);
         let name = p.get("ManagedPolicyName").and_then(Value::as_str).unwrap_or(id).to_string();
-        let document = document(&policy(p.get("PolicyDocument")), INPUT, || format!("{id}: PolicyDocument"))?;
+        let document =
+            document(&policy(p.get("PolicyDocument"), resources), INPUT, || format!("{id}: PolicyDocument"))?;
         managed.insert(id, AttachedPolicy { name, document });
     }
     // Logical id → index into principals (roles, users) or groups.
@@ -66,7 +67,8 @@ pub fn cloudformation(v: &Value) -> Result<Loaded, SourceError> {
                 .and_then(Value::as_str)
                 .map(str::to_string)
                 .unwrap_or(format!("Policies[{i}]"));
-            let document = document(&policy(inline.get("PolicyDocument")), INPUT, || format!("{id}: {policy_name}"))?;
+            let document =
+                document(&policy(inline.get("PolicyDocument"), resources), INPUT, || format!("{id}: {policy_name}"))?;
             policies.push(AttachedPolicy { name: policy_name, document });
         }
         for arn in p.get("ManagedPolicyArns").and_then(Value::as_array).into_iter().flatten() {
@@ -79,7 +81,9 @@ pub fn cloudformation(v: &Value) -> Result<Loaded, SourceError> {
         }
         let mut principal = if noun == "role" {
             let trust = match p.get("AssumeRolePolicyDocument") {
-                Some(d) => Some(document(&policy(Some(d)), INPUT, || format!("{id}: AssumeRolePolicyDocument"))?),
+                Some(d) => {
+                    Some(document(&policy(Some(d), resources), INPUT, || format!("{id}: AssumeRolePolicyDocument"))?)
+                }
                 None => None,
             };
             bare_role(&name, arn, trust)
@@ -145,7 +149,7 @@ pub fn cloudformation(v: &Value) -> Result<Loaded, SourceError> {
         let name = p.get("PolicyName").and_then(Value::as_str).unwrap_or(id).to_string();
         let policy = AttachedPolicy {
             name,
-            document: document(&policy(p.get("PolicyDocument")), INPUT, || format!("{id}: PolicyDocument"))?,
+            document: document(&policy(p.get("PolicyDocument"), resources), INPUT, || format!("{id}: PolicyDocument"))?,
         };
         for (field, target) in HOLDERS {
             apply(&mut loaded, &p, field, target, &policy);
@@ -168,7 +172,9 @@ pub fn cloudformation(v: &Value) -> Result<Loaded, SourceError> {
             let name = p.get("PolicyName").and_then(Value::as_str).unwrap_or(id).to_string();
             let policy = AttachedPolicy {
                 name,
-                document: document(&policy(p.get("PolicyDocument")), INPUT, || format!("{id}: PolicyDocument"))?,
+                document: document(&policy(p.get("PolicyDocument"), resources), INPUT, || {
+                    format!("{id}: PolicyDocument")
+                })?,
             };
             apply(&mut loaded, &p, field, target, &policy);
         }
@@ -247,8 +253,9 @@ fn is_intrinsic(v: &Value) -> bool {
     v.as_object().is_some_and(|o| o.len() == 1 && o.keys().all(|k| k == "Ref" || k.starts_with("Fn::")))
 }
 
-/// A policy document with intrinsics resolved the sound way (see the module docs).
-fn policy(doc: Option<&Value>) -> Value {
+/// A policy document with intrinsics resolved the sound way (see the module docs); `resources` are the template's,
+/// for the intrinsics whose value the template itself fixes (a bucket's literal name).
+fn policy(doc: Option<&Value>, resources: &Map<String, Value>) -> Value {
     let Some(Value::Object(doc)) = doc else { return doc.cloned().unwrap_or(Value::Null) };
     let mut doc = doc.clone();
     let statements = match doc.get("Statement") {
@@ -256,12 +263,12 @@ fn policy(doc: Option<&Value>) -> Value {
         Some(s @ Value::Object(_)) => vec![s.clone()],
         _ => return Value::Object(doc),
     };
-    let resolved: Vec<Value> = statements.iter().filter_map(statement).collect();
+    let resolved: Vec<Value> = statements.iter().filter_map(|st| statement(st, resources)).collect();
     doc.insert("Statement".into(), Value::Array(resolved));
     Value::Object(doc)
 }
 
-fn statement(s: &Value) -> Option<Value> {
+fn statement(s: &Value, resources: &Map<String, Value>) -> Option<Value> {
     let Value::Object(s) = s else { return Some(s.clone()) };
     let mut s = s.clone();
     let deny = s.get("Effect").and_then(Value::as_str) == Some("Deny");
@@ -288,7 +295,7 @@ fn statement(s: &Value) -> Option<Value> {
                 s.insert(field.into(), Value::Array(known));
             }
         } else {
-            s.insert(field.into(), widen(v));
+            s.insert(field.into(), widen(v, resources));
         }
     }
     Some(Value::Object(s))
@@ -310,18 +317,34 @@ fn has_intrinsic(v: &Value) -> bool {
 }
 
 /// Intrinsics as the widest string they could produce.
-fn widen(v: &Value) -> Value {
+fn widen(v: &Value, resources: &Map<String, Value>) -> Value {
     match v {
-        Value::Array(items) => Value::Array(items.iter().map(widen).collect()),
-        _ if is_intrinsic(v) => Value::String(wildcard_string(v)),
-        Value::Object(o) => Value::Object(o.iter().map(|(k, x)| (k.clone(), widen(x))).collect()),
+        Value::Array(items) => Value::Array(items.iter().map(|x| widen(x, resources)).collect()),
+        _ if is_intrinsic(v) => Value::String(wildcard_string(v, resources)),
+        Value::Object(o) => Value::Object(o.iter().map(|(k, x)| (k.clone(), widen(x, resources))).collect()),
         other => other.clone(),
     }
 }
 
-fn wildcard_string(v: &Value) -> String {
-    let (name, arg) = v.as_object().and_then(|o| o.iter().next()).expect("an intrinsic has one key");
+/// The literal `BucketName` of the template's S3 bucket `id`, if it has one.
+fn bucket_name<'a>(resources: &'a Map<String, Value>, id: &str) -> Option<&'a str> {
+    let r = resources.get(id)?;
+    (r.get("Type")?.as_str()? == "AWS::S3::Bucket").then_some(())?;
+    r.get("Properties")?.get("BucketName")?.as_str()
+}
+
+fn wildcard_string(v: &Value, resources: &Map<String, Value>) -> String {
+    let Some((name, arg)) = v.as_object().and_then(|o| o.iter().next()) else { return "*".into() };
     match (name.as_str(), arg) {
+        // A bucket the template names literally: its name, and its ARN in whatever partition the stack is in.
+        ("Ref", Value::String(id)) if bucket_name(resources, id).is_some() => {
+            bucket_name(resources, id).unwrap_or("*").to_string()
+        }
+        ("Fn::GetAtt", Value::Array(a))
+            if a.len() == 2 && a[1] == "Arn" && a[0].as_str().and_then(|id| bucket_name(resources, id)).is_some() =>
+        {
+            format!("arn:*:s3:::{}", a[0].as_str().and_then(|id| bucket_name(resources, id)).unwrap_or("*"))
+        }
         ("Fn::Sub", Value::String(s)) => sub_wildcards(s),
         ("Fn::Sub", Value::Array(a)) if a.first().is_some_and(Value::is_string) => {
             sub_wildcards(a[0].as_str().unwrap_or("*"))
@@ -332,7 +355,7 @@ fn wildcard_string(v: &Value) -> String {
                 p.iter().map(|x| {
                     x.as_str().map(str::to_string).unwrap_or_else(|| {
                         if is_intrinsic(x) {
-                            wildcard_string(x)
+                            wildcard_string(x, resources)
                         } else {
                             "*".into()
                         }

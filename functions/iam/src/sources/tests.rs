@@ -310,3 +310,31 @@ fn authorization_details_read_users_and_groups() {
     let e = authorization_details(&v).unwrap_err().to_string();
     assert!(e.contains("user alice: GroupList[0]"), "{e}");
 }
+
+#[test]
+fn a_bucket_the_template_names_literally_resolves_to_its_arn_in_any_partition() {
+    let statement = |resource: Value| json!({"Effect": "Allow", "Action": "s3:GetObject", "Resource": resource});
+    let template = json!({"Resources": {
+        "Named": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "scalegate-gate-config-1-us-east-1"}},
+        "Unnamed": {"Type": "AWS::S3::Bucket", "Properties": {}},
+        "Role": {"Type": "AWS::IAM::Role", "Properties": {"RoleName": "r", "Policies": [{"PolicyName": "p",
+            "PolicyDocument": {"Statement": [
+                statement(json!({"Fn::Join": ["", [{"Fn::GetAtt": ["Named", "Arn"]}, "/gate-rules.toml"]]})),
+                statement(json!({"Fn::Join": ["", ["arn:aws:s3:::", {"Ref": "Named"}, "/x"]]})),
+                statement(json!({"Fn::Join": ["", [{"Fn::GetAtt": ["Unnamed", "Arn"]}, "/gate-rules.toml"]]})),
+            ]}}]}}
+    }});
+    let loaded = cloudformation(&template).unwrap();
+    let resources: Vec<_> =
+        role(&loaded, "r").identity[0].document.statements.iter().map(|s| s.resources.clone().unwrap()).collect();
+    let only = |p: &str| crate::Matcher::Only(vec![Pattern::resource(p)]);
+    assert_eq!(
+        resources,
+        [
+            only("arn:*:s3:::scalegate-gate-config-1-us-east-1/gate-rules.toml"),
+            only("arn:aws:s3:::scalegate-gate-config-1-us-east-1/x"),
+            only("*/gate-rules.toml"),
+        ],
+        "a bucket without a literal name stays a wildcard"
+    );
+}

@@ -41,12 +41,31 @@ variable "log_retention_days" {
   type = number
 }
 
+variable "tags" {
+  description = "Tags for every resource that takes them."
+  type        = map(string)
+  default     = {}
+}
+
+variable "role_path" {
+  description = "The execution role's path."
+  type        = string
+  default     = "/"
+}
+
+variable "permissions_boundary" {
+  description = "The ARN of a policy to set as the execution role's permissions boundary; null for none."
+  type        = string
+  default     = null
+}
+
 variable "config_document" {
   description = "The function's configuration document, read while it runs: the variable that names it (SCALEGATE_*_S3), its s3:// location, and its short name for messages. Null: none."
   type = object({
-    setting  = string
-    location = string
-    name     = string
+    setting    = string
+    location   = string
+    name       = string
+    object_arn = string
   })
   default = null
 }
@@ -89,23 +108,37 @@ variable "silence_alarm" {
 }
 
 locals {
+  # The role's ReadConfigDocument and ListConfigVersions statements, scoped from the policy file's patterns to this
+  # document and its bucket exactly.
+  policy_doc = jsondecode(var.policy)
+  policy = var.config_document == null ? var.policy : jsonencode(merge(local.policy_doc, {
+    Statement = [for s in local.policy_doc.Statement : jsondecode(
+      try(s.Sid, "") == "ReadConfigDocument" ? jsonencode(merge(s, { Resource = var.config_document.object_arn })) : (
+        try(s.Sid, "") == "ListConfigVersions" ? jsonencode(merge(s, { Resource = split("/", var.config_document.object_arn)[0] })) : jsonencode(s)
+      )
+    )]
+  }))
   environment = merge(var.environment, var.config_document == null ? {} : { (var.config_document.setting) = var.config_document.location })
 }
 
 resource "aws_iam_role" "this" {
-  name               = var.name
-  assume_role_policy = var.trust_policy
+  name                 = var.name
+  path                 = var.role_path
+  permissions_boundary = var.permissions_boundary
+  assume_role_policy   = var.trust_policy
+  tags                 = var.tags
 }
 
 resource "aws_iam_role_policy" "this" {
   name   = var.name
   role   = aws_iam_role.this.id
-  policy = var.policy
+  policy = local.policy
 }
 
 resource "aws_cloudwatch_log_group" "this" {
   name              = "/aws/lambda/${var.name}"
   retention_in_days = var.log_retention_days
+  tags              = var.tags
 }
 
 resource "aws_lambda_function" "this" {
@@ -115,9 +148,11 @@ resource "aws_lambda_function" "this" {
   source_code_hash = fileexists(var.package) ? filebase64sha256(var.package) : null
   handler          = "bootstrap"
   runtime          = "provided.al2023"
-  architectures    = [var.architecture]
-  memory_size      = var.memory_mb
-  timeout          = var.timeout_seconds
+  # Every apply that changes code or settings publishes a version; the alias below is what everything invokes.
+  publish       = true
+  architectures = [var.architecture]
+  memory_size   = var.memory_mb
+  timeout       = var.timeout_seconds
   dynamic "environment" {
     for_each = length(local.environment) > 0 ? [local.environment] : []
     content {
@@ -132,6 +167,16 @@ resource "aws_lambda_function" "this" {
       error_message = "The environment of ${var.name} exceeds Lambda's 4 KB for all variables together (${sum(concat([0], [for k, v in local.environment : length(k) + length(v)]))} characters): put documents in the configuration bucket, not in variables."
     }
   }
+  tags = var.tags
+}
+
+# Event sources invoke the alias, never $LATEST: rolling back is pointing it at the previous version
+# (`aws lambda update-alias --function-name NAME --name live --function-version N`), with no deployment.
+resource "aws_lambda_alias" "live" {
+  name             = "live"
+  description      = "The version scalegate's event sources invoke."
+  function_name    = aws_lambda_function.this.function_name
+  function_version = aws_lambda_function.this.version
 }
 
 resource "aws_cloudwatch_event_rule" "this" {
@@ -140,12 +185,58 @@ resource "aws_cloudwatch_event_rule" "this" {
   description         = each.value.description
   schedule_expression = each.value.schedule_expression
   event_pattern       = each.value.event_pattern
+  tags                = var.tags
 }
 
 resource "aws_cloudwatch_event_target" "this" {
   for_each = var.rules
   rule     = aws_cloudwatch_event_rule.this[each.key].name
-  arn      = aws_lambda_function.this.arn
+  arn      = aws_lambda_alias.live.arn
+  # An event EventBridge cannot deliver (the function throttled past EventBridge's retries, a permission gone) lands
+  # here, where the alarm below sees it, instead of vanishing.
+  dead_letter_config {
+    arn = aws_sqs_queue.rule_dead_letters[0].arn
+  }
+}
+
+resource "aws_sqs_queue" "rule_dead_letters" {
+  count                     = length(var.rules) > 0 ? 1 : 0
+  name                      = "${var.name}-rules-dlq"
+  message_retention_seconds = 1209600
+  tags                      = var.tags
+}
+
+resource "aws_sqs_queue_policy" "rule_dead_letters" {
+  count     = length(var.rules) > 0 ? 1 : 0
+  queue_url = aws_sqs_queue.rule_dead_letters[0].id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "events.amazonaws.com" }
+      Action    = "sqs:SendMessage"
+      Resource  = aws_sqs_queue.rule_dead_letters[0].arn
+      Condition = { ArnEquals = { "aws:SourceArn" = [for r in aws_cloudwatch_event_rule.this : r.arn] } }
+    }]
+  })
+}
+
+resource "aws_cloudwatch_metric_alarm" "rule_dead_letters" {
+  count               = length(var.rules) > 0 ? 1 : 0
+  alarm_name          = "${var.name}-rules-dead-letters"
+  alarm_description   = "EventBridge could not deliver events to ${var.name} (throttled past its retries, or no permission): see ${var.name}-rules-dlq, each message carries the error."
+  namespace           = "AWS/SQS"
+  metric_name         = "ApproximateNumberOfMessagesVisible"
+  dimensions          = { QueueName = aws_sqs_queue.rule_dead_letters[0].name }
+  statistic           = "Maximum"
+  period              = 60
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = var.alarm_actions
+  ok_actions          = var.ok_actions
+  tags                = var.tags
 }
 
 resource "aws_lambda_permission" "this" {
@@ -153,6 +244,7 @@ resource "aws_lambda_permission" "this" {
   statement_id  = "events-${each.key}"
   action        = "lambda:InvokeFunction"
   function_name = aws_lambda_function.this.function_name
+  qualifier     = aws_lambda_alias.live.name
   principal     = "events.amazonaws.com"
   source_arn    = aws_cloudwatch_event_rule.this[each.key].arn
 }
@@ -171,6 +263,7 @@ resource "aws_cloudwatch_metric_alarm" "errors" {
   treat_missing_data  = "notBreaching"
   alarm_actions       = var.alarm_actions
   ok_actions          = var.ok_actions
+  tags                = var.tags
 }
 
 # Throttled invocations mean events wait (or, for a schedule, runs are lost): 2 of 3 minutes, not one blip.
@@ -189,6 +282,7 @@ resource "aws_cloudwatch_metric_alarm" "throttles" {
   treat_missing_data  = "notBreaching"
   alarm_actions       = var.alarm_actions
   ok_actions          = var.ok_actions
+  tags                = var.tags
 }
 
 # Silence: no invocation in the period is itself the alarm (missing data breaches), so a function that stopped
@@ -208,6 +302,7 @@ resource "aws_cloudwatch_metric_alarm" "silence" {
   treat_missing_data  = "breaching"
   alarm_actions       = var.alarm_actions
   ok_actions          = var.ok_actions
+  tags                = var.tags
 }
 
 # A version of the configuration document that does not parse or validate: the function keeps its last good version
@@ -220,17 +315,18 @@ resource "aws_cloudwatch_metric_alarm" "config_rejected" {
   metric_name         = "ConfigRejected"
   dimensions          = { Document = var.config_document.location }
   statistic           = "Sum"
-  period              = 60
+  period              = 300
   evaluation_periods  = 1
   threshold           = 0
   comparison_operator = "GreaterThanThreshold"
   treat_missing_data  = "notBreaching"
   alarm_actions       = var.alarm_actions
   ok_actions          = var.ok_actions
+  tags                = var.tags
 }
 
-# The document cannot be read (a bucket policy, a deleted object, S3 errors) 3 minutes of 5: new versions do not
-# arrive; the function keeps its last good one.
+# The document could not be read (a bucket policy, a deleted object, S3 errors) when the function looked: new
+# versions do not arrive; the function keeps its last good one. Functions look only when invoked, so one error counts.
 resource "aws_cloudwatch_metric_alarm" "config_unreadable" {
   count               = var.config_document == null ? 0 : 1
   alarm_name          = "${var.name}-config-unreadable"
@@ -239,24 +335,37 @@ resource "aws_cloudwatch_metric_alarm" "config_unreadable" {
   metric_name         = "ConfigFetchErrors"
   dimensions          = { Document = var.config_document.location }
   statistic           = "Sum"
-  period              = 60
-  evaluation_periods  = 5
-  datapoints_to_alarm = 3
+  period              = 300
+  evaluation_periods  = 1
   threshold           = 0
   comparison_operator = "GreaterThanThreshold"
   treat_missing_data  = "notBreaching"
   alarm_actions       = var.alarm_actions
   ok_actions          = var.ok_actions
+  tags                = var.tags
 }
 
 output "function_arn" {
-  value = aws_lambda_function.this.arn
+  description = "The function's unqualified ARN."
+  value       = aws_lambda_function.this.arn
+}
+
+output "alias_arn" {
+  description = "The live alias's ARN: what event sources invoke."
+  value       = aws_lambda_alias.live.arn
+}
+
+output "version" {
+  description = "The version the live alias points at."
+  value       = aws_lambda_alias.live.function_version
 }
 
 output "function_name" {
-  value = aws_lambda_function.this.function_name
+  description = "The function's name."
+  value       = aws_lambda_function.this.function_name
 }
 
 output "role_arn" {
-  value = aws_iam_role.this.arn
+  description = "The function's execution role."
+  value       = aws_iam_role.this.arn
 }

@@ -22,12 +22,19 @@ variable "description" {
 }
 
 variable "auto_scaling_groups" {
-  description = "The groups, by a key known at plan → the name (which may be known only after apply)."
+  description = "The groups, by a key known at plan → the name (which may be known only after apply). Empty: every group whose hook is named var.name."
   type        = map(string)
 }
 
 variable "function_arn" {
-  type = string
+  description = "What the queue's event source mapping invokes: the function's live alias."
+  type        = string
+}
+
+variable "tags" {
+  description = "Tags for every resource that takes them."
+  type        = map(string)
+  default     = {}
 }
 
 variable "visibility_timeout_seconds" {
@@ -74,6 +81,7 @@ locals {
 resource "aws_sqs_queue" "dead_letters" {
   name                      = "${var.name}-dlq"
   message_retention_seconds = 1209600
+  tags                      = var.tags
 }
 
 resource "aws_sqs_queue" "events" {
@@ -83,6 +91,7 @@ resource "aws_sqs_queue" "events" {
     deadLetterTargetArn = aws_sqs_queue.dead_letters.arn
     maxReceiveCount     = 5
   })
+  tags = var.tags
 }
 
 resource "aws_cloudwatch_event_rule" "this" {
@@ -91,8 +100,10 @@ resource "aws_cloudwatch_event_rule" "this" {
   event_pattern = jsonencode({
     source        = ["aws.autoscaling"]
     "detail-type" = [local.detail_type]
-    detail        = { AutoScalingGroupName = values(var.auto_scaling_groups) }
+    # Named groups, or (none named) every group whose hook carries this name: the hook is the opt-in.
+    detail = jsondecode(length(var.auto_scaling_groups) > 0 ? jsonencode({ AutoScalingGroupName = values(var.auto_scaling_groups) }) : jsonencode({ LifecycleHookName = [var.name] }))
   })
+  tags = var.tags
 }
 
 resource "aws_cloudwatch_event_target" "queue" {
@@ -163,6 +174,7 @@ resource "aws_cloudwatch_metric_alarm" "dead_letters" {
   treat_missing_data  = "notBreaching"
   alarm_actions       = var.alarm_actions
   ok_actions          = var.ok_actions
+  tags                = var.tags
 }
 
 # Actions waiting in the queue while their hooks' heartbeats run out: 2 of 3 minutes.
@@ -181,6 +193,7 @@ resource "aws_cloudwatch_metric_alarm" "oldest_message" {
   treat_missing_data  = "notBreaching"
   alarm_actions       = var.alarm_actions
   ok_actions          = var.ok_actions
+  tags                = var.tags
 }
 
 output "queue_url" {
