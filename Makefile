@@ -44,6 +44,7 @@ test: $(STAMP) ## Every test: fmt, clippy, unit, property, CLI, emulator, end-to
 	$(TARGET_DIR)/debug/scalegate audit policies
 	$(PYTHON) -m compileall -q infra/local/scalegate_emulator
 	PYTHONPATH=infra/local $(PYTHON) -m unittest discover -s infra/local/tests
+	rm -f $(TF_PLAN)
 	SCALEGATE=$(TARGET_DIR)/debug/scalegate SCALEGATE_TF_PLAN=$(TF_PLAN) bash infra/terraform/test.sh
 	cd infra/cdk && npm ci --no-audit --no-fund --silent && SCALEGATE=$(TARGET_DIR)/debug/scalegate SCALEGATE_TF_PLAN=$(TF_PLAN) npm test --silent
 

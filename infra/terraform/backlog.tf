@@ -7,7 +7,7 @@ module "backlog" {
   source          = "./modules/function"
   count           = var.backlog_package == null ? 0 : 1
   name            = var.backlog_name
-  policy          = file("${path.module}/../../policies/roles/scalegate-backlog-metric.json")
+  policy          = replace(file("${path.module}/../../policies/roles/scalegate-backlog-metric.json"), "arn:aws:", "arn:${data.aws_partition.current.partition}:")
   trust_policy    = file("${path.module}/../../policies/roles/scalegate-backlog-metric.trust.json")
   package         = var.backlog_package
   architecture    = var.architecture

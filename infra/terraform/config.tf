@@ -6,10 +6,10 @@
 # every 15 s): any size, native versions, conditional reads (304 when unchanged), strongly consistent.
 
 locals {
-  # The deployment's name (cut to fit S3's 63 characters), "-config-", the account and the region: unique, known at
-  # plan (the roles are scoped to it exactly), and of the form the built-in duties exempt for reading
-  # (policies/duties.toml [[exempt]]).
-  config_bucket = "${substr(var.name, 0, 28)}-config-${data.aws_caller_identity.current.account_id}-${data.aws_region.current.id}"
+  # The deployment's name cut to 20 characters and a hash of all of it (deployments whose names share a prefix stay
+  # apart), "-config-", the account and the region: at most 63 characters, known at plan (the roles are scoped to it
+  # exactly), and of the form the built-in duties exempt for reading (policies/duties.toml [[exempt]]).
+  config_bucket = "${substr(var.name, 0, 20)}-${substr(sha1(var.name), 0, 7)}-config-${data.aws_caller_identity.current.account_id}-${data.aws_region.current.id}"
   # One local per document: a local is one node in Terraform's graph, and the backlog pairs may name a group that
   # waits for the gate.
   gate_rules_content = coalesce(var.gate_rules, file("${path.module}/../../policies/gate.toml"))

@@ -12,7 +12,7 @@ module "drain" {
   source       = "./modules/function"
   count        = local.drain_count
   name         = var.drain_name
-  policy       = file("${path.module}/../../policies/roles/scalegate-drain.json")
+  policy       = replace(file("${path.module}/../../policies/roles/scalegate-drain.json"), "arn:aws:", "arn:${data.aws_partition.current.partition}:")
   trust_policy = file("${path.module}/../../policies/roles/scalegate-drain.trust.json")
   package      = var.drain_package
   architecture = var.architecture

@@ -10,7 +10,8 @@ locals {
   groups = var.auto_scaling_groups_by_key != null ? var.auto_scaling_groups_by_key : { for g in coalesce(var.auto_scaling_groups, []) : g => g }
   # One source of truth for the role: policies/roles/scalegate-launch-gate.json, with the completion statement scoped to the
   # groups this deployment polices.
-  policy_doc = jsondecode(file("${path.module}/../../policies/roles/scalegate-launch-gate.json"))
+  # The policy files name the aws partition; a deployment in aws-cn or aws-us-gov gets its own.
+  policy_doc = jsondecode(replace(file("${path.module}/../../policies/roles/scalegate-launch-gate.json"), "arn:aws:", "arn:${data.aws_partition.current.partition}:"))
   # Without named groups, groups opt in by naming their launch hook var.name; the role keeps the policy file's scope.
   group_arns = [
     for g in values(local.groups) :

@@ -65,3 +65,27 @@ moved {
   from = aws_cloudwatch_metric_alarm.dead_letters
   to   = module.gate_events.aws_cloudwatch_metric_alarm.dead_letters
 }
+
+# The per-group alarms now live in module.group["<key>"]. Their old addresses are forgotten rather than destroyed:
+# the module re-creates the same alarms by name (PutMetricAlarm overwrites), and a destroy running beside that create
+# could delete the new alarm.
+removed {
+  from = aws_cloudwatch_metric_alarm.abandons
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = aws_cloudwatch_metric_alarm.latency
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = aws_cloudwatch_metric_alarm.drain_budget_spent
+  lifecycle {
+    destroy = false
+  }
+}

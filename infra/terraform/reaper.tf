@@ -5,7 +5,7 @@ module "reaper" {
   source             = "./modules/function"
   count              = var.reaper_package == null ? 0 : 1
   name               = var.reaper_name
-  policy             = file("${path.module}/../../policies/roles/scalegate-protection-reaper.json")
+  policy             = replace(file("${path.module}/../../policies/roles/scalegate-protection-reaper.json"), "arn:aws:", "arn:${data.aws_partition.current.partition}:")
   trust_policy       = file("${path.module}/../../policies/roles/scalegate-protection-reaper.trust.json")
   package            = var.reaper_package
   architecture       = var.architecture

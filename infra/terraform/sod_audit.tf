@@ -7,7 +7,7 @@ module "sod_audit" {
   source       = "./modules/function"
   count        = var.sod_audit_package == null ? 0 : 1
   name         = var.sod_audit_name
-  policy       = file("${path.module}/../../policies/roles/scalegate-sod-audit.json")
+  policy       = replace(file("${path.module}/../../policies/roles/scalegate-sod-audit.json"), "arn:aws:", "arn:${data.aws_partition.current.partition}:")
   trust_policy = file("${path.module}/../../policies/roles/scalegate-sod-audit.trust.json")
   package      = var.sod_audit_package
   architecture = var.architecture

@@ -224,7 +224,9 @@ alias = changes["module.scalegate.module.gate.aws_lambda_alias.live"]
 assert alias["name"] == "live", alias
 policy = json.loads(changes["module.scalegate.module.gate.aws_iam_role_policy.this"]["policy"])
 read = next(s for s in policy["Statement"] if s["Sid"] == "ReadConfigDocument")
-assert read["Resource"] == "arn:aws:s3:::scalegate-launch-gate-comple-config-123456789012-us-east-1/gate-rules.toml", read
+import hashlib
+bucket = "scalegate-launch-gate-complete"[:20] + "-" + hashlib.sha1(b"scalegate-launch-gate-complete").hexdigest()[:7] + "-config-123456789012-us-east-1"
+assert len(bucket) <= 63 and read["Resource"] == f"arn:aws:s3:::{bucket}/gate-rules.toml", read
 counts = {}
 for c in plan["resource_changes"]:
     for action in c["change"]["actions"]:

@@ -117,7 +117,7 @@ test("rules of any size travel in the versioned configuration bucket, never in t
   t.hasResourceProperties("AWS::S3::Bucket", {
     VersioningConfiguration: { Status: "Enabled" },
     // Named as the roles' ReadConfigDocument statement and the duties' [exempt] expect: scalegate-…-config-….
-    BucketName: "scalegate-launch-gate-config-123456789012-us-east-1",
+    BucketName: `scalegate-launch-gat-${require("crypto").createHash("sha1").update("scalegate-launch-gate").digest("hex").slice(0, 7)}-config-123456789012-us-east-1`,
   });
   t.hasResourceProperties("Custom::CDKBucketDeployment", { Prune: false });
   for (const [name, metric] of [["config-rejected", "ConfigRejected"], ["config-unreadable", "ConfigFetchErrors"]]) {

@@ -105,10 +105,14 @@ function trustServices(doc) {
   return [].concat(doc.Statement).flatMap((s) => [].concat(s.Principal?.Service ?? [])).sort();
 }
 
-/** Statements by Sid → sorted actions (resources differ in spelling: tokens in CDK, strings in Terraform). */
+/** Statements by Sid → effect, sorted actions and conditions. Resources are not compared: CDK spells them with
+ * tokens, Terraform with resolved strings (the roles' audits check what they reach on both sides). */
 function statements(doc) {
   if (!doc) return {};
-  return Object.fromEntries([].concat(doc.Statement).map((s, i) => [s.Sid ?? `#${i}`, [].concat(s.Action).sort()]));
+  return Object.fromEntries([].concat(doc.Statement).map((s, i) => [
+    s.Sid ?? `#${i}`,
+    { effect: s.Effect, actions: [].concat(s.Action).sort(), condition: canonical(s.Condition ?? null) },
+  ]));
 }
 
 /** JSON with object keys sorted: the same pattern whichever order its keys were written in. */

@@ -100,8 +100,9 @@ resource "aws_cloudwatch_event_rule" "this" {
   event_pattern = jsonencode({
     source        = ["aws.autoscaling"]
     "detail-type" = [local.detail_type]
-    # Named groups, or (none named) every group whose hook carries this name: the hook is the opt-in.
-    detail = jsondecode(length(var.auto_scaling_groups) > 0 ? jsonencode({ AutoScalingGroupName = values(var.auto_scaling_groups) }) : jsonencode({ LifecycleHookName = [var.name] }))
+    # Only this hook's actions (another tool's hook on the same group is not ours to complete), of the named groups
+    # or, with none named, of every group whose hook carries this name: the hook is the opt-in.
+    detail = jsondecode(length(var.auto_scaling_groups) > 0 ? jsonencode({ AutoScalingGroupName = values(var.auto_scaling_groups), LifecycleHookName = [var.name] }) : jsonencode({ LifecycleHookName = [var.name] }))
   })
   tags = var.tags
 }
