@@ -216,6 +216,8 @@ assert group["warm_pool"][0]["instance_reuse_policy"][0]["reuse_on_scale_in"] is
 assert changes["aws_launch_template.workers"]["metadata_options"][0]["http_tokens"] == "required"
 tracking = changes["aws_autoscaling_policy.backlog"]["target_tracking_configuration"][0]["customized_metric_specification"][0]
 assert (tracking["namespace"], tracking["metric_name"]) == ("scalegate", "BacklogPerInstance"), tracking
+missing = changes["module.workers.aws_cloudwatch_metric_alarm.backlog_metric_missing[0]"]
+assert (missing["metric_name"], missing["treat_missing_data"]) == ("BacklogPerInstance", "breaching"), missing
 for alarm in ["abandons", "latency", "drain_budget_spent"]:
     assert f"module.workers.aws_cloudwatch_metric_alarm.{alarm}[0]" in changes, alarm
 fn = changes["module.scalegate.module.gate.aws_lambda_function.this"]

@@ -207,7 +207,9 @@ module "workers" {
   auto_scaling_group_name = aws_autoscaling_group.workers.name
   gate_name               = module.scalegate.name
   drain_name              = module.scalegate.drain_hook_name
-  tags                    = { project = "scalegate-example" }
+  # It scales on BacklogPerInstance: a metric that stops arriving must page.
+  backlog_metric_missing_alarm = true
+  tags                         = { project = "scalegate-example" }
 }
 
 output "group" {

@@ -43,6 +43,12 @@ variable "latency_alarm_p99_ms" {
   }
 }
 
+variable "backlog_metric_missing_alarm" {
+  description = "Alarm when no BacklogPerInstance arrives for the group for 5 minutes (missing data breaches): target tracking then holds the group where it is. Set it for groups that scale on the backlog."
+  type        = bool
+  default     = false
+}
+
 variable "alarm_actions" {
   description = "Notified when an alarm fires (SNS topic ARNs)."
   type        = list(string)
@@ -115,11 +121,31 @@ resource "aws_cloudwatch_metric_alarm" "drain_budget_spent" {
   tags                = var.tags
 }
 
+# Target tracking on a metric that stopped arriving does nothing: the group neither scales out under load nor in.
+resource "aws_cloudwatch_metric_alarm" "backlog_metric_missing" {
+  count               = var.backlog_metric_missing_alarm ? 1 : 0
+  alarm_name          = "scalegate-backlog-missing-${var.auto_scaling_group_name}"
+  alarm_description   = "No BacklogPerInstance for ${var.auto_scaling_group_name} in 5 minutes: target tracking holds the group where it is. Check that a backlog pair names the group and the backlog-metric function's log (\"backlog not published\")."
+  namespace           = "scalegate"
+  metric_name         = "BacklogPerInstance"
+  dimensions          = { AutoScalingGroupName = var.auto_scaling_group_name }
+  statistic           = "SampleCount"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 1
+  comparison_operator = "LessThanThreshold"
+  treat_missing_data  = "breaching"
+  alarm_actions       = var.alarm_actions
+  ok_actions          = var.ok_actions
+  tags                = var.tags
+}
+
 output "alarm_names" {
   description = "The alarms created for the group."
   value = concat(
     aws_cloudwatch_metric_alarm.abandons[*].alarm_name,
     aws_cloudwatch_metric_alarm.latency[*].alarm_name,
     aws_cloudwatch_metric_alarm.drain_budget_spent[*].alarm_name,
+    aws_cloudwatch_metric_alarm.backlog_metric_missing[*].alarm_name,
   )
 }
