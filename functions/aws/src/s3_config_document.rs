@@ -26,9 +26,15 @@ impl S3ConfigDocument {
     }
 }
 
-fn body_text(operation: &'static str, bytes: &[u8]) -> Result<String, AwsError> {
+/// A GetObject body as the document's text: read whole, then UTF-8.
+async fn body_text(body: ByteStream) -> Result<String, AwsError> {
+    let bytes = body
+        .collect()
+        .await
+        .map_err(|e| AwsError::new("GetObject", AwsErrorKind::Network, e.to_string()))?
+        .into_bytes();
     String::from_utf8(bytes.to_vec())
-        .map_err(|e| AwsError::new(operation, AwsErrorKind::Malformed, format!("the document is not UTF-8: {e}")))
+        .map_err(|e| AwsError::new("GetObject", AwsErrorKind::Malformed, format!("the document is not UTF-8: {e}")))
 }
 
 /// A bucket without versioning has no version ids: the entity tag stands in, so a decision still names what it used.
@@ -67,13 +73,7 @@ impl ConfigStore for S3ConfigDocument {
         };
         let etag = out.e_tag().unwrap_or_default().to_string();
         let version_id = version_or_etag(out.version_id(), &etag);
-        let bytes = out
-            .body
-            .collect()
-            .await
-            .map_err(|e| AwsError::new("GetObject", AwsErrorKind::Network, e.to_string()))?
-            .into_bytes();
-        Ok(Fetched::Current(Revision { version_id, etag, text: body_text("GetObject", &bytes)? }))
+        Ok(Fetched::Current(Revision { version_id, etag, text: body_text(out.body).await? }))
     }
 
     async fn older(&self, current: &str, limit: usize) -> Result<Vec<Revision>, AwsError> {
@@ -153,13 +153,7 @@ impl ConfigHistory for S3ConfigDocument {
             .send()
             .await
             .map_err(|e| classify("GetObject", e))?;
-        let bytes = out
-            .body
-            .collect()
-            .await
-            .map_err(|e| AwsError::new("GetObject", AwsErrorKind::Network, e.to_string()))?
-            .into_bytes();
-        body_text("GetObject", &bytes)
+        body_text(out.body).await
     }
 
     async fn write(&self, text: &str) -> Result<String, AwsError> {
