@@ -15,6 +15,8 @@ DIST        := dist/lambda
 EMULATOR_PORT ?= 4599
 # The Terraform example's plan, left by infra/terraform/test.sh for the CDK parity test.
 TF_PLAN     := $(CURDIR)/$(VENV)/terraform-emulator-plan.json
+# The complete example as applied to the emulator, for the parity test with the CDK example.
+TF_COMPLETE_STATE := $(CURDIR)/$(VENV)/terraform-complete-state.json
 export AWS_ACCESS_KEY_ID ?= test
 export AWS_SECRET_ACCESS_KEY ?= test
 export AWS_REGION ?= us-east-1
@@ -44,9 +46,9 @@ test: $(STAMP) ## Every test: fmt, clippy, unit, property, CLI, emulator, end-to
 	$(TARGET_DIR)/debug/scalegate audit policies
 	$(PYTHON) -m compileall -q infra/local/scalegate_emulator
 	PYTHONPATH=infra/local $(PYTHON) -m unittest discover -s infra/local/tests
-	rm -f $(TF_PLAN)
-	SCALEGATE=$(TARGET_DIR)/debug/scalegate SCALEGATE_TF_PLAN=$(TF_PLAN) bash infra/terraform/test.sh
-	cd infra/cdk && npm ci --no-audit --no-fund --silent && SCALEGATE=$(TARGET_DIR)/debug/scalegate SCALEGATE_TF_PLAN=$(TF_PLAN) npm test --silent
+	rm -f $(TF_PLAN) $(TF_COMPLETE_STATE)
+	SCALEGATE=$(TARGET_DIR)/debug/scalegate SCALEGATE_TF_PLAN=$(TF_PLAN) SCALEGATE_TF_COMPLETE_STATE=$(TF_COMPLETE_STATE) bash infra/terraform/test.sh
+	cd infra/cdk && npm ci --no-audit --no-fund --silent && SCALEGATE=$(TARGET_DIR)/debug/scalegate SCALEGATE_TF_PLAN=$(TF_PLAN) SCALEGATE_TF_COMPLETE_STATE=$(TF_COMPLETE_STATE) npm test --silent
 
 build: $(STAMP) ## Lambda zips (x86_64) under dist/lambda/<function>.zip, via cargo-lambda from PyPI
 	$(PIP) install --quiet cargo-lambda ziglang
@@ -67,11 +69,12 @@ lint: ## clippy with warnings as errors
 emulator: $(STAMP) ## Run the local AWS emulator in the foreground on 127.0.0.1:$(EMULATOR_PORT)
 	PYTHONPATH=infra/local $(PYTHON) -m scalegate_emulator --port $(EMULATOR_PORT)
 
-bench: $(STAMP) ## Gate, backlog and drain latency, round trips, CPU; audit over all managed policies (prints figures)
+bench: $(STAMP) ## Gate, backlog and drain latency, round trips, CPU; 30 simulated days; audit over all managed policies (prints figures)
 	$(CARGO) build --locked --profile perf --workspace --bins
 	$(TARGET_DIR)/perf/gate-bench --root .
 	$(TARGET_DIR)/perf/backlog-bench --root .
 	$(TARGET_DIR)/perf/drain-bench
+	$(CARGO) bench --locked -p scalegate-core --bench simulate
 	$(PIP) install --quiet cloudsplaining
 	$(TARGET_DIR)/perf/audit-bench --corpus ../shared/corpora/aws-managed-policies.jsonl --cloudsplaining $(PYTHON)
 

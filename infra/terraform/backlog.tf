@@ -1,13 +1,13 @@
 # Backlog per instance: an EventBridge schedule every minute → Lambda, which publishes BacklogPerInstance,
-# BacklogTarget and CapableInstances per group for target tracking. Enabled when backlog_package is set.
+# BacklogTarget and CapableInstances per group for target tracking. Enabled when backlog_package is set (and create).
 # The scaling policy itself belongs with your group (see the README): a customized metric specification on
 # scalegate/BacklogPerInstance with the group's name as dimension, target value = your BacklogTarget.
 
 module "backlog" {
   source          = "./modules/function"
-  count           = var.backlog_package == null ? 0 : 1
+  count           = local.backlog_count
   name            = var.backlog_name
-  policy          = replace(file("${path.module}/../../policies/roles/scalegate-backlog-metric.json"), "arn:aws:", "arn:${data.aws_partition.current.partition}:")
+  policy          = replace(file("${path.module}/../../policies/roles/scalegate-backlog-metric.json"), "arn:aws:", "arn:${local.partition}:")
   trust_policy    = file("${path.module}/../../policies/roles/scalegate-backlog-metric.trust.json")
   package         = var.backlog_package
   architecture    = var.architecture
@@ -40,7 +40,7 @@ module "backlog" {
 # At 10 s or 30 s resolution the minute's scheduled run sends the minute's other computations here as delayed
 # messages; each invokes the function once. It bills for the work, never for waiting inside an invocation.
 resource "aws_sqs_queue" "backlog_ticks" {
-  count                      = var.backlog_package == null ? 0 : 1
+  count                      = local.backlog_count
   name                       = "${var.backlog_name}-ticks"
   visibility_timeout_seconds = 60
   # A tick older than its minute is worthless: the next schedule brings fresh ones.
@@ -49,7 +49,7 @@ resource "aws_sqs_queue" "backlog_ticks" {
 }
 
 resource "aws_lambda_event_source_mapping" "backlog_ticks" {
-  count            = var.backlog_package == null ? 0 : 1
+  count            = local.backlog_count
   event_source_arn = aws_sqs_queue.backlog_ticks[0].arn
   function_name    = module.backlog[0].alias_arn
   batch_size       = 10

@@ -9,19 +9,22 @@ locals {
   # The deployment's name cut to 20 characters and a hash of all of it (deployments whose names share a prefix stay
   # apart), "-config-", the account and the region: at most 63 characters, known at plan (the roles are scoped to it
   # exactly), and of the form the built-in duties exempt for reading (policies/duties.toml [[exempt]]).
-  config_bucket = "${substr(var.name, 0, 20)}-${substr(sha1(var.name), 0, 7)}-config-${data.aws_caller_identity.current.account_id}-${data.aws_region.current.id}"
+  config_bucket = "${substr(var.name, 0, 20)}-${substr(sha1(var.name), 0, 7)}-config-${local.account_id}-${local.region}"
   # One local per document: a local is one node in Terraform's graph, and the backlog pairs may name a group that
   # waits for the gate.
   gate_rules_content = coalesce(var.gate_rules, file("${path.module}/../../policies/gate.toml"))
   duties_content     = coalesce(var.sod_audit_duties_toml, file("${path.module}/../../policies/duties.toml"))
-  config_parts       = concat(["gate"], var.sod_audit_package == null ? [] : ["duties"], var.backlog_package == null ? [] : ["backlog"])
+  # The documents of the parts created; the bucket exists exactly when some part reads one.
+  config_parts = concat(local.gate_count == 1 ? ["gate"] : [], local.sod_audit_count == 1 ? ["duties"] : [], local.backlog_count == 1 ? ["backlog"] : [])
+  config_count = length(local.config_parts) > 0 ? 1 : 0
   # Locations from the keys alone: nothing the gate needs may depend on the documents' contents.
   config_keys       = { gate = "gate-rules.toml", duties = "duties.toml", backlog = "backlog-pairs.toml" }
   config_location   = { for k, key in local.config_keys : k => "s3://${local.config_bucket}/${key}" }
-  config_object_arn = { for k, key in local.config_keys : k => "arn:${data.aws_partition.current.partition}:s3:::${local.config_bucket}/${key}" }
+  config_object_arn = { for k, key in local.config_keys : k => "arn:${local.partition}:s3:::${local.config_bucket}/${key}" }
 }
 
 resource "aws_s3_bucket" "config" {
+  count  = local.config_count
   bucket = local.config_bucket
   # The documents' history is the rollback path: a destroy must not take it silently.
   force_destroy = var.config_force_destroy
@@ -29,14 +32,16 @@ resource "aws_s3_bucket" "config" {
 }
 
 resource "aws_s3_bucket_versioning" "config" {
-  bucket = aws_s3_bucket.config.id
+  count  = local.config_count
+  bucket = aws_s3_bucket.config[0].id
   versioning_configuration {
     status = "Enabled"
   }
 }
 
 resource "aws_s3_bucket_public_access_block" "config" {
-  bucket                  = aws_s3_bucket.config.id
+  count                   = local.config_count
+  bucket                  = aws_s3_bucket.config[0].id
   block_public_acls       = true
   block_public_policy     = true
   ignore_public_acls      = true
@@ -44,7 +49,8 @@ resource "aws_s3_bucket_public_access_block" "config" {
 }
 
 resource "aws_s3_bucket_server_side_encryption_configuration" "config" {
-  bucket = aws_s3_bucket.config.id
+  count  = local.config_count
+  bucket = aws_s3_bucket.config[0].id
   rule {
     apply_server_side_encryption_by_default {
       sse_algorithm = "AES256"
@@ -54,8 +60,8 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "config" {
 
 # Keep the newest versions to roll back to; older ones expire after 90 days.
 resource "aws_s3_bucket_lifecycle_configuration" "config" {
-  count  = var.config_versions_kept == null ? 0 : 1
-  bucket = aws_s3_bucket.config.id
+  count  = local.config_count == 1 && var.config_versions_kept != null ? 1 : 0
+  bucket = aws_s3_bucket.config[0].id
   rule {
     id     = "keep-recent-versions"
     status = "Enabled"
@@ -69,8 +75,8 @@ resource "aws_s3_bucket_lifecycle_configuration" "config" {
 }
 
 resource "aws_s3_bucket_policy" "config" {
-  count  = var.config_deny_insecure_transport ? 1 : 0
-  bucket = aws_s3_bucket.config.id
+  count  = local.config_count == 1 && var.config_deny_insecure_transport ? 1 : 0
+  bucket = aws_s3_bucket.config[0].id
   policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
@@ -78,7 +84,7 @@ resource "aws_s3_bucket_policy" "config" {
       Effect    = "Deny"
       Principal = "*"
       Action    = "s3:*"
-      Resource  = [aws_s3_bucket.config.arn, "${aws_s3_bucket.config.arn}/*"]
+      Resource  = [aws_s3_bucket.config[0].arn, "${aws_s3_bucket.config[0].arn}/*"]
       Condition = { Bool = { "aws:SecureTransport" = "false" } }
     }]
   })
@@ -89,7 +95,8 @@ resource "aws_s3_bucket_policy" "config" {
 # applies (the next apply writes the input again: keep the input and the pushed version in step). One resource per
 # document, so each function waits for its own only (the backlog pairs may name a group that waits for the gate).
 resource "aws_s3_object" "gate_rules" {
-  bucket       = aws_s3_bucket.config.id
+  count        = local.gate_count
+  bucket       = aws_s3_bucket.config[0].id
   key          = local.config_keys.gate
   content      = local.gate_rules_content
   content_type = "application/toml"
@@ -101,8 +108,8 @@ resource "aws_s3_object" "gate_rules" {
 }
 
 resource "aws_s3_object" "duties" {
-  count        = var.sod_audit_package == null ? 0 : 1
-  bucket       = aws_s3_bucket.config.id
+  count        = local.sod_audit_count
+  bucket       = aws_s3_bucket.config[0].id
   key          = local.config_keys.duties
   content      = local.duties_content
   content_type = "application/toml"
@@ -114,8 +121,8 @@ resource "aws_s3_object" "duties" {
 }
 
 resource "aws_s3_object" "backlog_pairs" {
-  count        = var.backlog_package == null ? 0 : 1
-  bucket       = aws_s3_bucket.config.id
+  count        = local.backlog_count
+  bucket       = aws_s3_bucket.config[0].id
   key          = local.config_keys.backlog
   content      = var.backlog_config_toml
   content_type = "application/toml"

@@ -2,7 +2,7 @@
 # Dashboard construct deploys. Its widgets use metric SEARCH, so new groups and duties appear without a change here.
 
 variable "create_dashboard" {
-  description = "Create the scalegate CloudWatch dashboard."
+  description = "Create the scalegate CloudWatch dashboard (only under create)."
   type        = bool
   default     = true
 }
@@ -14,12 +14,12 @@ variable "dashboard_name" {
 }
 
 resource "aws_cloudwatch_dashboard" "this" {
-  count          = var.create_dashboard ? 1 : 0
+  count          = var.create && var.create_dashboard ? 1 : 0
   dashboard_name = var.dashboard_name
-  dashboard_body = templatefile("${path.module}/../dashboard/dashboard.json", { region = data.aws_region.current.id, prefix = "scalegate" })
+  dashboard_body = templatefile("${path.module}/../dashboard/dashboard.json", { region = local.region, prefix = "scalegate" })
 }
 
 output "dashboard_name" {
-  description = "The CloudWatch dashboard, when created."
-  value       = var.create_dashboard ? aws_cloudwatch_dashboard.this[0].dashboard_name : null
+  description = "The CloudWatch dashboard; null when not created (create_dashboard or create false)."
+  value       = one(aws_cloudwatch_dashboard.this[*].dashboard_name)
 }

@@ -1,10 +1,9 @@
 # The drain: EventBridge terminate lifecycle actions → SQS → Lambda. A worker's live lease holds its instance in
 # Terminating:Wait: the function heartbeats the hook and re-queues a re-check on the same queue with an SQS delay
 # (never a sleeping Lambda), then completes with CONTINUE once the lease is released or expired, or the budget is
-# spent. Unreadable records go straight to the dead-letter queue. Enabled when drain_package is set.
+# spent. Unreadable records go straight to the dead-letter queue. Enabled when drain_package is set (and create).
 
 locals {
-  drain_count  = var.drain_package == null ? 0 : 1
   drain_groups = var.drain_auto_scaling_groups != null ? { for g in var.drain_auto_scaling_groups : g => g } : local.groups
 }
 
@@ -12,7 +11,7 @@ module "drain" {
   source       = "./modules/function"
   count        = local.drain_count
   name         = var.drain_name
-  policy       = replace(file("${path.module}/../../policies/roles/scalegate-drain.json"), "arn:aws:", "arn:${data.aws_partition.current.partition}:")
+  policy       = replace(file("${path.module}/../../policies/roles/scalegate-drain.json"), "arn:aws:", "arn:${local.partition}:")
   trust_policy = file("${path.module}/../../policies/roles/scalegate-drain.trust.json")
   package      = var.drain_package
   architecture = var.architecture

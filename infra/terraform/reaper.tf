@@ -1,11 +1,12 @@
 # The protection reaper: an EventBridge schedule → Lambda, which removes scale-in protection whose work lease expired
-# in groups tagged scalegate:leases=true (its role can unprotect nothing else). Enabled when reaper_package is set.
+# in groups tagged scalegate:leases=true (its role can unprotect nothing else). Enabled when reaper_package is set
+# (and create).
 
 module "reaper" {
   source             = "./modules/function"
-  count              = var.reaper_package == null ? 0 : 1
+  count              = local.reaper_count
   name               = var.reaper_name
-  policy             = replace(file("${path.module}/../../policies/roles/scalegate-protection-reaper.json"), "arn:aws:", "arn:${data.aws_partition.current.partition}:")
+  policy             = replace(file("${path.module}/../../policies/roles/scalegate-protection-reaper.json"), "arn:aws:", "arn:${local.partition}:")
   trust_policy       = file("${path.module}/../../policies/roles/scalegate-protection-reaper.trust.json")
   package            = var.reaper_package
   architecture       = var.architecture

@@ -1,13 +1,15 @@
 # The separation-of-duties audit: an hourly schedule and every IAM change CloudTrail records → Lambda, which audits
 # the account's roles and emits SodViolations per duty; an alarm per duty fires on any violation.
-# Enabled when sod_audit_package is set. IAM is a global service: CloudTrail delivers its events to EventBridge in
-# us-east-1, so deploy this part there (the schedule works in any region).
+# Enabled when sod_audit_package is set (and create). IAM is a global service: CloudTrail delivers its events to
+# EventBridge in us-east-1, so deploy this part there (the schedule works in any region); create_launch_gate = false
+# deploys it alone (examples/sod_audit_only). The IAM-change rule sees events only while a trail records management
+# events (examples/sod_audit_only adds one).
 
 module "sod_audit" {
   source       = "./modules/function"
-  count        = var.sod_audit_package == null ? 0 : 1
+  count        = local.sod_audit_count
   name         = var.sod_audit_name
-  policy       = replace(file("${path.module}/../../policies/roles/scalegate-sod-audit.json"), "arn:aws:", "arn:${data.aws_partition.current.partition}:")
+  policy       = replace(file("${path.module}/../../policies/roles/scalegate-sod-audit.json"), "arn:aws:", "arn:${local.partition}:")
   trust_policy = file("${path.module}/../../policies/roles/scalegate-sod-audit.trust.json")
   package      = var.sod_audit_package
   architecture = var.architecture
@@ -54,7 +56,7 @@ module "sod_audit" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "sod_violations" {
-  for_each            = var.sod_audit_package == null ? toset([]) : toset(var.sod_audit_duties)
+  for_each            = local.sod_audit_count == 1 ? toset(var.sod_audit_duties) : toset([])
   alarm_name          = "${var.sod_audit_name}-violations-${each.value}"
   alarm_description   = "A role under duty ${each.value} may reach a class it must not (see the sod-audit findings in its logs: principal, class and the witness path)."
   namespace           = "scalegate"

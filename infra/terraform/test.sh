@@ -8,6 +8,35 @@ example="$root/infra/terraform/examples/emulator"
 # The inputs/outputs tables in infra/terraform/README.md are generated from the code and must match it.
 "$root/.venv/bin/python" "$root/infra/terraform/docs.py" --check
 
+# The deployer's policy must parse and name only actions IAM has: an unknown one is a typo that grants nothing, and
+# the apply that needs it fails in the middle.
+"$root/.venv/bin/python" - "$root/policies/deployer-terraform.json" "$root/policies/catalog/iam-actions.tsv" <<'PY'
+import fnmatch, json, re, sys
+path, catalog_path = sys.argv[1], sys.argv[2]
+try:
+    policy = json.load(open(path))
+except json.JSONDecodeError as e:
+    sys.exit(f"infra test: {path} is not JSON: {e}")
+known = set()
+for line in open(catalog_path):
+    if line.startswith("#") or not line.strip():
+        continue
+    service, *levels = line.rstrip("\n").split("\t")
+    for field in levels:
+        known.update(f"{service}:{a}".lower() for a in field.split(":", 1)[1].split(","))
+def listed(v):
+    return [v] if isinstance(v, str) else v
+statements = policy["Statement"]
+sids = [s.get("Sid", "") for s in statements]
+assert all(re.fullmatch(r"[A-Za-z0-9]+", sid) for sid in sids), f"every statement needs a Sid (letters and digits) saying what it is for: {sids}"
+assert len(set(sids)) == len(sids), f"Sids repeat: {sids}"
+actions = [a for s in statements for a in listed(s.get("Action", [])) + listed(s.get("NotAction", []))]
+unknown = sorted({a for a in actions if not fnmatch.filter(known, a.lower())})
+if unknown:
+    sys.exit(f"infra test: {path} names actions that are not in {catalog_path}: {', '.join(unknown)}")
+print(f"infra test: {path.split('/')[-1]}: {len(statements)} statements, {len(set(actions))} actions, every one in the catalog")
+PY
+
 skip() {
   echo "############################################################################"
   echo "# SKIPPED infra test: $1"
@@ -33,6 +62,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# AWS provider 6 removes much of what 5.x deprecates: a deprecation warning from validate or plan fails the test while
+# the 5.x provider here can still give it.
+no_deprecations() { # $1: the output of validate or plan, $2: what produced it
+  if grep -Eqi '^[[:space:]│╷]*Warning: .*deprecat' "$1"; then
+    grep -Ei -A8 '^[[:space:]│╷]*Warning: .*deprecat' "$1"
+    echo "infra test: $2 uses something deprecated (above): AWS provider 6 may no longer accept it"
+    exit 1
+  fi
+}
+
 # A config file of our own: no registry, no user configuration.
 printf 'provider_installation {\n  filesystem_mirror {\n    path = "%s"\n  }\n}\n' "$plugin_dir" > "$work/terraformrc"
 export TF_CLI_CONFIG_FILE="$work/terraformrc" TF_DATA_DIR="$work/data" TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
@@ -54,8 +93,10 @@ cd "$example"
 rm -f terraform.tfstate terraform.tfstate.backup
 echo "infra test: terraform $(terraform version | head -1 | awk '{print $2}'), provider from $plugin_dir, emulator $endpoint"
 terraform init -input=false -plugin-dir="$plugin_dir" -lockfile=readonly >/dev/null 2>&1 || terraform init -input=false -plugin-dir="$plugin_dir" >/dev/null
-terraform validate -no-color
-terraform plan -no-color -input=false -var "endpoint=$endpoint" -var "package=$work/launch-gate.zip" -out "$work/plan" >/dev/null
+terraform validate -no-color > "$work/validate.log" 2>&1 || { cat "$work/validate.log"; exit 1; }
+no_deprecations "$work/validate.log" "terraform validate (examples/emulator)"
+terraform plan -no-color -input=false -var "endpoint=$endpoint" -var "package=$work/launch-gate.zip" -out "$work/plan" > "$work/plan.log" 2>&1 || { tail -30 "$work/plan.log"; exit 1; }
+no_deprecations "$work/plan.log" "the plan of examples/emulator"
 terraform show -json "$work/plan" > "$work/plan.json"
 # The CDK parity test compares this plan with the same deployment in CDK (make test sets SCALEGATE_TF_PLAN).
 if [ -n "${SCALEGATE_TF_PLAN:-}" ]; then mkdir -p "$(dirname "$SCALEGATE_TF_PLAN")" && cp "$work/plan.json" "$SCALEGATE_TF_PLAN"; fi
@@ -71,26 +112,26 @@ resources = {r["address"]: r for r in walk(plan["planned_values"]["root_module"]
 def need(addr):
     assert addr in resources, f"plan lacks {addr}: {sorted(resources)}"
     return resources[addr]["values"]
-fn = need("module.launch_gate.module.gate.aws_lambda_function.this")
+fn = need("module.launch_gate.module.gate[0].aws_lambda_function.this")
 assert fn["runtime"] == "provided.al2023" and fn["architectures"] == ["x86_64"], fn
 # Documents travel in the configuration bucket, never in the environment: every function's stays far below 4 KB.
 docs = {r["values"]["key"]: r["values"] for a, r in resources.items() if a.startswith("module.launch_gate.aws_s3_object.")}
 assert sorted(docs) == ["backlog-pairs.toml", "duties.toml", "gate-rules.toml"], sorted(docs)
 assert docs["gate-rules.toml"]["content"] == open(sys.argv[2] + "/policies/gate.toml").read(), "no rules given: policies/gate.toml"
-assert need("module.launch_gate.aws_s3_bucket_versioning.config")["versioning_configuration"][0]["status"] == "Enabled"
-assert need("module.launch_gate.aws_s3_bucket_public_access_block.config")["restrict_public_buckets"]
+assert need("module.launch_gate.aws_s3_bucket_versioning.config[0]")["versioning_configuration"][0]["status"] == "Enabled"
+assert need("module.launch_gate.aws_s3_bucket_public_access_block.config[0]")["restrict_public_buckets"]
 functions = [r for r in resources.values() if r["type"] == "aws_lambda_function"]
 def env_size(f):
     env = (f["values"].get("environment") or [{}])[0].get("variables") or {}
     return sum(len(k.encode()) + len(v.encode()) for k, v in env.items())
 largest = max(functions, key=env_size)
 assert env_size(largest) <= 4096, f"{largest['address']}: environment {env_size(largest)} B exceeds Lambda's 4 KB"
-target = need("module.launch_gate.module.gate_events.aws_cloudwatch_event_target.queue")
+target = need("module.launch_gate.module.gate_events[0].aws_cloudwatch_event_target.queue")
 assert target["dead_letter_config"], "undeliverable lifecycle events land in the dead-letter queue"
-assert "module.launch_gate.module.gate_events.aws_sqs_queue_policy.dead_letters" in resources
-esm = need("module.launch_gate.module.gate_events.aws_lambda_event_source_mapping.events")
+assert "module.launch_gate.module.gate_events[0].aws_sqs_queue_policy.dead_letters" in resources
+esm = need("module.launch_gate.module.gate_events[0].aws_lambda_event_source_mapping.events")
 assert esm["function_response_types"] == ["ReportBatchItemFailures"], esm
-policy = json.loads(need("module.launch_gate.module.gate.aws_iam_role_policy.this")["policy"])
+policy = json.loads(need("module.launch_gate.module.gate[0].aws_iam_role_policy.this")["policy"])
 complete = next(s for s in policy["Statement"] if s["Sid"] == "CompleteLifecycleActions")
 assert all(r.endswith(("autoScalingGroupName/web", "autoScalingGroupName/workers")) for r in complete["Resource"]), complete
 actions = {a for s in policy["Statement"] for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])}
@@ -106,7 +147,7 @@ assert len(alarms) == 34, alarms
 for fn in ["sod_audit", "backlog", "reaper"]:
     for key in ["schedule"]:
         assert need(f'module.launch_gate.module.{fn}[0].aws_cloudwatch_event_target.this["{key}"]')["dead_letter_config"], fn
-rejected = need("module.launch_gate.module.gate.aws_cloudwatch_metric_alarm.config_rejected[0]")
+rejected = need("module.launch_gate.module.gate[0].aws_cloudwatch_metric_alarm.config_rejected[0]")
 assert (rejected["metric_name"], rejected["namespace"], rejected["treat_missing_data"]) == ("ConfigRejected", "scalegate", "notBreaching"), rejected
 board = json.loads(need("module.launch_gate.aws_cloudwatch_dashboard.this[0]")["dashboard_body"])
 shown = json.dumps(board)
@@ -117,7 +158,7 @@ assert "${" not in shown and all(w["properties"]["region"] == "us-east-1" for w 
 silent = {a: resources[a]["values"] for a in alarms if a.endswith("aws_cloudwatch_metric_alarm.silence[0]")}
 assert len(silent) == 3 and all(v["treat_missing_data"] == "breaching" for v in silent.values()), silent
 assert need("module.launch_gate.module.sod_audit[0].aws_cloudwatch_metric_alarm.silence[0]")["period"] == 7200
-age = need("module.launch_gate.module.gate_events.aws_cloudwatch_metric_alarm.oldest_message")
+age = need("module.launch_gate.module.gate_events[0].aws_cloudwatch_metric_alarm.oldest_message")
 assert (age["metric_name"], age["datapoints_to_alarm"], age["evaluation_periods"]) == ("ApproximateAgeOfOldestMessage", 2, 3), age
 assert need('module.launch_gate.module.drain[0].aws_lambda_function.this')["timeout"] == 30
 rule = json.loads(need('module.launch_gate.module.drain_events[0].aws_cloudwatch_event_rule.this')["event_pattern"])
@@ -169,8 +210,75 @@ for f in (r for r in resources if r["type"] == "aws_lambda_function"):
     assert sum(len(k) + len(v) for k, v in env.items()) < 1024, (f["address"], env)
 print(f"infra test: documents of {docs['gate-rules.toml'] // 1024} KB and 250 pairs plan; every environment stays under 1 KB")
 PY
+# create = false creates nothing at all, as terraform-aws-modules' create does: no resource, and no data source read.
+terraform plan -no-color -input=false -var "endpoint=$endpoint" -var "package=$work/launch-gate.zip" -var create=false \
+    -out "$work/none.plan" > "$work/none.log" 2>&1 || { tail -20 "$work/none.log"; exit 1; }
+terraform show -json "$work/none.plan" > "$work/none.json"
+"$root/.venv/bin/python" - "$work/none.json" <<'PY'
+import json, sys
+plan = json.load(open(sys.argv[1]))
+assert not plan.get("resource_changes") and not plan["planned_values"]["root_module"], plan["planned_values"]
+assert not plan.get("prior_state", {}).get("values", {}).get("root_module"), "create = false still read a data source"
+print("infra test: create = false plans no resource and reads no data source")
+PY
+
+# Whoever creates the launch gate must give its package: the plan stops with that one error, not a confusing one of
+# the function's.
+mkdir "$work/needs-package"
+module_source="$("$root/.venv/bin/python" -c 'import os, sys; print(os.path.relpath(sys.argv[1], sys.argv[2]))' "$root/infra/terraform" "$work/needs-package")"
+cat > "$work/needs-package/main.tf" <<EOF
+provider "aws" {
+  region                      = "us-east-1"
+  access_key                  = "test"
+  secret_key                  = "test"
+  skip_credentials_validation = true
+  skip_metadata_api_check     = true
+  endpoints {
+    sts = "$endpoint"
+  }
+}
+
+module "scalegate" {
+  source = "$module_source"
+}
+EOF
+(
+  cd "$work/needs-package"
+  export TF_DATA_DIR="$work/data-needs-package"
+  terraform init -input=false -plugin-dir="$plugin_dir" >/dev/null
+  if terraform plan -no-color -input=false > "$work/needs-package.log" 2>&1; then
+    echo "infra test: a launch gate without its package planned"; exit 1
+  fi
+  grep -q "package (the launch gate's zip" "$work/needs-package.log" && [ "$(grep -c '^Error: ' "$work/needs-package.log")" = 1 ] \
+    || { cat "$work/needs-package.log"; echo "infra test: a launch gate without its package must fail with the one clear error"; exit 1; }
+)
+echo "infra test: a launch gate without its package fails the plan with one clear error"
+
 terraform apply -no-color -input=false -auto-approve "$work/plan" > "$work/apply.log" 2>&1 || { tail -30 "$work/apply.log"; exit 1; }
 echo "infra test: applied against the emulator: $(grep -c 'Creation complete' "$work/apply.log") resources created"
+
+# A deployment made before the launch gate and the configuration bucket became optional keeps every resource: put the
+# state back at that time's addresses, and moved.tf must move them all, destroying and creating nothing.
+for move in "module.gate[0] module.gate" "module.gate_events[0] module.gate_events" \
+    "aws_s3_bucket.config[0] aws_s3_bucket.config" "aws_s3_bucket_versioning.config[0] aws_s3_bucket_versioning.config" \
+    "aws_s3_bucket_public_access_block.config[0] aws_s3_bucket_public_access_block.config" \
+    "aws_s3_bucket_server_side_encryption_configuration.config[0] aws_s3_bucket_server_side_encryption_configuration.config" \
+    "aws_s3_object.gate_rules[0] aws_s3_object.gate_rules" "terraform_data.input_checks[0] terraform_data.groups_given"; do
+  set -- $move
+  terraform state mv "module.launch_gate.$1" "module.launch_gate.$2" > /dev/null
+done
+terraform plan -no-color -input=false -refresh=false -var "endpoint=$endpoint" -var "package=$work/launch-gate.zip" \
+    -out "$work/moved.plan" > "$work/moved.log" 2>&1 || { tail -30 "$work/moved.log"; exit 1; }
+terraform show -json "$work/moved.plan" > "$work/moved.json"
+"$root/.venv/bin/python" - "$work/moved.json" <<'PY'
+import json, sys
+plan = json.load(open(sys.argv[1]))
+replaced = [c["address"] for c in plan["resource_changes"] if {"create", "delete"} & set(c["change"]["actions"])]
+assert not replaced, f"an upgrade would destroy or create: {replaced}"
+moved = [c["address"] for c in plan["resource_changes"] if c.get("previous_address")]
+assert len(moved) >= 24 and "module.launch_gate.module.gate[0].aws_lambda_function.this" in moved, moved
+print(f"infra test: a state from before create/create_launch_gate moves {len(moved)} resources, destroys none")
+PY
 
 # A group named with name_prefix beside the module: its name is known only after apply, and the plan must still work
 # (per-group hooks and alarms are keyed by a static key, not by the name).
@@ -178,13 +286,16 @@ cd "$root/infra/terraform/examples/name_prefix"
 rm -f terraform.tfstate terraform.tfstate.backup
 export TF_DATA_DIR="$work/data-name-prefix"
 terraform init -input=false -plugin-dir="$plugin_dir" >/dev/null
+terraform validate -no-color > "$work/np-validate.log" 2>&1 || { cat "$work/np-validate.log"; exit 1; }
+no_deprecations "$work/np-validate.log" "terraform validate (examples/name_prefix)"
 terraform plan -no-color -input=false -var "endpoint=$endpoint" -var "package=$work/launch-gate.zip" -out "$work/np.plan" > "$work/np.log" 2>&1 || { tail -30 "$work/np.log"; exit 1; }
+no_deprecations "$work/np.log" "the plan of examples/name_prefix"
 terraform show -json "$work/np.plan" > "$work/np.json"
 "$root/.venv/bin/python" - "$work/np.json" <<'PY'
 import json, sys
 plan = json.load(open(sys.argv[1]))
 addresses = [c["address"] for c in plan["resource_changes"]]
-for want in ['module.scalegate.module.gate_events.aws_autoscaling_lifecycle_hook.this["web"]',
+for want in ['module.scalegate.module.gate_events[0].aws_autoscaling_lifecycle_hook.this["web"]',
              'module.scalegate.module.group["web"].aws_cloudwatch_metric_alarm.abandons[0]',
              'module.scalegate.module.group["web"].aws_cloudwatch_metric_alarm.drain_budget_spent[0]']:
     assert want in addresses, (want, [a for a in addresses if "web" in a])
@@ -199,13 +310,16 @@ cd "$root/infra/terraform/examples/complete"
 rm -f terraform.tfstate terraform.tfstate.backup
 export TF_DATA_DIR="$work/data-complete"
 terraform init -input=false -plugin-dir="$plugin_dir" >/dev/null
+terraform validate -no-color > "$work/complete-validate.log" 2>&1 || { cat "$work/complete-validate.log"; exit 1; }
+no_deprecations "$work/complete-validate.log" "terraform validate (examples/complete)"
 terraform plan -no-color -input=false -var "endpoint=$endpoint" -var "package=$work/launch-gate.zip" -out "$work/complete.plan" > "$work/complete.log" 2>&1 || { tail -30 "$work/complete.log"; exit 1; }
+no_deprecations "$work/complete.log" "the plan of examples/complete"
 terraform show -json "$work/complete.plan" > "$work/complete.json"
 "$root/.venv/bin/python" - "$work/complete.json" <<'PY'
 import json, sys
 plan = json.load(open(sys.argv[1]))
 changes = {c["address"]: c["change"]["after"] for c in plan["resource_changes"]}
-rule = json.loads(changes["module.scalegate.module.gate_events.aws_cloudwatch_event_rule.this"]["event_pattern"])
+rule = json.loads(changes["module.scalegate.module.gate_events[0].aws_cloudwatch_event_rule.this"]["event_pattern"])
 assert rule["detail"] == {"LifecycleHookName": ["scalegate-launch-gate-complete"]}, rule
 drain_rule = json.loads(changes["module.scalegate.module.drain_events[0].aws_cloudwatch_event_rule.this"]["event_pattern"])
 assert drain_rule["detail"] == {"LifecycleHookName": ["scalegate-drain-complete"]}, drain_rule
@@ -220,11 +334,11 @@ missing = changes["module.workers.aws_cloudwatch_metric_alarm.backlog_metric_mis
 assert (missing["metric_name"], missing["treat_missing_data"]) == ("BacklogPerInstance", "breaching"), missing
 for alarm in ["abandons", "latency", "drain_budget_spent"]:
     assert f"module.workers.aws_cloudwatch_metric_alarm.{alarm}[0]" in changes, alarm
-fn = changes["module.scalegate.module.gate.aws_lambda_function.this"]
+fn = changes["module.scalegate.module.gate[0].aws_lambda_function.this"]
 assert fn["publish"] is True and fn["tags"] == {"project": "scalegate-example"}, fn
-alias = changes["module.scalegate.module.gate.aws_lambda_alias.live"]
+alias = changes["module.scalegate.module.gate[0].aws_lambda_alias.live"]
 assert alias["name"] == "live", alias
-policy = json.loads(changes["module.scalegate.module.gate.aws_iam_role_policy.this"]["policy"])
+policy = json.loads(changes["module.scalegate.module.gate[0].aws_iam_role_policy.this"]["policy"])
 read = next(s for s in policy["Statement"] if s["Sid"] == "ReadConfigDocument")
 import hashlib
 bucket = "scalegate-launch-gate-complete"[:20] + "-" + hashlib.sha1(b"scalegate-launch-gate-complete").hexdigest()[:7] + "-config-123456789012-us-east-1"
@@ -237,3 +351,81 @@ print(f"infra test: complete example plan: {counts.get('create', 0)} to add, {co
 PY
 terraform apply -no-color -input=false -auto-approve "$work/complete.plan" > "$work/complete-apply.log" 2>&1 || { tail -30 "$work/complete-apply.log"; exit 1; }
 echo "infra test: applied the complete example: $(grep -c 'Creation complete' "$work/complete-apply.log") resources created"
+# The CDK parity test compares the applied example (names the plan cannot know, such as the name_prefix group's, are
+# known here) with the CDK example app; make test sets SCALEGATE_TF_COMPLETE_STATE.
+if [ -n "${SCALEGATE_TF_COMPLETE_STATE:-}" ]; then mkdir -p "$(dirname "$SCALEGATE_TF_COMPLETE_STATE")" && terraform show -json > "$SCALEGATE_TF_COMPLETE_STATE"; fi
+
+# The separation-of-duties audit alone (create_launch_gate = false), as deployed in us-east-1, with the CloudTrail
+# trail its IAM-change rule needs: the emulator serves CloudTrail, so this applies too.
+cd "$root/infra/terraform/examples/sod_audit_only"
+rm -f terraform.tfstate terraform.tfstate.backup
+export TF_DATA_DIR="$work/data-sod-audit-only"
+terraform init -input=false -plugin-dir="$plugin_dir" >/dev/null
+terraform validate -no-color > "$work/sod-validate.log" 2>&1 || { cat "$work/sod-validate.log"; exit 1; }
+no_deprecations "$work/sod-validate.log" "terraform validate (examples/sod_audit_only)"
+terraform plan -no-color -input=false -var "endpoint=$endpoint" -var "package=$work/launch-gate.zip" -out "$work/sod.plan" > "$work/sod.log" 2>&1 || { tail -30 "$work/sod.log"; exit 1; }
+no_deprecations "$work/sod.log" "the plan of examples/sod_audit_only"
+terraform show -json "$work/sod.plan" > "$work/sod.json"
+"$root/.venv/bin/python" - "$work/sod.json" <<'PY'
+import json, sys
+plan = json.load(open(sys.argv[1]))
+changes = {c["address"]: c for c in plan["resource_changes"]}
+after = {a: c["change"]["after"] for a, c in changes.items()}
+of_type = lambda t: {a: v for a, v in after.items() if changes[a]["type"] == t}
+sod = "module.scalegate.module.sod_audit[0]"
+fn = after[f"{sod}.aws_lambda_function.this"]
+assert fn["runtime"] == "provided.al2023" and fn["environment"][0]["variables"]["SCALEGATE_DUTIES_S3"].endswith("/duties.toml"), fn
+assert after[f'{sod}.aws_cloudwatch_event_rule.this["schedule"]']["schedule_expression"] == "rate(1 hour)"
+changes_rule = json.loads(after[f'{sod}.aws_cloudwatch_event_rule.this["iam-changes"]']["event_pattern"])
+assert changes_rule["source"] == ["aws.iam"] and changes_rule["detail-type"] == ["AWS API Call via CloudTrail"], changes_rule
+assert changes_rule["detail"]["eventSource"] == ["iam.amazonaws.com"] and "AttachRolePolicy" in changes_rule["detail"]["eventName"], changes_rule
+assert {f'{sod}.aws_cloudwatch_event_target.this["{k}"]' for k in ["schedule", "iam-changes"]} <= set(after)
+assert {f'{sod}.aws_lambda_permission.this["{k}"]' for k in ["schedule", "iam-changes"]} <= set(after)
+policy = json.loads(after[f"{sod}.aws_iam_role_policy.this"]["policy"])
+actions = {a for s in policy["Statement"] for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])}
+assert "iam:GetAccountAuthorizationDetails" in actions, actions
+read = next(s for s in policy["Statement"] if s["Sid"] == "ReadConfigDocument")
+assert read["Resource"].endswith("-config-123456789012-us-east-1/duties.toml"), read
+# The configuration bucket holds the audit's duties and nothing else.
+assert "module.scalegate.aws_s3_bucket.config[0]" in after and "module.scalegate.aws_s3_bucket_versioning.config[0]" in after
+docs = sorted(v["key"] for v in of_type("aws_s3_object").values())
+assert docs == ["duties.toml"], docs
+outputs = plan["planned_values"]["outputs"]
+assert list(outputs["config_documents"]["value"]) == ["duties"], outputs["config_documents"]
+# No launch gate: no function, queue, rule, hook or alarm of it, no dashboard.
+gate = [a for a in changes if ".module.gate[" in a or ".module.gate_events[" in a or "gate_rules" in a]
+assert not gate, gate
+assert [v["function_name"] for v in of_type("aws_lambda_function").values()] == ["scalegate-sod-audit-only"]
+assert [v["name"] for v in of_type("aws_sqs_queue").values()] == ["scalegate-sod-audit-only-rules-dlq"], of_type("aws_sqs_queue")
+assert not of_type("aws_autoscaling_lifecycle_hook") and not of_type("aws_cloudwatch_dashboard") and not of_type("aws_lambda_event_source_mapping")
+assert all(v["alarm_name"].startswith("scalegate-sod-audit-only-") for v in of_type("aws_cloudwatch_metric_alarm").values())
+assert len([a for a in changes if "sod_violations" in a]) == 2
+trail = after["aws_cloudtrail.management_events[0]"]
+assert trail["is_multi_region_trail"] and trail["include_global_service_events"] and trail["enable_log_file_validation"] and trail["enable_logging"], trail
+selector = trail["event_selector"][0]
+assert selector["include_management_events"] and selector["read_write_type"] == "All" and not selector["data_resource"], selector
+print(f"infra test: sod_audit_only plan: {len(changes)} resources: the audit's function, schedule and IAM-change rules, "
+      f"its role and {len(of_type('aws_cloudwatch_metric_alarm'))} alarms, the configuration bucket with duties.toml only, "
+      "a multi-region trail of management events with log file validation; no launch gate")
+PY
+if [ -n "${SCALEGATE:-}" ]; then
+  "$SCALEGATE" audit --terraform-plan "$work/sod.json" | sed 's/^/infra test: audit (sod_audit_only): /'
+fi
+terraform apply -no-color -input=false -auto-approve "$work/sod.plan" > "$work/sod-apply.log" 2>&1 || { tail -30 "$work/sod-apply.log"; exit 1; }
+terraform show -json > "$work/sod-state.json"
+"$root/.venv/bin/python" - "$work/sod-state.json" <<'PY'
+import json, sys
+state = json.load(open(sys.argv[1]))["values"]["root_module"]
+bucket_policy = next(r for r in state["resources"] if r["address"] == "aws_s3_bucket_policy.trail[0]")["values"]
+trail = next(r for r in state["resources"] if r["address"] == "aws_cloudtrail.management_events[0]")["values"]
+statements = {s["Sid"]: s for s in json.loads(bucket_policy["policy"])["Statement"]}
+acl, write = statements["AWSCloudTrailAclCheck"], statements["AWSCloudTrailWrite"]
+assert acl["Action"] == "s3:GetBucketAcl" and write["Action"] == "s3:PutObject", statements
+assert acl["Principal"] == write["Principal"] == {"Service": "cloudtrail.amazonaws.com"}, statements
+assert write["Resource"].endswith("/AWSLogs/123456789012/*"), write
+assert write["Condition"]["StringEquals"]["s3:x-amz-acl"] == "bucket-owner-full-control", write
+# Only this trail may write: its ARN, built before it existed, is the one it got.
+assert acl["Condition"]["StringEquals"]["aws:SourceArn"] == write["Condition"]["StringEquals"]["aws:SourceArn"] == trail["arn"], (statements, trail["arn"])
+print(f"infra test: the trail's bucket policy lets CloudTrail check the ACL and write AWSLogs/<account>/ for {trail['arn'].split(':')[-1]} only")
+PY
+echo "infra test: applied the sod_audit_only example: $(grep -c 'Creation complete' "$work/sod-apply.log") resources created"

@@ -8,9 +8,22 @@ variable "name" {
   }
 }
 
+variable "create" {
+  description = "Create anything at all. False: the module creates nothing and reads no data source, as terraform-aws-modules' create does; every output is null or empty."
+  type        = bool
+  default     = true
+}
+
+variable "create_launch_gate" {
+  description = "Create the launch gate (its function, queues, rule, hooks and alarms). False deploys the other parts alone, e.g. only the separation-of-duties audit in us-east-1; package may then be null."
+  type        = bool
+  default     = true
+}
+
 variable "package" {
-  description = "Path to the Lambda zip built by `make build` (dist/lambda/launch-gate.zip)."
+  description = "Path to the launch gate's Lambda zip built by `make build` (dist/lambda/launch-gate.zip). Required when the launch gate is created (create_launch_gate); null otherwise."
   type        = string
+  default     = null
 }
 
 variable "auto_scaling_groups" {

@@ -3,7 +3,7 @@ const test = require("node:test");
 const assert = require("node:assert");
 const { Match } = require("aws-cdk-lib/assertions");
 const { synthesize, auditPasses } = require("./helpers");
-const { BacklogMetric } = require("../lib/backlog-metric");
+const { BacklogMetric } = require("../lib/src/backlog-metric");
 
 const CONFIG = '[[pair]]\nqueue = "jobs"\ngroup = "workers"\nlatency = "10s"\nseconds_per_message = 0.1\n';
 

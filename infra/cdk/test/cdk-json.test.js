@@ -7,8 +7,8 @@ const os = require("os");
 const path = require("path");
 const cdk = require("aws-cdk-lib");
 const { CURRENTLY_RECOMMENDED_FLAGS } = require("aws-cdk-lib/cx-api");
-const { LaunchGate } = require("../lib/launch-gate");
-const { Drain } = require("../lib/drain");
+const { LaunchGate } = require("../lib/src/launch-gate");
+const { Drain } = require("../lib/src/drain");
 
 const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "cdk.json"), "utf8"));
 
@@ -24,8 +24,8 @@ test("the constructs synthesize under those flags", () => {
   fs.writeFileSync(path.join(dir, "bootstrap"), "#!/bin/sh\n");
   const app = new cdk.App({ context: cdkJson.context });
   const stack = new cdk.Stack(app, "Flags", { env: { account: "123456789012", region: "us-east-1" } });
-  new LaunchGate(stack, "Gate", { autoScalingGroups: ["web"], packagePath: dir });
-  new Drain(stack, "Drain", { autoScalingGroups: ["web"], packagePath: dir });
+  new LaunchGate(stack, "Gate", { autoScalingGroupNames: ["web"], packagePath: dir });
+  new Drain(stack, "Drain", { autoScalingGroupNames: ["web"], packagePath: dir });
   const template = app.synth().getStackByName("Flags").template;
   assert.ok(Object.values(template.Resources).some((r) => r.Type === "AWS::Lambda::Alias"));
 });

@@ -2,7 +2,7 @@
 const test = require("node:test");
 const assert = require("node:assert");
 const { synthesize } = require("./helpers");
-const { Dashboard, dashboardBody } = require("../lib/dashboard");
+const { Dashboard, dashboardBody } = require("../lib/src/dashboard");
 
 const METRICS = [
   "GateDecisions", "GateFailedChecks", "GateLatency", "TimeToReady", "BacklogPerInstance", "BacklogTarget",

@@ -1,15 +1,16 @@
 // Synthesizes the drain construct and checks the template; with SCALEGATE set, audits its role too.
 const test = require("node:test");
 const assert = require("node:assert");
+const cdk = require("aws-cdk-lib");
 const { Match } = require("aws-cdk-lib/assertions");
 const { synthesize, auditPasses } = require("./helpers");
-const { Drain } = require("../lib/drain");
+const { Drain } = require("../lib/src/drain");
 
 const synth = (props = {}) =>
-  synthesize((stack, dir) => new Drain(stack, "Drain", { autoScalingGroups: ["workers"], packagePath: dir, ...props }));
+  synthesize((stack, dir) => new Drain(stack, "Drain", { autoScalingGroupNames: ["workers"], packagePath: dir, ...props }));
 
 test("terminate actions reach the function through its queue, which it also re-queues on", () => {
-  const t = synth({ budget: "2h" });
+  const t = synth({ budget: cdk.Duration.hours(2) });
   t.hasResourceProperties("AWS::Events::Rule", {
     EventPattern: { source: ["aws.autoscaling"], "detail-type": ["EC2 Instance-terminate Lifecycle Action"], detail: { AutoScalingGroupName: ["workers"] } },
   });
@@ -17,7 +18,7 @@ test("terminate actions reach the function through its queue, which it also re-q
   t.hasResourceProperties("AWS::Lambda::Function", {
     FunctionName: "scalegate-drain",
     Timeout: 30,
-    Environment: { Variables: Match.objectLike({ SCALEGATE_DRAIN_BUDGET: "2h", SCALEGATE_DRAIN_QUEUE_URL: Match.anyValue(), SCALEGATE_DRAIN_DLQ_URL: Match.anyValue() }) },
+    Environment: { Variables: Match.objectLike({ SCALEGATE_DRAIN_BUDGET: "7200s", SCALEGATE_DRAIN_QUEUE_URL: Match.anyValue(), SCALEGATE_DRAIN_DLQ_URL: Match.anyValue() }) },
   });
   t.hasResourceProperties("AWS::AutoScaling::LifecycleHook", { LifecycleTransition: "autoscaling:EC2_INSTANCE_TERMINATING", DefaultResult: "CONTINUE" });
 });
@@ -36,7 +37,8 @@ test("alarms on a spent budget, dead letters, errors, throttles and queue age; t
     })]) } }],
   });
   assert.throws(() => synth({ name: "drainer" }), /must start with scalegate-drain/);
-  assert.throws(() => synth({ autoScalingGroups: [] }), /at least one group/);
+  assert.throws(() => synth({ maxDelay: cdk.Duration.minutes(20) }), /maxDelay must be at most 15 minutes/);
+  assert.throws(() => synth({ budget: cdk.Duration.millis(500) }), /budget must be a whole number of seconds/);
 });
 
 test("its role passes scalegate's separation-of-duties audit", (t) => auditPasses(t, synth(), "scalegate-drain"));

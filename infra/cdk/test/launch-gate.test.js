@@ -6,7 +6,7 @@ const os = require("os");
 const path = require("path");
 const cdk = require("aws-cdk-lib");
 const { Template, Match } = require("aws-cdk-lib/assertions");
-const { LaunchGate } = require("../lib/launch-gate");
+const { LaunchGate } = require("../lib/src/launch-gate");
 const { auditPasses, synthesize } = require("./helpers");
 
 function synth(props = {}) {
@@ -14,7 +14,7 @@ function synth(props = {}) {
   fs.writeFileSync(path.join(dir, "bootstrap"), "#!/bin/sh\n");
   const app = new cdk.App();
   const stack = new cdk.Stack(app, "Test", { env: { account: "123456789012", region: "us-east-1" } });
-  new LaunchGate(stack, "Gate", { autoScalingGroups: ["web", "workers"], packagePath: dir, ...props });
+  new LaunchGate(stack, "Gate", { autoScalingGroupNames: ["web", "workers"], packagePath: dir, ...props });
   return Template.fromStack(stack);
 }
 
@@ -87,18 +87,51 @@ test("hooks default to ABANDON, and alarms cover abandons, latency, dead letters
 
 test("bad props are refused with a clear error", () => {
   assert.throws(() => synth({ name: "other" }), /must start with scalegate-launch-gate/);
-  assert.throws(() => synth({ autoScalingGroups: [] }), /at least one group/);
+  assert.throws(() => synth({ abandonAlarmThreshold: 0 }), /abandonAlarmThreshold must be at least 1/);
+  assert.throws(() => synth({ packagePath: undefined }), /code \(lambda.Code\) or packagePath/);
+});
+
+test("without named groups, a group opts in by naming its launch hook after the gate", () => {
+  const t = synthesize((stack, dir) => {
+    const gate = new LaunchGate(stack, "Gate", { packagePath: dir });
+    assert.deepStrictEqual(gate.launchHook(), {
+      lifecycleHookName: "scalegate-launch-gate",
+      lifecycleTransition: "autoscaling:EC2_INSTANCE_LAUNCHING",
+      defaultResult: "ABANDON",
+      heartbeatTimeout: 300,
+    });
+  });
+  // Only this hook's actions, of any group; no hook resources and no per-group alarms here (ScalegateGroup has them).
+  t.hasResourceProperties("AWS::Events::Rule", { EventPattern: { detail: { LifecycleHookName: ["scalegate-launch-gate"] } } });
+  const rule = Object.values(t.findResources("AWS::Events::Rule"))[0];
+  assert.deepStrictEqual(Object.keys(rule.Properties.EventPattern.detail), ["LifecycleHookName"]);
+  t.resourceCountIs("AWS::AutoScaling::LifecycleHook", 0);
+  assert.ok(!Object.values(t.findResources("AWS::CloudWatch::Alarm")).some((a) => a.Properties.MetricName === "GateDecisions"));
+  // The completion statement keeps the policy file's scope (every group; the rule decides which actions arrive).
+  const role = Object.values(t.findResources("AWS::IAM::Role")).find((r) => r.Properties.RoleName === "scalegate-launch-gate");
+  const complete = role.Properties.Policies[0].PolicyDocument.Statement.find((s) => s.Sid === "CompleteLifecycleActions");
+  const file = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "..", "policies", "roles", "scalegate-launch-gate.json"), "utf8"));
+  assert.deepStrictEqual(complete.Resource, file.Statement.find((s) => s.Sid === "CompleteLifecycleActions").Resource);
+});
+
+test("groups given as constructs are named by reference, hooks and alarms included", () => {
+  const t = synthesize((stack, dir) => {
+    const web = cdk.aws_autoscaling.AutoScalingGroup.fromAutoScalingGroupName(stack, "Web", "web-imported");
+    new LaunchGate(stack, "Gate", { packagePath: dir, autoScalingGroups: [web], heartbeatTimeout: cdk.Duration.minutes(10) });
+  });
+  t.hasResourceProperties("AWS::AutoScaling::LifecycleHook", { AutoScalingGroupName: "web-imported", HeartbeatTimeout: 600 });
+  t.hasResourceProperties("AWS::CloudWatch::Alarm", { AlarmName: "scalegate-launch-gate-abandons-web-imported" });
 });
 
 test("the synthesized roles pass scalegate's separation-of-duties audit", (t) =>
   auditPasses(t, synth(), "scalegate-launch-gate"));
 
 test("an environment over Lambda's 4 KB fails at synth, naming the function and the variable", () => {
-  const { scalegateFunction, rolePolicy } = require("../lib/scalegate-function");
+  const { scalegateFunction, rolePolicy } = require("../lib/src/scalegate-function");
   const make = (environment) =>
-    synthesize((stack, dir) => scalegateFunction(stack, {
+    synthesize((stack, dir) => scalegateFunction(stack, { packagePath: dir }, {
       name: "scalegate-launch-gate", prefix: "scalegate-launch-gate", policy: rolePolicy("scalegate-launch-gate.json"),
-      packagePath: dir, memorySize: 256, timeout: cdk.Duration.seconds(60), environment,
+      memorySize: 256, timeout: cdk.Duration.seconds(60), environment,
     }));
   assert.throws(() => make({ SCALEGATE_X: "x".repeat(4000) }), (e) => {
     assert.match(e.message, /scalegate-launch-gate: its environment would be \d+ B \(SCALEGATE_X 4000 B\)/);
@@ -150,7 +183,7 @@ test("alarms notify whoever the props name, and addAlarmAction reaches every ala
   const oncall = new cdk.aws_sns.Topic(stack, "Oncall");
   const quiet = new cdk.aws_sns.Topic(stack, "Quiet");
   const gate = new LaunchGate(stack, "Gate", {
-    autoScalingGroups: ["web"],
+    autoScalingGroupNames: ["web"],
     packagePath: dir,
     alarmActions: [new cdk.aws_cloudwatch_actions.SnsAction(oncall)],
   });

@@ -7,12 +7,13 @@ const os = require("os");
 const path = require("path");
 const cdk = require("aws-cdk-lib");
 const { AwsSolutionsChecks } = require("cdk-nag");
-const { LaunchGate } = require("../lib/launch-gate");
-const { SodAudit } = require("../lib/sod-audit");
-const { BacklogMetric } = require("../lib/backlog-metric");
-const { ProtectionReaper } = require("../lib/protection-reaper");
-const { Drain } = require("../lib/drain");
-const { Dashboard } = require("../lib/dashboard");
+const { LaunchGate } = require("../lib/src/launch-gate");
+const { SodAudit } = require("../lib/src/sod-audit");
+const { BacklogMetric } = require("../lib/src/backlog-metric");
+const { ProtectionReaper } = require("../lib/src/protection-reaper");
+const { Drain } = require("../lib/src/drain");
+const { Dashboard } = require("../lib/src/dashboard");
+const { CompleteExample } = require("../lib/examples/complete/app");
 
 const PAIRS = '[[pair]]\nqueue = "jobs"\ngroup = "workers"\nlatency = "10s"\nseconds_per_message = 0.1\n';
 
@@ -22,11 +23,11 @@ function synthChecked(extra = () => {}) {
   fs.writeFileSync(path.join(dir, "bootstrap"), "#!/bin/sh\n");
   const app = new cdk.App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), "scalegate-nag-out-")) });
   const stack = new cdk.Stack(app, "Nag", { env: { account: "123456789012", region: "us-east-1" } });
-  new LaunchGate(stack, "LaunchGate", { autoScalingGroups: ["web"], packagePath: dir });
+  new LaunchGate(stack, "LaunchGate", { autoScalingGroupNames: ["web"], packagePath: dir });
   new SodAudit(stack, "SodAudit", { packagePath: dir });
   new BacklogMetric(stack, "BacklogMetric", { packagePath: dir, configToml: PAIRS });
   new ProtectionReaper(stack, "ProtectionReaper", { packagePath: dir });
-  new Drain(stack, "Drain", { autoScalingGroups: ["web"], packagePath: dir });
+  new Drain(stack, "Drain", { autoScalingGroupNames: ["web"], packagePath: dir });
   new Dashboard(stack, "Dashboard");
   extra(stack);
   cdk.Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
@@ -53,4 +54,20 @@ test("a finding nobody justified fails the synthesis (the check can fail)", () =
       return true;
     },
   );
+});
+
+test("the example app passes cdk-nag's AwsSolutions rules, with each acknowledgment justified", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "scalegate-nag-"));
+  fs.writeFileSync(path.join(dir, "bootstrap"), "#!/bin/sh\n");
+  const app = new cdk.App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), "scalegate-nag-out-")) });
+  new CompleteExample(app, "Complete", {
+    env: { account: "123456789012", region: "us-east-1" },
+    codeOf: () => cdk.aws_lambda.Code.fromAsset(dir),
+    ami: "ami-0abcdef1234567890",
+  });
+  cdk.Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  const assembly = app.synth();
+  const report = fs.readFileSync(path.join(assembly.directory, "validation-report.json"), "utf8");
+  assert.ok(report.includes("AwsSolutions-AS3"), "the plugin ran over the example's group");
+  assert.ok(!/"reason":\s*""/.test(report), "no acknowledgment without a reason");
 });

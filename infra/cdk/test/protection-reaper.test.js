@@ -2,7 +2,7 @@
 const test = require("node:test");
 const { Match } = require("aws-cdk-lib/assertions");
 const { synthesize, auditPasses } = require("./helpers");
-const { ProtectionReaper } = require("../lib/protection-reaper");
+const { ProtectionReaper } = require("../lib/src/protection-reaper");
 
 const synth = () => synthesize((stack, dir) => new ProtectionReaper(stack, "Reaper", { packagePath: dir }));
 

@@ -2,7 +2,7 @@
 const test = require("node:test");
 const { Match } = require("aws-cdk-lib/assertions");
 const { synthesize, auditPasses } = require("./helpers");
-const { SodAudit } = require("../lib/sod-audit");
+const { SodAudit } = require("../lib/src/sod-audit");
 
 const synth = () => synthesize((stack, dir) => new SodAudit(stack, "Sod", { packagePath: dir }));
 

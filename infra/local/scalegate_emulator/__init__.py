@@ -7,5 +7,6 @@
   overrides, groups on network interfaces, SSM-named AMIs, EBS encryption by default).
 - instances: ModifyInstanceMetadataOptions and ReplaceIamInstanceProfileAssociation with AWS's semantics.
 - s3_lifecycle: NewerNoncurrentVersions kept on noncurrent-version expiration, as S3 keeps it.
+- lambda_aliases: event source mappings keep the alias they were created for, as AWS reports them.
 - sqs_speed: cheaper message visibility checks, so deep queues fill in seconds.
 """

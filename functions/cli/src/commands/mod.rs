@@ -12,6 +12,7 @@ pub(crate) mod event;
 pub(crate) mod gate;
 pub(crate) mod lease;
 pub(crate) mod methods;
+pub(crate) mod simulate;
 
 use anyhow::{Context, Result};
 use scalegate_core::report::{Line, Report};

@@ -125,12 +125,76 @@ pub(crate) enum Command {
           scalegate config rollback --kind gate-rules s3://my-scalegate-config/gate.toml
           scalegate config rollback --kind gate-rules s3://my-scalegate-config/gate.toml --to 3HL4kqtJlcpXroDTDmJ")]
     Config(ConfigArgs),
+    /// Replay a group's scaling policies on a demand, in one-second steps, before it meets traffic.
+    ///
+    /// Reads a scenario (TOML: demand, per-instance throughput, launch latency by path — cold, and warm from a
+    /// Stopped, Hibernated or Running pool —, the launch hook, instance warmup, min/max/desired, the warm pool,
+    /// target tracking policies and scheduled actions; see scenarios/README.md) and prints a JSON summary: seconds
+    /// over the latency objective, p50/p99 wait, peak backlog, instance-hours by state, the warm pool's storage cost,
+    /// scale-outs, scale-ins and oscillations. --csv writes every second; --explain prints each change of desired
+    /// capacity with its cause, as DescribeScalingActivities words it, and every assumption the model makes where AWS
+    /// documents nothing; --compare runs a second scenario on the same demand and prints both side by side.
+    /// Exit 0 after a run, 2 when a scenario or trace is rejected (the field or line is named).
+    #[command(after_help = "Examples:\n  \
+        scalegate simulate scenarios/launch-morning.toml --explain\n  \
+        scalegate simulate scenarios/launch-morning.toml --compare scenarios/launch-morning-warm-pool.toml\n  \
+        scalegate simulate my-group.toml --trace arrivals.csv --csv steps.csv")]
+    Simulate(SimulateArgs),
+    /// Size a warm pool from the loop's dead time: the capacity that must already be warm when demand climbs.
+    ///
+    /// The dead time is what the scenario's first target tracking policy and plant say it is: the metric's lag, the
+    /// high alarm's detection (datapoints × period), the cold launch and the hook. The climb is the rise of the
+    /// arrival rate over windows that long, at --percentile of the history (the scenario's demand, or --trace);
+    /// warm instances = ceil(climb ÷ per-instance throughput). Prints the pool settings that keep them
+    /// (MinSize, and MaxGroupPreparedCapacity = group min + warm instances) and their monthly storage cost; with
+    /// --simulate, the scenario run with no pool, with the plan, and with AWS's rule of thumb (a pool of 15 % of the
+    /// peak's instances), side by side. A history with holes plans nothing and says why (exit 1).
+    #[command(after_help = "Examples:\n  \
+        scalegate plan-headroom --scenario scenarios/launch-morning.toml --simulate\n  \
+        scalegate plan-headroom --scenario my-group.toml --trace arrivals.csv --percentile 0.95")]
+    PlanHeadroom(PlanHeadroomArgs),
     /// Watch the launch gate police a scale-out on the local emulator.
     ///
     /// Starts the emulator from the project virtualenv (unless AWS_ENDPOINT_URL names a running one), builds a
     /// fleet with a compliant and a drifted launch template, a launch hook defaulting to ABANDON and a warm pool,
     /// scales out to ten and gates every notification as it arrives. Never touches a real account.
     Demo(DemoArgs),
+}
+
+#[derive(clap::Args)]
+pub(crate) struct SimulateArgs {
+    /// The scenario (TOML).
+    pub(crate) scenario: PathBuf,
+    /// A second scenario run on the same demand (the first scenario's, trace included), printed beside the first.
+    #[arg(long, value_name = "SCENARIO")]
+    pub(crate) compare: Option<PathBuf>,
+    /// Arrivals from a CSV trace (`time,arrivals`: seconds, arrivals from that time until the next row's), for a
+    /// scenario whose demand is `kind = "trace"`.
+    #[arg(long, value_name = "CSV")]
+    pub(crate) trace: Option<PathBuf>,
+    /// Write one row per second (t, arrivals, backlog, desired, in service, warming, launching, pooled, preparing,
+    /// wait) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) csv: Option<PathBuf>,
+    /// Print each scaling decision with its cause, and the model's assumptions, before the summary.
+    #[arg(long)]
+    pub(crate) explain: bool,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct PlanHeadroomArgs {
+    /// The group, its plant and policies, and (unless --trace) its demand.
+    #[arg(long, value_name = "TOML")]
+    pub(crate) scenario: PathBuf,
+    /// Arrivals from a CSV trace (`time,arrivals`) instead of the scenario's demand.
+    #[arg(long, value_name = "CSV")]
+    pub(crate) trace: Option<PathBuf>,
+    /// Which climb to cover: 0.99 covers all but the steepest 1 % of windows.
+    #[arg(long, default_value_t = 0.99)]
+    pub(crate) percentile: f64,
+    /// Also simulate the scenario with no pool, with the plan, and with the 15 %-of-peak rule of thumb.
+    #[arg(long)]
+    pub(crate) simulate: bool,
 }
 
 /// Which configuration document.

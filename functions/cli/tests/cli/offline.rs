@@ -371,3 +371,82 @@ fn drain_rejects_bad_input_and_settings_with_exit_2() {
     let help = String::from_utf8_lossy(&out.stdout);
     assert!(help.contains("re-check") && help.contains("Exit 0"), "{help}");
 }
+
+fn scenario(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scenarios").join(name).display().to_string()
+}
+
+#[test]
+fn simulate_prints_a_summary_the_decisions_and_the_seconds() {
+    let csv = std::env::temp_dir().join(format!("scalegate-simulate-{}.csv", std::process::id()));
+    let o =
+        scalegate(&["simulate", &scenario("launch-morning.toml"), "--explain", "--csv", csv.to_str().unwrap()], None);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("# no headroom: assumptions where AWS documents nothing"), "{text}");
+    assert!(text.contains("triggered policy requests changing the desired capacity from 3 to"), "{text}");
+    let json_start = text.find("\n{").expect("the summary follows the explanation");
+    let summary: serde_json::Value = serde_json::from_str(&text[json_start..]).unwrap();
+    assert_eq!(summary["max_desired"], 15);
+    assert!(summary["seconds_over_objective"].as_f64().unwrap() > 200.0, "{summary}");
+    let rows = std::fs::read_to_string(&csv).unwrap();
+    assert_eq!(
+        rows.lines().next(),
+        Some("t,arrivals,backlog,desired,in_service,warming,launching,pooled,pool_preparing,wait")
+    );
+    assert_eq!(rows.lines().count(), 1 + 1800);
+    std::fs::remove_file(csv).ok();
+}
+
+#[test]
+fn simulate_compares_two_scenarios_on_the_same_demand() {
+    let o = scalegate(
+        &["simulate", &scenario("launch-morning.toml"), "--compare", &scenario("launch-morning-warm-pool.toml")],
+        None,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    let row = text.lines().find(|l| l.starts_with("warm_launches")).expect("a side-by-side table");
+    assert_eq!(row.split_whitespace().collect::<Vec<_>>(), ["warm_launches", "0", "12"]);
+    let summaries: serde_json::Value = serde_json::from_str(&text[text.find("\n[").unwrap()..]).unwrap();
+    let breach = |i: usize| summaries[i]["seconds_over_objective"].as_f64().unwrap();
+    assert!(breach(1) < breach(0) / 2.0, "{summaries}");
+}
+
+#[test]
+fn simulate_rejects_a_bad_scenario_naming_the_field() {
+    let dir = std::env::temp_dir().join(format!("scalegate-simulate-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("bad.toml");
+    std::fs::write(
+        &file,
+        "duration = \"1h\"\ndemand = { kind = \"steady\", rate = 10 }\ngroup = { min = 4, max = 2 }\n",
+    )
+    .unwrap();
+    let o = scalegate(&["simulate", file.to_str().unwrap()], None);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("bad.toml: `group.min` 4 is above group.max 2"), "{err}");
+    let o = scalegate(&["simulate", &scenario("launch-morning.toml"), "--trace", file.to_str().unwrap()], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("header must be `time,arrivals`"));
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn plan_headroom_sizes_the_pool_from_the_dead_time_and_shows_what_it_buys() {
+    let o = scalegate(&["plan-headroom", "--scenario", &scenario("launch-morning.toml"), "--simulate"], None);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    let report: serde_json::Value = serde_json::from_str(&text[text.find("\n{").unwrap()..]).unwrap();
+    // Dead time 10 s lag + 3 × 10 s detection + 240 s launch + 1 s hook; the climb over it, 800 requests/s, at 70
+    // per instance (the policy's target) → 12 warm.
+    assert_eq!(report["plan"]["dead_time"], 281.0);
+    assert_eq!(report["plan"]["warm_instances"], 12);
+    assert_eq!(report["plan"]["max_group_prepared_capacity"], 15);
+    let breach = |i: usize| report["simulated"][i]["seconds_over_objective"].as_f64().unwrap();
+    assert!(breach(1) < breach(0) / 2.0 && breach(1) < breach(2), "{report}");
+    let o = scalegate(&["plan-headroom", "--scenario", &scenario("launch-morning.toml"), "--percentile", "2"], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--percentile must be between 0 and 1"));
+}

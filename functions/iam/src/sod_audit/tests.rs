@@ -43,11 +43,11 @@ fn triggers_are_read_from_the_event() {
 #[test]
 fn terraform_and_cdk_rules_match_every_change_event() {
     let terraform = include_str!("../../../../infra/terraform/sod_audit.tf");
-    let cdk = include_str!("../../../../infra/cdk/lib/sod-audit.js");
+    let cdk = include_str!("../../../../infra/cdk/src/sod-audit.ts");
     for event in IAM_CHANGE_EVENTS {
         let quoted = format!("\"{event}\"");
         assert!(terraform.contains(&quoted), "infra/terraform/sod_audit.tf does not match {event}");
-        assert!(cdk.contains(&quoted), "infra/cdk/lib/sod-audit.js does not match {event}");
+        assert!(cdk.contains(&quoted), "infra/cdk/src/sod-audit.ts does not match {event}");
     }
 }
 

@@ -44,9 +44,19 @@ provider "aws" {
   s3_use_path_style = true
 }
 
-# The work the group does: backlog per instance is computed from this queue.
+# The work the group does: backlog per instance is computed from this queue; a job that fails five times is set
+# aside rather than retried forever.
 resource "aws_sqs_queue" "jobs" {
   name = "complete-jobs"
+  redrive_policy = jsonencode({
+    deadLetterTargetArn = aws_sqs_queue.failed_jobs.arn
+    maxReceiveCount     = 5
+  })
+}
+
+resource "aws_sqs_queue" "failed_jobs" {
+  name                      = "complete-jobs-failed"
+  message_retention_seconds = 1209600
 }
 
 module "scalegate" {

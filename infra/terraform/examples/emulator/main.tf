@@ -47,8 +47,15 @@ variable "backlog_pairs" {
   EOT
 }
 
+variable "create" {
+  description = "False: the module creates nothing (make test plans that and expects no resource at all)."
+  type        = bool
+  default     = true
+}
+
 module "launch_gate" {
   source  = "../.."
+  create  = var.create
   package = var.package
   # The emulator speaks plain HTTP; a real deployment keeps the TLS-only bucket policy.
   config_deny_insecure_transport = false

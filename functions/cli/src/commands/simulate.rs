@@ -1,0 +1,229 @@
+//! `scalegate simulate`: a scenario (and its trace) from files through the core's simulator; the summary as JSON,
+//! the decisions and assumptions as text, the seconds as CSV.
+
+use crate::flags::{PlanHeadroomArgs, SimulateArgs};
+use anyhow::{Context, Result};
+use scalegate_core::headroom::{plan, DeadTime, DemandHistory, PlanSettings};
+use scalegate_core::simulate::{
+    assumptions, clock, simulate, DemandSource, MetricKind, PoolState, Run, RunOptions, Scenario, Summary, Trace,
+    WarmPoolSpec,
+};
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+
+pub(crate) fn run(args: &SimulateArgs) -> Result<ExitCode> {
+    let first = load(&args.scenario)?;
+    let trace = match &args.trace {
+        Some(path) => {
+            let text = super::read_input(path)?;
+            Some(Trace::from_csv(&text, &path.display().to_string())?)
+        }
+        None => None,
+    };
+    let record_every = u32::from(args.csv.is_some());
+    let one = |scenario: &Scenario| -> Result<Run> {
+        let demand = DemandSource::new(&scenario.demand, trace.clone())
+            .map_err(|e| anyhow::anyhow!("{}: {e}", args.scenario.display()))?;
+        Ok(simulate(scenario, demand, RunOptions { record_every }))
+    };
+    // The second scenario runs on the first one's demand, so the comparison is of everything but the demand.
+    let second = match &args.compare {
+        Some(path) => {
+            let mut s = load(path)?;
+            s.demand = first.demand.clone();
+            s.duration = first.duration;
+            Some(s)
+        }
+        None => None,
+    };
+    let runs: Vec<(Scenario, Run)> =
+        std::iter::once(first).chain(second).map(|s| one(&s).map(|r| (s, r))).collect::<Result<_>>()?;
+
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if args.explain {
+        for (scenario, run) in &runs {
+            writeln!(out, "# {}: assumptions where AWS documents nothing", scenario.name)?;
+            for a in assumptions(scenario) {
+                writeln!(out, "#   {a}")?;
+            }
+            writeln!(out, "# {}: {} scaling decisions", scenario.name, run.decisions.len())?;
+            for d in &run.decisions {
+                writeln!(out, "{}  {} -> {}  {}", clock(d.at), d.from, d.to, d.cause)?;
+            }
+        }
+    }
+    if let Some(path) = &args.csv {
+        write_csv(path, &runs[0].1).with_context(|| format!("writing {}", path.display()))?;
+    }
+    let summaries: Vec<&Summary> = runs.iter().map(|(_, r)| &r.summary).collect();
+    if summaries.len() == 2 {
+        writeln!(out, "{}", side_by_side(summaries[0], summaries[1])?)?;
+    }
+    let json = if summaries.len() == 1 {
+        serde_json::to_string_pretty(summaries[0])?
+    } else {
+        serde_json::to_string_pretty(&summaries)?
+    };
+    writeln!(out, "{json}")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `scalegate plan-headroom`: the warm capacity the scenario's dead time needs, and with --simulate what it buys.
+pub(crate) fn plan_headroom(args: &PlanHeadroomArgs) -> Result<ExitCode> {
+    if !(0.0..=1.0).contains(&args.percentile) {
+        anyhow::bail!("--percentile must be between 0 and 1 (got {})", args.percentile);
+    }
+    let scenario = load(&args.scenario)?;
+    let trace = match &args.trace {
+        Some(path) => Some(Trace::from_csv(&super::read_input(path)?, &path.display().to_string())?),
+        None => None,
+    };
+    let seconds = trace.as_ref().map_or(scenario.duration, Trace::seconds);
+    let mut source = DemandSource::new(&scenario.demand, trace.clone())
+        .map_err(|e| anyhow::anyhow!("{}: {e}", args.scenario.display()))?;
+    let history =
+        DemandHistory { step: 1.0, rates: (0..seconds.ceil() as u64).map(|t| Some(source.rate(t as f64))).collect() };
+    let dead = dead_time(&scenario);
+    let settings = PlanSettings {
+        per_instance: per_instance(&scenario),
+        percentile: args.percentile,
+        max_missing: 0.05,
+        group_min: scenario.group.min,
+    };
+    let planned = match plan(&history, dead, settings) {
+        Ok(p) => p,
+        Err(e) => {
+            println!("{}", serde_json::json!({"plan": null, "reason": e.0}));
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let state = scenario.warm_pool.as_ref().map(|w| w.state).unwrap_or_default();
+    let per_instance_gb =
+        scenario.cost.volume_gb + if state == PoolState::Hibernated { scenario.cost.memory_gb } else { 0.0 };
+    let monthly = f64::from(planned.warm_instances) * per_instance_gb * scenario.cost.ebs_gb_month;
+    let mut report = serde_json::json!({
+        "plan": planned,
+        "dead_time": dead,
+        "pool_state": format!("{state:?}"),
+        "monthly_storage_cost": monthly,
+    });
+    if args.simulate {
+        let peak = history.rates.iter().flatten().copied().fold(0.0f64, f64::max);
+        let thumb = ((peak / scenario.plant.throughput).ceil() * 0.15).ceil() as u32;
+        let pool = |min_size: u32, prepared: u32| WarmPoolSpec {
+            min_size,
+            max_group_prepared_capacity: Some(prepared),
+            state,
+            reuse_on_scale_in: true,
+        };
+        let variants: [(&str, Option<WarmPoolSpec>); 3] = [
+            ("no pool", None),
+            ("planned", Some(pool(planned.min_size, planned.max_group_prepared_capacity))),
+            ("15 % of peak", Some(pool(0, scenario.group.min + thumb))),
+        ];
+        let mut summaries: Vec<Summary> = Vec::new();
+        for (name, warm_pool) in variants {
+            let mut s = scenario.clone();
+            s.name = name.into();
+            s.warm_pool = warm_pool;
+            let demand = DemandSource::new(&s.demand, trace.clone()).map_err(|e| anyhow::anyhow!("{e}"))?;
+            summaries.push(simulate(&s, demand, RunOptions::default()).summary);
+        }
+        println!("{:<28} {:>16} {:>16} {:>16}", "", "no pool", "planned", "15 % of peak");
+        for (label, f) in [
+            ("seconds over objective", (|s: &Summary| s.seconds_over_objective) as fn(&Summary) -> f64),
+            ("timed out", |s: &Summary| s.timed_out),
+            ("wait p99 (s)", |s: &Summary| s.wait_p99),
+            ("pool instance-hours", |s: &Summary| s.instance_hours.pool),
+            ("pool storage cost ($)", |s: &Summary| s.warm_pool_storage_cost),
+        ] {
+            println!("{label:<28} {:>16.3} {:>16.3} {:>16.3}", f(&summaries[0]), f(&summaries[1]), f(&summaries[2]));
+        }
+        report["simulated"] = serde_json::to_value(&summaries)?;
+        report["rule_of_thumb_max_group_prepared_capacity"] = (scenario.group.min + thumb).into();
+    }
+    println!("{}", serde_json::to_string_pretty(&report)?);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The work one instance carries at the first policy's target (its throughput when no policy says).
+fn per_instance(s: &Scenario) -> f64 {
+    match s.target_tracking.first() {
+        Some(p) if p.metric == MetricKind::RequestsPerInstance => p.target,
+        Some(p) if p.metric == MetricKind::Utilization => s.plant.throughput * p.target / 100.0,
+        _ => s.plant.throughput,
+    }
+}
+
+/// The loop's dead time as the scenario sets it: its first target tracking policy's lag and detection (defaults:
+/// one-minute datapoints, 3 of 3), the cold launch and the hook.
+fn dead_time(s: &Scenario) -> DeadTime {
+    let (lag, detection) = s
+        .target_tracking
+        .first()
+        .map_or((60.0, 180.0), |p| (p.lag.unwrap_or(p.period), f64::from(p.high.datapoints) * p.period));
+    DeadTime { metric_lag: lag, detection, launch: s.plant.cold_launch, hook: s.plant.hook }
+}
+
+fn load(path: &Path) -> Result<Scenario> {
+    let text = super::read_input(path)?;
+    Ok(Scenario::from_toml(&text, &path.display().to_string())?)
+}
+
+fn write_csv(path: &Path, run: &Run) -> Result<()> {
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path)?);
+    writeln!(f, "t,arrivals,backlog,desired,in_service,warming,launching,pooled,pool_preparing,wait")?;
+    for r in &run.rows {
+        writeln!(
+            f,
+            "{},{:.3},{:.3},{},{},{},{},{},{},{:.3}",
+            r.t,
+            r.arrivals,
+            r.backlog,
+            r.desired,
+            r.in_service,
+            r.warming,
+            r.launching,
+            r.pooled,
+            r.pool_preparing,
+            r.wait
+        )?;
+    }
+    f.flush()?;
+    Ok(())
+}
+
+/// The two summaries' figures in two columns, one line per figure.
+fn side_by_side(a: &Summary, b: &Summary) -> Result<String> {
+    let (ja, jb) = (serde_json::to_value(a)?, serde_json::to_value(b)?);
+    let flat = |v: &serde_json::Value| -> Vec<(String, String)> {
+        let mut rows = Vec::new();
+        for (k, x) in v.as_object().into_iter().flatten() {
+            match x {
+                serde_json::Value::Object(inner) => {
+                    rows.extend(inner.iter().map(|(ik, iv)| (format!("{k}.{ik}"), figure(iv))));
+                }
+                other => rows.push((k.clone(), figure(other))),
+            }
+        }
+        rows
+    };
+    let (ra, rb) = (flat(&ja), flat(&jb));
+    let mut text = format!("{:<28} {:>22} {:>22}\n", "", a.scenario, b.scenario);
+    for ((k, x), (_, y)) in ra.iter().zip(&rb).filter(|((k, _), _)| k != "scenario") {
+        text.push_str(&format!("{k:<28} {x:>22} {y:>22}\n"));
+    }
+    Ok(text.trim_end().to_string())
+}
+
+fn figure(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Number(n) => match n.as_f64() {
+            Some(f) if f.fract() != 0.0 => format!("{f:.3}"),
+            _ => n.to_string(),
+        },
+        other => other.to_string().trim_matches('"').to_string(),
+    }
+}

@@ -1,0 +1,230 @@
+//! Work arriving each second: from a generator (steady, ramp, spike, diurnal, with seeded noise) or a CSV trace.
+
+use super::scenario::{DemandSpec, Noise};
+use thiserror::Error;
+
+/// What is wrong with a trace, naming the line.
+#[derive(Debug, Error, PartialEq)]
+pub enum TraceError {
+    /// The header is not `time,arrivals`.
+    #[error("{file}: the header must be `time,arrivals` (got `{header}`)")]
+    Header {
+        /// The trace.
+        file: String,
+        /// What the first line says.
+        header: String,
+    },
+    /// A line does not hold a time and a count.
+    #[error("{file}:{line}: {problem}")]
+    Line {
+        /// The trace.
+        file: String,
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong.
+        problem: String,
+    },
+    /// No samples.
+    #[error("{file}: no samples after the header")]
+    Empty {
+        /// The trace.
+        file: String,
+    },
+}
+
+/// A trace: arrivals counted over each interval, spread evenly over its seconds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trace {
+    /// (start second, arrivals per second until the next start).
+    samples: Vec<(f64, f64)>,
+}
+
+impl Trace {
+    /// Reads `time,arrivals`: time in seconds (any increasing seconds, taken relative to the first row), arrivals
+    /// counted from that time until the next row's.
+    pub fn from_csv(text: &str, file: &str) -> Result<Self, TraceError> {
+        let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'));
+        let (_, header) = lines.next().ok_or_else(|| TraceError::Empty { file: file.into() })?;
+        let columns: Vec<&str> = header.split(',').map(str::trim).collect();
+        if columns != ["time", "arrivals"] {
+            return Err(TraceError::Header { file: file.into(), header: header.into() });
+        }
+        let mut rows: Vec<(f64, f64)> = Vec::new();
+        for (i, line) in lines {
+            let bad = |problem: String| TraceError::Line { file: file.into(), line: i + 1, problem };
+            let mut parts = line.split(',').map(str::trim);
+            let (Some(t), Some(a), None) = (parts.next(), parts.next(), parts.next()) else {
+                return Err(bad(format!("expected `time,arrivals`, got `{line}`")));
+            };
+            let t: f64 = t.parse().map_err(|_| bad(format!("time `{t}` is not a number of seconds")))?;
+            let a: f64 = a.parse().map_err(|_| bad(format!("arrivals `{a}` is not a number")))?;
+            if !t.is_finite() || !a.is_finite() || a < 0.0 {
+                return Err(bad(format!("arrivals must be a count of 0 or more (got {a})")));
+            }
+            if let Some(&(previous, _)) = rows.last() {
+                if t <= previous {
+                    return Err(bad(format!("time {t} is not after the previous row's {previous}")));
+                }
+            }
+            rows.push((t, a));
+        }
+        if rows.is_empty() {
+            return Err(TraceError::Empty { file: file.into() });
+        }
+        let origin = rows[0].0;
+        // Row i counts the arrivals from its time until the next row's (as CloudWatch stamps a datapoint with its
+        // period's start); the last row's interval is the one before it.
+        let mut samples = Vec::with_capacity(rows.len());
+        for i in 0..rows.len() {
+            let interval = if i + 1 < rows.len() {
+                rows[i + 1].0 - rows[i].0
+            } else if i > 0 {
+                rows[i].0 - rows[i - 1].0
+            } else {
+                1.0
+            };
+            samples.push((rows[i].0 - origin, rows[i].1 / interval));
+        }
+        Ok(Self { samples })
+    }
+
+    /// The trace's length in seconds (to its last interval's end).
+    pub fn seconds(&self) -> f64 {
+        let (last_start, _) = *self.samples.last().unwrap_or(&(0.0, 0.0));
+        let spacing = if self.samples.len() > 1 { last_start - self.samples[self.samples.len() - 2].0 } else { 1.0 };
+        last_start + spacing.max(1.0)
+    }
+}
+
+/// Yields arrivals for second 0, 1, 2, … in order.
+#[derive(Debug, Clone)]
+pub struct DemandSource {
+    spec: DemandSpec,
+    trace: Option<Trace>,
+    cursor: usize,
+    rng: Option<(Rng, f64)>,
+    phase: Rotation,
+}
+
+impl DemandSource {
+    /// A source for the scenario's demand; a trace is required for `kind = "trace"` and used only then.
+    pub fn new(spec: &DemandSpec, trace: Option<Trace>) -> Result<Self, String> {
+        if matches!(spec, DemandSpec::Trace) && trace.is_none() {
+            return Err("demand.kind = \"trace\" needs a trace (--trace FILE or --from-cloudwatch)".into());
+        }
+        let noise: Option<Noise> = match spec {
+            DemandSpec::Steady { noise, .. }
+            | DemandSpec::Ramp { noise, .. }
+            | DemandSpec::Spike { noise, .. }
+            | DemandSpec::Diurnal { noise, .. } => *noise,
+            DemandSpec::Trace => None,
+        };
+        Ok(Self {
+            spec: spec.clone(),
+            trace: if matches!(spec, DemandSpec::Trace) { trace } else { None },
+            cursor: 0,
+            rng: noise.filter(|n| n.sd > 0.0).map(|n| (Rng::new(n.seed), n.sd)),
+            phase: Rotation::default(),
+        })
+    }
+
+    /// The arrival rate (work items per second) during second `t`; `t` must not go backwards.
+    pub fn rate(&mut self, t: f64) -> f64 {
+        let base = match &self.spec {
+            DemandSpec::Steady { rate, .. } => *rate,
+            DemandSpec::Ramp { from, to, start, over, .. } => {
+                if t < *start {
+                    *from
+                } else if t >= start + over || *over <= 0.0 {
+                    *to
+                } else {
+                    from + (to - from) * (t - start) / over
+                }
+            }
+            DemandSpec::Spike { base, peak, at, lasting, .. } => {
+                if t >= *at && t < at + lasting {
+                    *peak
+                } else {
+                    *base
+                }
+            }
+            DemandSpec::Diurnal { mean, amplitude, period, peak_at, .. } => {
+                mean + amplitude * self.phase.cos_at(std::f64::consts::TAU * (t - peak_at) / period, t)
+            }
+            DemandSpec::Trace => match &self.trace {
+                Some(trace) => {
+                    while self.cursor + 1 < trace.samples.len() && trace.samples[self.cursor + 1].0 <= t {
+                        self.cursor += 1;
+                    }
+                    trace.samples[self.cursor].1
+                }
+                None => 0.0,
+            },
+        };
+        let noisy = match &mut self.rng {
+            // A uniform draw with this standard deviation: mean 0, half-width sd × √3.
+            Some((rng, sd)) => base * (1.0 + *sd * 3f64.sqrt() * (2.0 * rng.unit() - 1.0)),
+            None => base,
+        };
+        noisy.max(0.0)
+    }
+}
+
+/// cos(angle) for angles one second apart, by rotating the previous (cos, sin) instead of calling cos each second
+/// (a month of seconds calls it millions of times); exact again every hour, so rounding never accumulates.
+#[derive(Debug, Clone, Default)]
+struct Rotation {
+    /// (t, angle, cos, sin) of the last call.
+    last: Option<(f64, f64, f64, f64)>,
+    /// (angle per second, its cos, its sin).
+    step: Option<(f64, f64, f64)>,
+    /// Rotations since the last exact value.
+    rotations: u32,
+}
+
+const EXACT_EVERY: u32 = 3600;
+
+impl Rotation {
+    fn cos_at(&mut self, angle: f64, t: f64) -> f64 {
+        if let (Some((last_t, last_angle, c, s)), Some((delta, dc, ds))) = (self.last, self.step) {
+            if t == last_t + 1.0 && self.rotations < EXACT_EVERY && (angle - last_angle - delta).abs() < 1e-12 {
+                let (c2, s2) = (c * dc - s * ds, s * dc + c * ds);
+                self.last = Some((t, angle, c2, s2));
+                self.rotations += 1;
+                return c2;
+            }
+        }
+        if let Some((last_t, last_angle, _, _)) = self.last {
+            if t == last_t + 1.0 && self.step.is_none() {
+                let delta = angle - last_angle;
+                self.step = Some((delta, delta.cos(), delta.sin()));
+            }
+        }
+        let (c, s) = (angle.cos(), angle.sin());
+        self.last = Some((t, angle, c, s));
+        self.rotations = 0;
+        c
+    }
+}
+
+/// xorshift64*: small, fast and the same on every platform, so a seed names one demand.
+#[derive(Debug, Clone)]
+struct Rng(u64);
+
+impl Rng {
+    fn new(seed: u64) -> Self {
+        // Zero is xorshift's fixed point; any seed maps to a non-zero state.
+        Self(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+
+    /// A draw in [0, 1).
+    fn unit(&mut self) -> f64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        let bits = x.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11;
+        bits as f64 / (1u64 << 53) as f64
+    }
+}

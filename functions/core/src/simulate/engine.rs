@@ -1,0 +1,713 @@
+//! One group, one-second steps, EC2 Auto Scaling's documented behaviour: instances arrive after their launch path's
+//! latency, warming instances serve but are left out of the metric, target tracking alarms see datapoints a period
+//! late, scale out if any policy wants to and in only if all agree, and the warm pool keeps its documented size.
+
+use super::demand::DemandSource;
+use super::scenario::{MetricKind, PoolState, Scenario, TargetTrackingSpec};
+use serde::Serialize;
+use std::collections::VecDeque;
+
+/// What the run keeps besides the summary.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RunOptions {
+    /// Keep a row every this many seconds (0: none) for the CSV and the chart.
+    pub record_every: u32,
+}
+
+/// A scaling decision, as `DescribeScalingActivities` would show its cause.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Decision {
+    /// Seconds from the start.
+    pub at: f64,
+    /// Desired capacity before.
+    pub from: u32,
+    /// Desired capacity after.
+    pub to: u32,
+    /// Why, in the style of the activity's Cause.
+    pub cause: String,
+}
+
+/// One recorded second.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Row {
+    /// Seconds from the start.
+    pub t: f64,
+    /// Work arriving per second.
+    pub arrivals: f64,
+    /// Work waiting.
+    pub backlog: f64,
+    /// DesiredCapacity.
+    pub desired: u32,
+    /// In service and counted by the metric.
+    pub in_service: u32,
+    /// In service, still warming (serving, not counted).
+    pub warming: u32,
+    /// Launching (cold or out of the pool), not yet serving.
+    pub launching: u32,
+    /// Ready in the warm pool.
+    pub pooled: u32,
+    /// Entering the warm pool.
+    pub pool_preparing: u32,
+    /// How long arriving work waits, in seconds.
+    pub wait: f64,
+}
+
+/// Time spent in each state, in instance-hours.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct InstanceHours {
+    /// Launching, before serving (billed as running).
+    pub launching: f64,
+    /// In service.
+    pub in_service: f64,
+    /// Entering the pool (booting, billed as running).
+    pub pool_preparing: f64,
+    /// In the pool, by its state.
+    pub pool: f64,
+}
+
+/// What a run comes to.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    /// The scenario's name.
+    pub scenario: String,
+    /// Seconds simulated.
+    pub seconds: f64,
+    /// Seconds in which arriving work waited longer than the objective.
+    pub seconds_over_objective: f64,
+    /// The objective, in seconds.
+    pub objective_seconds: f64,
+    /// Median wait of arriving work (weighted by arrivals), seconds.
+    pub wait_p50: f64,
+    /// 99th percentile wait, seconds.
+    pub wait_p99: f64,
+    /// The most work waiting at once.
+    pub peak_backlog: f64,
+    /// Work that arrived (retries included).
+    pub arrived: f64,
+    /// Work that waited past the plant's timeout and failed.
+    pub timed_out: f64,
+    /// Instance-hours by state.
+    pub instance_hours: InstanceHours,
+    /// What the pool's volumes cost over the run (EBS per GB-month, volumes and, when hibernated, memory).
+    pub warm_pool_storage_cost: f64,
+    /// What running instances cost over the run (in service, launching, preparing, a Running pool).
+    pub instance_cost: f64,
+    /// Increases of desired capacity.
+    pub scale_outs: u32,
+    /// Decreases.
+    pub scale_ins: u32,
+    /// Times the direction of change reversed (out after in, in after out) within 10 minutes.
+    pub oscillations: u32,
+    /// Instances launched cold.
+    pub cold_launches: u32,
+    /// Instances launched out of the warm pool.
+    pub warm_launches: u32,
+    /// The largest desired capacity.
+    pub max_desired: u32,
+    /// Desired capacity at the end.
+    pub final_desired: u32,
+}
+
+/// A run's results.
+#[derive(Debug, Clone)]
+pub struct Run {
+    /// The figures.
+    pub summary: Summary,
+    /// Every change of desired capacity, with its cause.
+    pub decisions: Vec<Decision>,
+    /// Recorded seconds (see [`RunOptions::record_every`]).
+    pub rows: Vec<Row>,
+}
+
+/// What the model assumes where AWS documents nothing; `--explain` prints it.
+pub fn assumptions(s: &Scenario) -> Vec<String> {
+    let mut out = vec![
+        "target tracking: desired = ceil(instances the datapoint covered × metric ÷ target), covered = in service and \
+         not warming during its period (AWS documents rounding up on scale out and removing conservatively; the \
+         formula itself is not published)"
+            .to_string(),
+        "target tracking: while an alarm stays in ALARM its policy acts again at each evaluation (every 60 s, every \
+         10 s for 10 and 30 s periods), on a datapoint whose period \
+         began after the last change of desired capacity (a datapoint from before the change would count the old \
+         fleet twice)"
+            .to_string(),
+        "warm pool: only instances ready in the pool start warm; the rest of a scale out starts cold (AWS does not \
+         document how a partly prepared pool splits)"
+            .to_string(),
+        "scale in removes launching instances first, then the newest in service".to_string(),
+        "work is served first come, first served by every in-service instance, warming ones included; the wait is \
+         the backlog ÷ the capacity serving it"
+            .to_string(),
+    ];
+    for p in &s.target_tracking {
+        out.push(format!(
+            "policy {}: alarm high {} of {} datapoints above {}, low {} of {} below {} (AWS does not publish these); \
+             each {} s datapoint seen {} s after its period",
+            p.name,
+            p.high.datapoints,
+            p.high.evaluation_periods,
+            p.target,
+            p.low.datapoints,
+            p.low.evaluation_periods,
+            p.target * p.low_ratio,
+            p.period,
+            lag(p),
+        ));
+    }
+    out
+}
+
+/// How late a datapoint reaches the alarm: the given lag, else one period.
+fn lag(p: &TargetTrackingSpec) -> f64 {
+    p.lag.unwrap_or(p.period)
+}
+
+/// An M-of-N alarm over the most recent datapoints.
+#[derive(Debug, Clone)]
+struct Alarm {
+    window: VecDeque<bool>,
+    n: usize,
+    m: usize,
+    in_alarm: bool,
+    last_action: f64,
+}
+
+impl Alarm {
+    fn new(m: u32, n: u32) -> Self {
+        Self {
+            window: VecDeque::with_capacity(n as usize),
+            n: n as usize,
+            m: m as usize,
+            in_alarm: false,
+            last_action: f64::NEG_INFINITY,
+        }
+    }
+
+    fn push(&mut self, breaching: bool) {
+        if self.window.len() == self.n {
+            self.window.pop_front();
+        }
+        self.window.push_back(breaching);
+        self.in_alarm = self.window.iter().filter(|b| **b).count() >= self.m;
+    }
+}
+
+/// A policy's running state.
+#[derive(Debug, Clone)]
+struct Policy {
+    spec: TargetTrackingSpec,
+    /// The metric's numerator (backlog, arrivals, or demanded capacity in percent), summed over the period's seconds.
+    sum: f64,
+    /// The instances the metric covered, summed over the period's seconds.
+    basis: f64,
+    samples: u32,
+    /// The period and the evaluation cadence in whole seconds (counting down is cheaper than a remainder per second).
+    period: u32,
+    cadence: u32,
+    until_evaluation: u32,
+    /// Datapoints waiting to be seen.
+    pending: VecDeque<Datapoint>,
+    /// The newest datapoint seen.
+    latest: Option<Datapoint>,
+    /// The capacity its newest fresh datapoint asks for.
+    wants: Option<u32>,
+    high: Alarm,
+    low: Alarm,
+}
+
+/// A finished period's value, when the alarm sees it, and how many instances it covered (the proposal scales the
+/// load it measured, not today's count times yesterday's average).
+#[derive(Debug, Clone, Copy)]
+struct Datapoint {
+    available_at: f64,
+    start: f64,
+    value: f64,
+    basis: f64,
+}
+
+/// The fleet by state; launch and readiness times are kept in order, so each second costs O(1).
+#[derive(Debug, Default)]
+struct Fleet {
+    /// Ready times of cold launches (in order: one latency).
+    cold: VecDeque<f64>,
+    /// Ready times of launches out of the pool.
+    warm: VecDeque<f64>,
+    /// In service, not warming.
+    counted: u32,
+    /// Warmup end times of in-service instances still warming.
+    warming: VecDeque<f64>,
+    /// Ready times of instances entering the pool.
+    preparing: VecDeque<f64>,
+    /// Ready in the pool.
+    pooled: u32,
+}
+
+impl Fleet {
+    fn launching(&self) -> u32 {
+        (self.cold.len() + self.warm.len()) as u32
+    }
+    fn in_service(&self) -> u32 {
+        self.counted + self.warming.len() as u32
+    }
+    fn members(&self) -> u32 {
+        self.launching() + self.in_service()
+    }
+}
+
+/// A streaming histogram of waits, about 2 % wide per bucket.
+#[derive(Debug)]
+struct WaitHistogram {
+    weights: Vec<f64>,
+    total: f64,
+}
+
+const WAIT_FLOOR: f64 = 0.01;
+const WAIT_GROWTH: f64 = 1.02;
+const WAIT_BUCKETS: usize = 700; // up to about 0.01 × 1.02^700 ≈ 10^4 s
+
+impl WaitHistogram {
+    fn new() -> Self {
+        Self { weights: vec![0.0; WAIT_BUCKETS + 1], total: 0.0 }
+    }
+    fn add(&mut self, wait: f64, weight: f64) {
+        if weight <= 0.0 {
+            return;
+        }
+        let i = if wait <= WAIT_FLOOR {
+            0
+        } else {
+            (((wait / WAIT_FLOOR).ln() / WAIT_GROWTH.ln()) as usize + 1).min(WAIT_BUCKETS)
+        };
+        self.weights[i] += weight;
+        self.total += weight;
+    }
+    fn quantile(&self, q: f64) -> f64 {
+        if self.total <= 0.0 {
+            return 0.0;
+        }
+        let mut seen = 0.0;
+        for (i, w) in self.weights.iter().enumerate() {
+            seen += w;
+            if seen >= q * self.total {
+                return if i == 0 { 0.0 } else { WAIT_FLOOR * WAIT_GROWTH.powi(i as i32) };
+            }
+        }
+        WAIT_FLOOR * WAIT_GROWTH.powi(WAIT_BUCKETS as i32)
+    }
+}
+
+/// A wait that stands for "nobody is serving": far over any objective.
+const NO_SERVICE_WAIT: f64 = 1.0e4;
+
+/// Runs the scenario on `demand`.
+pub fn simulate(s: &Scenario, mut demand: DemandSource, options: RunOptions) -> Run {
+    let plant = &s.plant;
+    let mut min = s.group.min;
+    let mut max = s.group.max;
+    let mut desired = s.group.desired.unwrap_or(min);
+    let mut fleet = Fleet { counted: desired, ..Fleet::default() };
+    let mut policies: Vec<Policy> = s
+        .target_tracking
+        .iter()
+        .map(|p| Policy {
+            spec: p.clone(),
+            sum: 0.0,
+            basis: 0.0,
+            samples: 0,
+            period: p.period as u32,
+            // Alarms are evaluated every 10 s for 10 and 30 s periods, every minute otherwise.
+            cadence: if p.period < 60.0 { 10 } else { 60 },
+            until_evaluation: 0,
+            wants: None,
+            pending: VecDeque::new(),
+            latest: None,
+            high: Alarm::new(p.high.datapoints, p.high.evaluation_periods),
+            low: Alarm::new(p.low.datapoints, p.low.evaluation_periods),
+        })
+        .collect();
+    let mut scheduled = s.scheduled.clone();
+    scheduled.sort_by(|a, b| a.at.total_cmp(&b.at));
+    let mut next_scheduled = 0;
+
+    let steps = s.duration.ceil() as u64;
+    // Waiting work, first come first served: (arrived at, amount); and retries due: (due at, amount).
+    let mut queue: VecDeque<(f64, f64)> = VecDeque::new();
+    let mut retries: VecDeque<(f64, f64)> = VecDeque::new();
+    let mut backlog = 0.0f64;
+    let mut hist = WaitHistogram::new();
+    let mut summary = Summary {
+        scenario: s.name.clone(),
+        seconds: steps as f64,
+        seconds_over_objective: 0.0,
+        objective_seconds: s.objective.latency,
+        wait_p50: 0.0,
+        wait_p99: 0.0,
+        peak_backlog: 0.0,
+        arrived: 0.0,
+        timed_out: 0.0,
+        instance_hours: InstanceHours::default(),
+        warm_pool_storage_cost: 0.0,
+        instance_cost: 0.0,
+        scale_outs: 0,
+        scale_ins: 0,
+        oscillations: 0,
+        cold_launches: 0,
+        warm_launches: 0,
+        max_desired: desired,
+        final_desired: desired,
+    };
+    let mut seconds = [0.0f64; 4]; // launching, in service, preparing, pooled
+    let mut changes = Changes::default();
+    let mut rows = Vec::new();
+
+    for step in 0..steps {
+        let t = step as f64;
+        // Scheduled actions take effect at their second.
+        while next_scheduled < scheduled.len() && scheduled[next_scheduled].at <= t {
+            let a = &scheduled[next_scheduled];
+            min = a.min.unwrap_or(min);
+            max = a.max.unwrap_or(max).max(min);
+            let want = a.desired.unwrap_or(desired).clamp(min, max);
+            if want != desired {
+                changes.apply(
+                    t,
+                    &mut desired,
+                    want,
+                    &format!("a scheduled action set the group's min {min} and max {max},"),
+                );
+            } else {
+                desired = desired.clamp(min, max);
+            }
+            next_scheduled += 1;
+        }
+
+        // Arrivals of instances.
+        for queue in [&mut fleet.cold, &mut fleet.warm] {
+            while queue.front().is_some_and(|r| *r <= t) {
+                queue.pop_front();
+                fleet.warming.push_back(t + s.group.instance_warmup);
+            }
+        }
+        while fleet.warming.front().is_some_and(|w| *w <= t) {
+            fleet.warming.pop_front();
+            fleet.counted += 1;
+        }
+        while fleet.preparing.front().is_some_and(|r| *r <= t) {
+            fleet.preparing.pop_front();
+            fleet.pooled += 1;
+        }
+
+        // Work: new and retried arrivals join the queue; in-service instances serve its front; what waited past the
+        // timeout fails, and some of it comes back.
+        let mut arrivals = demand.rate(t);
+        while retries.front().is_some_and(|(due, _)| *due <= t) {
+            arrivals += retries.pop_front().map_or(0.0, |(_, a)| a);
+        }
+        if arrivals > 0.0 {
+            queue.push_back((t, arrivals));
+            backlog += arrivals;
+        }
+        let serving = f64::from(fleet.in_service());
+        let capacity = serving * plant.throughput;
+        let mut budget = capacity;
+        while budget > 0.0 {
+            let Some(front) = queue.front_mut() else { break };
+            let take = front.1.min(budget);
+            front.1 -= take;
+            budget -= take;
+            backlog -= take;
+            if front.1 <= 1e-12 {
+                queue.pop_front();
+            }
+        }
+        if let Some(timeout) = plant.timeout {
+            let mut failed = 0.0;
+            while queue.front().is_some_and(|(at, _)| t - at >= timeout) {
+                failed += queue.pop_front().map_or(0.0, |(_, a)| a);
+            }
+            if failed > 0.0 {
+                backlog -= failed;
+                summary.timed_out += failed;
+                if plant.retry > 0.0 {
+                    retries.push_back((t + plant.retry_after.max(1.0), failed * plant.retry));
+                }
+            }
+        }
+        if queue.is_empty() {
+            backlog = 0.0; // no drift from floating-point sums
+        }
+        let queued = if backlog <= 0.0 {
+            0.0
+        } else if capacity > 0.0 {
+            backlog / capacity
+        } else {
+            NO_SERVICE_WAIT
+        };
+        // Work never waits past the timeout: it fails there.
+        let wait = plant.timeout.map_or(queued, |limit| queued.min(limit));
+        hist.add(wait, arrivals);
+        if wait > s.objective.latency {
+            summary.seconds_over_objective += 1.0;
+        }
+        summary.peak_backlog = summary.peak_backlog.max(backlog);
+        summary.arrived += arrivals;
+
+        // Metrics into periods; a finished period's datapoint reaches the alarm after the lag.
+        // A per-instance metric is a ratio: a period's datapoint is its load over its instance-seconds (the ratio of
+        // the sums, as CloudWatch aggregates a Sum over instances), not the average of each second's ratio.
+        let counted = f64::from(fleet.counted);
+        for p in &mut policies {
+            let load = match p.spec.metric {
+                MetricKind::BacklogPerInstance => backlog,
+                MetricKind::RequestsPerInstance => arrivals,
+                MetricKind::Utilization => 100.0 * arrivals / plant.throughput,
+            };
+            p.sum += load;
+            p.basis += counted.max(1.0);
+            p.samples += 1;
+            if p.samples == p.period {
+                let n = f64::from(p.samples);
+                let mut value = p.sum / p.basis;
+                if p.spec.metric == MetricKind::Utilization {
+                    value = value.min(100.0);
+                }
+                p.pending.push_back(Datapoint {
+                    available_at: t + 1.0 + lag(&p.spec),
+                    start: t + 1.0 - n,
+                    value,
+                    basis: p.basis / n,
+                });
+                p.sum = 0.0;
+                p.basis = 0.0;
+                p.samples = 0;
+            }
+        }
+
+        // Alarms are evaluated every 10 s for 10 and 30 s periods, every minute otherwise.
+        // Causes are worded only for the changes that happen: most evaluations in ALARM change nothing.
+        let mut out: Option<Proposal> = None;
+        let mut inward: Option<Proposal> = None;
+        let warming_now = !fleet.warming.is_empty() || fleet.launching() > 0;
+        for (i, p) in policies.iter_mut().enumerate() {
+            let cadence = p.cadence;
+            if p.until_evaluation > 0 {
+                p.until_evaluation -= 1;
+                continue;
+            }
+            p.until_evaluation = cadence - 1;
+            while p.pending.front().is_some_and(|d| d.available_at <= t) {
+                let Some(d) = p.pending.pop_front() else { break };
+                p.latest = Some(d);
+                p.high.push(d.value > p.spec.target);
+                p.low.push(d.value < p.spec.target * p.spec.low_ratio);
+            }
+            let Some(Datapoint { start, value: metric, basis, .. }) = p.latest else { continue };
+            if changes.last.is_some_and(|(at, _)| start < at) {
+                continue; // the newest datapoint still counts the fleet from before the last change
+            }
+            let want = (basis * metric / p.spec.target - 1e-9).ceil().max(0.0) as u32;
+            p.wants = Some(want);
+            let proposal = Proposal { want, policy: i, metric, counted: fleet.counted, warming: fleet.warming.len() };
+            if p.high.in_alarm && t - p.high.last_action >= f64::from(cadence) {
+                p.high.last_action = t;
+                if out.is_none_or(|o| want > o.want) {
+                    out = Some(proposal);
+                }
+            }
+            if p.low.in_alarm && !p.spec.disable_scale_in && !warming_now && t - p.low.last_action >= f64::from(cadence)
+            {
+                p.low.last_action = t;
+                if inward.is_none_or(|o| want > o.want) {
+                    inward = Some(proposal);
+                }
+            }
+        }
+        // Scale out if any policy wants to; in only if every policy that may scale in is in its low alarm, to the
+        // largest capacity any of them asks for.
+        if let Some(o) = out {
+            let want = o.want.clamp(min, max);
+            if want > desired {
+                changes.apply(t, &mut desired, want, &o.cause(&policies[o.policy].spec, true));
+            }
+        } else if let Some(o) = inward {
+            // Every policy that may scale in must be in its low alarm, and the group keeps the largest capacity any
+            // of them asks for — not only those evaluated this second.
+            let all_agree = policies.iter().all(|p| p.spec.disable_scale_in || p.low.in_alarm);
+            let largest = policies.iter().filter(|p| !p.spec.disable_scale_in).filter_map(|p| p.wants).max();
+            let want = largest.unwrap_or(o.want).max(o.want).clamp(min, max);
+            if all_agree && want < desired {
+                changes.apply(t, &mut desired, want, &o.cause(&policies[o.policy].spec, false));
+            }
+        }
+
+        // The group meets desired: out of the pool first, then cold; scale in removes launching, then newest.
+        let members = fleet.members();
+        if desired > members {
+            for _ in members..desired {
+                if fleet.pooled > 0 {
+                    fleet.pooled -= 1;
+                    let latency = match s.warm_pool.as_ref().map(|w| w.state).unwrap_or_default() {
+                        PoolState::Stopped => plant.warm_from_stopped,
+                        PoolState::Hibernated => plant.warm_from_hibernated,
+                        PoolState::Running => plant.warm_from_running,
+                    };
+                    fleet.warm.push_back(t + latency + plant.hook);
+                    summary.warm_launches += 1;
+                } else {
+                    fleet.cold.push_back(t + plant.cold_launch + plant.hook);
+                    summary.cold_launches += 1;
+                }
+            }
+        } else if desired < members {
+            let reuse = s.warm_pool.as_ref().is_some_and(|w| w.reuse_on_scale_in);
+            for _ in desired..members {
+                if fleet.cold.pop_back().is_some() || fleet.warm.pop_back().is_some() {
+                    continue;
+                }
+                if fleet.warming.pop_back().is_none() && fleet.counted > 0 {
+                    fleet.counted -= 1;
+                }
+                if reuse {
+                    fleet.pooled += 1;
+                }
+            }
+        }
+        // The pool keeps max(MinSize, (MaxGroupPreparedCapacity or MaxSize) − desired).
+        if let Some(pool) = &s.warm_pool {
+            let target = super::warm_pool_size(pool.min_size, pool.max_group_prepared_capacity, max, desired);
+            let have = fleet.pooled + fleet.preparing.len() as u32;
+            for _ in have..target {
+                fleet.preparing.push_back(t + plant.cold_launch + plant.hook);
+            }
+            for _ in target..have {
+                if fleet.pooled > 0 {
+                    fleet.pooled -= 1;
+                } else {
+                    fleet.preparing.pop_back();
+                }
+            }
+        }
+
+        seconds[0] += f64::from(fleet.launching());
+        seconds[1] += f64::from(fleet.in_service());
+        seconds[2] += fleet.preparing.len() as f64;
+        seconds[3] += f64::from(fleet.pooled);
+        summary.max_desired = summary.max_desired.max(desired);
+        if options.record_every > 0 && step % u64::from(options.record_every) == 0 {
+            rows.push(Row {
+                t,
+                arrivals,
+                backlog,
+                desired,
+                in_service: fleet.counted,
+                warming: fleet.warming.len() as u32,
+                launching: fleet.launching(),
+                pooled: fleet.pooled,
+                pool_preparing: fleet.preparing.len() as u32,
+                wait,
+            });
+        }
+    }
+
+    let hours = |s: f64| s / 3600.0;
+    summary.instance_hours = InstanceHours {
+        launching: hours(seconds[0]),
+        in_service: hours(seconds[1]),
+        pool_preparing: hours(seconds[2]),
+        pool: hours(seconds[3]),
+    };
+    let state = s.warm_pool.as_ref().map(|w| w.state).unwrap_or_default();
+    let per_instance_gb = s.cost.volume_gb + if state == PoolState::Hibernated { s.cost.memory_gb } else { 0.0 };
+    // A month is 730 hours in AWS's pricing.
+    summary.warm_pool_storage_cost = per_instance_gb * s.cost.ebs_gb_month * summary.instance_hours.pool / 730.0;
+    let running_hours = summary.instance_hours.launching
+        + summary.instance_hours.in_service
+        + summary.instance_hours.pool_preparing
+        + if state == PoolState::Running { summary.instance_hours.pool } else { 0.0 };
+    summary.instance_cost = running_hours * s.cost.instance_hour;
+    summary.wait_p50 = hist.quantile(0.50);
+    summary.wait_p99 = hist.quantile(0.99);
+    summary.final_desired = desired;
+    summary.scale_outs = changes.outs;
+    summary.scale_ins = changes.ins;
+    summary.oscillations = changes.reversals;
+    Run { summary, decisions: changes.decisions, rows }
+}
+
+/// What one policy asks for at an evaluation, and what it saw.
+#[derive(Debug, Clone, Copy)]
+struct Proposal {
+    want: u32,
+    policy: usize,
+    metric: f64,
+    counted: u32,
+    warming: usize,
+}
+
+impl Proposal {
+    /// The cause, as DescribeScalingActivities starts it.
+    fn cause(&self, p: &TargetTrackingSpec, high: bool) -> String {
+        let name = metric_name(p.metric);
+        if high {
+            format!(
+                "a monitor alarm TargetTracking-{}-AlarmHigh in state ALARM ({name} {:.1} > {} in {} of {} datapoints; {} counted, {} warming) triggered policy {}",
+                p.name, self.metric, p.target, p.high.datapoints, p.high.evaluation_periods, self.counted, self.warming, p.name
+            )
+        } else {
+            format!(
+                "a monitor alarm TargetTracking-{}-AlarmLow in state ALARM ({name} {:.1} < {:.1} in {} of {} datapoints) triggered policy {}",
+                p.name, self.metric, p.target * p.low_ratio, p.low.datapoints, p.low.evaluation_periods, p.name
+            )
+        }
+    }
+}
+
+/// The changes of desired capacity so far.
+#[derive(Debug, Default)]
+struct Changes {
+    decisions: Vec<Decision>,
+    /// The last change: when, and its direction (+1 out, -1 in).
+    last: Option<(f64, i8)>,
+    outs: u32,
+    ins: u32,
+    /// Changes that reversed the previous one within 10 minutes.
+    reversals: u32,
+}
+
+impl Changes {
+    /// Sets `desired` to `to` for `cause` (how DescribeScalingActivities would start the sentence), and counts it.
+    fn apply(&mut self, t: f64, desired: &mut u32, to: u32, cause: &str) {
+        let from = *desired;
+        let direction: i8 = if to > from { 1 } else { -1 };
+        if direction > 0 {
+            self.outs += 1;
+        } else {
+            self.ins += 1;
+        }
+        if self.last.is_some_and(|(at, previous)| previous != direction && t - at <= 600.0) {
+            self.reversals += 1;
+        }
+        self.last = Some((t, direction));
+        self.decisions.push(Decision {
+            at: t,
+            from,
+            to,
+            cause: format!("At {} {cause} changing the desired capacity from {from} to {to}.", clock(t)),
+        });
+        *desired = to;
+    }
+}
+
+fn metric_name(kind: MetricKind) -> &'static str {
+    match kind {
+        MetricKind::BacklogPerInstance => "BacklogPerInstance",
+        MetricKind::Utilization => "Utilization",
+        MetricKind::RequestsPerInstance => "RequestsPerInstance",
+    }
+}
+
+/// `+1h02m03s` from the start.
+pub fn clock(t: f64) -> String {
+    let s = t as u64;
+    format!("+{}h{:02}m{:02}s", s / 3600, (s / 60) % 60, s % 60)
+}

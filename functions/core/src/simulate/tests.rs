@@ -1,0 +1,279 @@
+use super::*;
+
+fn run(toml: &str) -> Run {
+    let scenario = Scenario::from_toml(toml, "test.toml").unwrap();
+    let demand = DemandSource::new(&scenario.demand, None).unwrap();
+    simulate(&scenario, demand, RunOptions { record_every: 1 })
+}
+
+/// AWS's SQS example: 1500 messages on 10 instances, acceptable backlog 100 per instance → 15 instances.
+#[test]
+fn the_sqs_worked_example_scales_ten_instances_to_fifteen() {
+    let r = run(r#"
+        duration = "10m"
+        demand = { kind = "spike", base = 0, peak = 1500, at = 0, lasting = 1 }
+        plant = { throughput = 0.000001 }
+        group = { min = 1, max = 50, desired = 10 }
+        [[target_tracking]]
+        metric = "backlog-per-instance"
+        target = 100
+    "#);
+    let first = &r.decisions[0];
+    assert_eq!((first.from, first.to), (10, 15), "{first:?}");
+    assert!(first.cause.contains("AlarmHigh") && first.cause.contains("150.0 > 100"), "{}", first.cause);
+    // Three one-minute datapoints, each seen a period late: the first action comes at the fourth minute's evaluation.
+    assert_eq!(first.at, 240.0, "{first:?}");
+}
+
+/// A proportional policy: 4 replicas at 90 % against a target of 50 → ceil(4 × 90 / 50) = 8.
+#[test]
+fn a_proportional_policy_rounds_up_on_scale_out() {
+    let r = run(r#"
+        duration = "10m"
+        demand = { kind = "steady", rate = 360 }
+        plant = { throughput = 100 }
+        group = { min = 1, max = 20, desired = 4 }
+        [[target_tracking]]
+        metric = "utilization"
+        target = 50
+    "#);
+    let first = &r.decisions[0];
+    assert_eq!((first.from, first.to), (4, 8), "{first:?}");
+    // The new instances are warming: no further scale out builds on the old metric, and none comes in.
+    assert!(r.decisions.iter().all(|d| d.to >= 8 || d.at > first.at + 300.0), "{:?}", r.decisions);
+}
+
+#[test]
+fn scale_in_waits_for_warmup_and_never_crosses_the_target() {
+    let r = run(r#"
+        duration = "2h"
+        demand = { kind = "steady", rate = 150 }
+        plant = { throughput = 100 }
+        group = { min = 1, max = 20, desired = 10, instance_warmup = "5m" }
+        [[target_tracking]]
+        metric = "utilization"
+        target = 50
+    "#);
+    // 150 work/s at 50 % of 100 each needs 3 instances; scale in steps down without going below.
+    let ins: Vec<&Decision> = r.decisions.iter().filter(|d| d.to < d.from).collect();
+    assert!(!ins.is_empty(), "{:?}", r.decisions);
+    assert!(r.decisions.iter().all(|d| d.to >= 3), "{:?}", r.decisions);
+    assert_eq!(r.summary.final_desired, 3, "{:?}", r.decisions);
+    assert_eq!(r.summary.scale_outs, 0);
+    // The low alarm needs 15 datapoints of a minute, each seen a minute late.
+    assert!(ins[0].at >= 15.0 * 60.0, "{:?}", ins[0]);
+}
+
+#[test]
+fn scale_in_needs_every_policy_and_scale_out_any() {
+    let two = r#"
+        duration = "1h"
+        demand = { kind = "steady", rate = 150 }
+        plant = { throughput = 100 }
+        group = { min = 1, max = 20, desired = 10 }
+        [[target_tracking]]
+        name = "utilization"
+        metric = "utilization"
+        target = 50
+        [[target_tracking]]
+        name = "backlog"
+        metric = "backlog-per-instance"
+        target = 100
+        disable_scale_in = DISABLE
+    "#;
+    // The backlog policy never sees a backlog below 0.9 × 100? It does (0 < 90): both agree, scale in happens.
+    let agree = run(&two.replace("DISABLE", "false"));
+    assert!(agree.summary.scale_ins > 0);
+    // A policy whose low alarm never fires holds the group.
+    let holder = two
+        .replace("DISABLE", "false")
+        .replace("target = 100", "target = 0.0000001")
+        .replace("rate = 150", "rate = 1500");
+    let held = run(&holder);
+    assert_eq!(held.summary.scale_ins, 0, "{:?}", held.decisions);
+}
+
+#[test]
+fn the_warm_pool_keeps_awss_size_and_serves_scale_out_warm() {
+    assert_eq!(warm_pool_size(0, None, 10, 6), 4);
+    assert_eq!(warm_pool_size(0, Some(8), 10, 6), 2);
+    assert_eq!(warm_pool_size(0, Some(5), 10, 6), 0);
+    assert_eq!(warm_pool_size(1, Some(5), 10, 6), 1);
+    let r = run(r#"
+        duration = "30m"
+        demand = { kind = "ramp", from = 100, to = 500, start = "10m", over = "30s" }
+        plant = { throughput = 100 }
+        group = { min = 2, max = 10, desired = 2 }
+        warm_pool = { max_group_prepared_capacity = 6 }
+        [[target_tracking]]
+        metric = "requests-per-instance"
+        target = 70
+        period = 10
+    "#);
+    // The pool filled (6 − 2 = 4) before the ramp; the scale out took its instances first, the rest started cold.
+    let before = r.rows.iter().find(|row| row.t == 590.0).unwrap();
+    assert_eq!(before.pooled, 4, "{before:?}");
+    assert_eq!(r.summary.warm_launches, 4, "{:?}", r.summary);
+    assert_eq!(r.summary.cold_launches, r.summary.max_desired - 2 - 4, "{:?}", r.summary);
+    let out = r.decisions.iter().find(|d| d.to > d.from).unwrap();
+    let after = r.rows.iter().find(|row| row.t == out.at).unwrap();
+    assert_eq!(after.pooled, 4 - (out.to - out.from).min(4), "{after:?}");
+    assert!(r.summary.warm_pool_storage_cost > 0.0);
+}
+
+const LAUNCH_MORNING: &str = r#"
+    name = "launch morning"
+    duration = "30m"
+    demand = { kind = "ramp", from = 200, to = 1000, start = "5m", over = "60s" }
+    plant = { throughput = 100, cold_launch = "4m", hook = "1s", timeout = "30s" }
+    group = { min = 3, max = 20, desired = 3, instance_warmup = "60s" }
+    objective = { latency = "1s" }
+    [[target_tracking]]
+    metric = "requests-per-instance"
+    target = 70
+    period = 10
+"#;
+
+/// 4-minute boots, 100 RPS per instance, 200 → 1000 RPS over 60 s: without headroom the objective is breached for
+/// about the boot time (detection, the boot, and the backlog's drain); a warm pool cuts most of it.
+#[test]
+fn launch_morning_breaches_for_about_the_boot_time_and_a_warm_pool_removes_most_of_it() {
+    let cold = run(LAUNCH_MORNING);
+    let boot = 240.0;
+    assert!(
+        cold.summary.seconds_over_objective >= 0.75 * boot && cold.summary.seconds_over_objective <= 1.5 * boot,
+        "breach {} s for a {boot} s boot: {:?}",
+        cold.summary.seconds_over_objective,
+        cold.decisions
+    );
+    let warm = run(
+        &LAUNCH_MORNING.replace("objective =", "warm_pool = { max_group_prepared_capacity = 15 }\n    objective =")
+    );
+    assert!(
+        warm.summary.seconds_over_objective <= 0.5 * cold.summary.seconds_over_objective,
+        "warm {} s against cold {} s",
+        warm.summary.seconds_over_objective,
+        cold.summary.seconds_over_objective
+    );
+    assert!(warm.summary.timed_out < cold.summary.timed_out);
+    assert_eq!(warm.summary.cold_launches, 0, "{:?}", warm.summary);
+}
+
+#[test]
+fn scheduled_actions_set_the_group_and_say_so() {
+    let r = run(r#"
+        duration = "20m"
+        demand = { kind = "steady", rate = 100 }
+        plant = { throughput = 100 }
+        group = { min = 1, max = 10, desired = 2 }
+        [[scheduled]]
+        at = "10m"
+        min = 5
+    "#);
+    let d = r.decisions.iter().find(|d| d.cause.contains("scheduled action")).unwrap();
+    assert_eq!((d.at, d.from, d.to), (600.0, 2, 5));
+}
+
+#[test]
+fn seeded_noise_is_the_same_demand_every_time_and_another_seed_is_not() {
+    let with = |seed: u64| {
+        let s = Scenario::from_toml(
+            &format!("duration = 100\ndemand = {{ kind = \"steady\", rate = 100, noise = {{ sd = 0.2, seed = {seed} }} }}\ngroup = {{ min = 1, max = 1 }}\n"),
+            "n.toml",
+        )
+        .unwrap();
+        let mut d = DemandSource::new(&s.demand, None).unwrap();
+        (0..100).map(|t| d.rate(f64::from(t))).collect::<Vec<f64>>()
+    };
+    assert_eq!(with(7), with(7));
+    assert_ne!(with(7), with(8));
+    let mean = with(7).iter().sum::<f64>() / 100.0;
+    assert!((mean - 100.0).abs() < 10.0, "{mean}");
+}
+
+#[test]
+fn bad_scenarios_and_traces_name_the_field_or_line() {
+    let err = |toml: &str| Scenario::from_toml(toml, "s.toml").unwrap_err().to_string();
+    let base = "duration = 60\ndemand = { kind = \"steady\", rate = 1 }\n";
+    assert!(err(&format!("{base}group = {{ min = 5, max = 2 }}")).contains("`group.min` 5 is above group.max 2"));
+    assert!(err(&format!(
+        "{base}group = {{ min = 1, max = 2 }}\n[[target_tracking]]\nmetric = \"utilization\"\ntarget = 50\nperiod = 20"
+    ))
+    .contains("`target_tracking.period` must be 10, 30 or 60 s"));
+    assert!(err(&format!("{base}group = {{ min = 1, max = 2 }}\nplant = {{ cold_launch = \"3h\" }}"))
+        .contains("plant.cold_launch"));
+    assert!(err(&format!("{base}group = {{ min = 1, max = 2, colour = 1 }}")).contains("unknown field `colour`"));
+    assert!(err("duration = \"soon\"\n").contains("not a duration"));
+
+    let trace = |csv: &str| Trace::from_csv(csv, "t.csv");
+    assert!(trace("when,count\n0,1\n").unwrap_err().to_string().contains("header must be `time,arrivals`"));
+    assert_eq!(trace("time,arrivals\n0,1\n60,x\n").unwrap_err().to_string(), "t.csv:3: arrivals `x` is not a number");
+    assert!(trace("time,arrivals\n60,1\n0,1\n").unwrap_err().to_string().contains("t.csv:3: time 0 is not after"));
+    assert!(matches!(trace("time,arrivals\n"), Err(TraceError::Empty { .. })));
+}
+
+#[test]
+fn a_trace_spreads_each_count_over_its_interval() {
+    let trace = Trace::from_csv("time,arrivals\n1000,600\n1060,1200\n1120,0\n", "t.csv").unwrap();
+    assert_eq!(trace.seconds(), 180.0);
+    let s =
+        Scenario::from_toml("duration = 180\ndemand = { kind = \"trace\" }\ngroup = { min = 1, max = 1 }\n", "s.toml")
+            .unwrap();
+    assert!(DemandSource::new(&s.demand, None).unwrap_err().contains("needs a trace"));
+    let mut d = DemandSource::new(&s.demand, Some(trace)).unwrap();
+    let rates: Vec<f64> = (0..180).map(|t| d.rate(f64::from(t))).collect();
+    assert_eq!((rates[0], rates[59], rates[60], rates[119], rates[120]), (10.0, 10.0, 20.0, 20.0, 0.0));
+}
+
+#[test]
+fn a_diurnal_demand_follows_its_cosine_exactly_over_days() {
+    let s = Scenario::from_toml(
+        "duration = \"3d\"\ndemand = { kind = \"diurnal\", mean = 600, amplitude = 400, peak_at = \"14h\" }\ngroup = { min = 1, max = 1 }\n",
+        "d.toml",
+    );
+    // Durations take h at most: days are written in hours.
+    assert!(s.is_err());
+    let s = Scenario::from_toml(
+        "duration = \"72h\"\ndemand = { kind = \"diurnal\", mean = 600, amplitude = 400, peak_at = \"14h\" }\ngroup = { min = 1, max = 1 }\n",
+        "d.toml",
+    )
+    .unwrap();
+    let mut d = DemandSource::new(&s.demand, None).unwrap();
+    let mut worst = 0.0f64;
+    for t in 0..(72 * 3600) {
+        let t = f64::from(t);
+        let exact = 600.0 + 400.0 * (std::f64::consts::TAU * (t - 14.0 * 3600.0) / 86_400.0).cos();
+        worst = worst.max((d.rate(t) - exact).abs());
+    }
+    assert!(worst < 1e-6, "{worst}");
+    assert!(
+        (d.rate(72.0 * 3600.0 + 10.0)
+            - (600.0 + 400.0 * (std::f64::consts::TAU * (72.0 * 3600.0 + 10.0 - 50_400.0) / 86_400.0).cos()))
+        .abs()
+            < 1e-9
+    );
+}
+
+/// A fast policy whose backlog is always empty may not take the group below what a slower policy still needs.
+#[test]
+fn scale_in_keeps_the_largest_capacity_any_policy_asks_for() {
+    let r = run(r#"
+        duration = "2h"
+        demand = { kind = "steady", rate = 300 }
+        plant = { throughput = 100 }
+        group = { min = 1, max = 20, desired = 10, instance_warmup = "60s" }
+        [[target_tracking]]
+        name = "requests"
+        metric = "requests-per-instance"
+        target = 70
+        [[target_tracking]]
+        name = "backlog"
+        metric = "backlog-per-instance"
+        target = 500
+        period = 10
+    "#);
+    // 300 requests/s at 70 each needs 5; the backlog policy (empty queue) would take it to the minimum.
+    assert!(r.decisions.iter().all(|d| d.to >= 5), "{:#?}", r.decisions);
+    assert_eq!(r.summary.final_desired, 5, "{:#?}", r.decisions);
+    assert_eq!(r.summary.oscillations, 0);
+}
