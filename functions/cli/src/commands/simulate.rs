@@ -5,23 +5,18 @@ use crate::flags::{PlanHeadroomArgs, SimulateArgs};
 use anyhow::{Context, Result};
 use scalegate_core::headroom::{plan, DeadTime, DemandHistory, PlanSettings};
 use scalegate_core::simulate::{
-    assumptions, clock, simulate, DemandSource, MetricKind, PoolState, Run, RunOptions, Scenario, Summary, Trace,
-    WarmPoolSpec,
+    assumptions, clock, simulate, svg, DemandSource, DemandSpec, MetricKind, PoolState, Run, RunOptions, Scenario,
+    Summary, Trace, WarmPoolSpec,
 };
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
 pub(crate) fn run(args: &SimulateArgs) -> Result<ExitCode> {
-    let first = load(&args.scenario)?;
-    let trace = match &args.trace {
-        Some(path) => {
-            let text = super::read_input(path)?;
-            Some(Trace::from_csv(&text, &path.display().to_string())?)
-        }
-        None => None,
-    };
-    let record_every = u32::from(args.csv.is_some());
+    let mut first = load(&args.scenario)?;
+    let trace = read_trace(args.trace.as_deref())?;
+    with_trace(&mut first, trace.as_ref());
+    let record_every = u32::from(args.csv.is_some() || args.svg.is_some());
     let one = |scenario: &Scenario| -> Result<Run> {
         let demand = DemandSource::new(&scenario.demand, trace.clone())
             .map_err(|e| anyhow::anyhow!("{}: {e}", args.scenario.display()))?;
@@ -57,6 +52,19 @@ pub(crate) fn run(args: &SimulateArgs) -> Result<ExitCode> {
     if let Some(path) = &args.csv {
         write_csv(path, &runs[0].1).with_context(|| format!("writing {}", path.display()))?;
     }
+    if let Some(path) = &args.svg {
+        let (scenario, run) = &runs[0];
+        let title = format!(
+            "{}: {:.0} s over the {} s objective, {} cold and {} warm launches",
+            scenario.name,
+            run.summary.seconds_over_objective,
+            scenario.objective.latency,
+            run.summary.cold_launches,
+            run.summary.warm_launches
+        );
+        let chart = svg(&title, &run.rows, scenario.plant.throughput, scenario.objective.latency);
+        std::fs::write(path, chart).with_context(|| format!("writing {}", path.display()))?;
+    }
     let summaries: Vec<&Summary> = runs.iter().map(|(_, r)| &r.summary).collect();
     if summaries.len() == 2 {
         writeln!(out, "{}", side_by_side(summaries[0], summaries[1])?)?;
@@ -75,12 +83,10 @@ pub(crate) fn plan_headroom(args: &PlanHeadroomArgs) -> Result<ExitCode> {
     if !(0.0..=1.0).contains(&args.percentile) {
         anyhow::bail!("--percentile must be between 0 and 1 (got {})", args.percentile);
     }
-    let scenario = load(&args.scenario)?;
-    let trace = match &args.trace {
-        Some(path) => Some(Trace::from_csv(&super::read_input(path)?, &path.display().to_string())?),
-        None => None,
-    };
-    let seconds = trace.as_ref().map_or(scenario.duration, Trace::seconds);
+    let mut scenario = load(&args.scenario)?;
+    let trace = read_trace(args.trace.as_deref())?;
+    with_trace(&mut scenario, trace.as_ref());
+    let seconds = scenario.duration;
     let mut source = DemandSource::new(&scenario.demand, trace.clone())
         .map_err(|e| anyhow::anyhow!("{}: {e}", args.scenario.display()))?;
     let history =
@@ -91,6 +97,7 @@ pub(crate) fn plan_headroom(args: &PlanHeadroomArgs) -> Result<ExitCode> {
         percentile: args.percentile,
         max_missing: 0.05,
         group_min: scenario.group.min,
+        group_max: scenario.group.max,
     };
     let planned = match plan(&history, dead, settings) {
         Ok(p) => p,
@@ -110,19 +117,20 @@ pub(crate) fn plan_headroom(args: &PlanHeadroomArgs) -> Result<ExitCode> {
         "monthly_storage_cost": monthly,
     });
     if args.simulate {
+        // Both pools the same way (an absolute size: MinSize = MaxGroupPreparedCapacity), sized in instances at the
+        // policy's target: the plan's, and 15 % of the peak's.
         let peak = history.rates.iter().flatten().copied().fold(0.0f64, f64::max);
-        let thumb = ((peak / scenario.plant.throughput).ceil() * 0.15).ceil() as u32;
-        let pool = |min_size: u32, prepared: u32| WarmPoolSpec {
-            min_size,
-            max_group_prepared_capacity: Some(prepared),
+        let thumb = (0.15 * peak / per_instance(&scenario)).ceil() as u32;
+        let reuse = scenario.warm_pool.as_ref().is_none_or(|w| w.reuse_on_scale_in);
+        let pool = |size: u32| WarmPoolSpec {
+            min_size: size,
+            max_group_prepared_capacity: Some(size),
             state,
-            reuse_on_scale_in: true,
+            reuse_on_scale_in: reuse,
+            start_full: true,
         };
-        let variants: [(&str, Option<WarmPoolSpec>); 3] = [
-            ("no pool", None),
-            ("planned", Some(pool(planned.min_size, planned.max_group_prepared_capacity))),
-            ("15 % of peak", Some(pool(0, scenario.group.min + thumb))),
-        ];
+        let variants: [(&str, Option<WarmPoolSpec>); 3] =
+            [("no pool", None), ("planned", Some(pool(planned.warm_instances))), ("15 % of peak", Some(pool(thumb)))];
         let mut summaries: Vec<Summary> = Vec::new();
         for (name, warm_pool) in variants {
             let mut s = scenario.clone();
@@ -142,7 +150,7 @@ pub(crate) fn plan_headroom(args: &PlanHeadroomArgs) -> Result<ExitCode> {
             println!("{label:<28} {:>16.3} {:>16.3} {:>16.3}", f(&summaries[0]), f(&summaries[1]), f(&summaries[2]));
         }
         report["simulated"] = serde_json::to_value(&summaries)?;
-        report["rule_of_thumb_max_group_prepared_capacity"] = (scenario.group.min + thumb).into();
+        report["rule_of_thumb_warm_instances"] = thumb.into();
     }
     println!("{}", serde_json::to_string_pretty(&report)?);
     Ok(ExitCode::SUCCESS)
@@ -165,6 +173,19 @@ fn dead_time(s: &Scenario) -> DeadTime {
         .first()
         .map_or((60.0, 180.0), |p| (p.lag.unwrap_or(p.period), f64::from(p.high.datapoints) * p.period));
     DeadTime { metric_lag: lag, detection, launch: s.plant.cold_launch, hook: s.plant.hook }
+}
+
+/// The trace a flag names, read and checked.
+fn read_trace(path: Option<&Path>) -> Result<Option<Trace>> {
+    path.map(|p| Ok(Trace::from_csv(&super::read_input(p)?, &p.display().to_string())?)).transpose()
+}
+
+/// A trace replaces the scenario's demand, and its length the scenario's duration.
+fn with_trace(scenario: &mut Scenario, trace: Option<&Trace>) {
+    if let Some(trace) = trace {
+        scenario.demand = DemandSpec::Trace;
+        scenario.duration = trace.seconds();
+    }
 }
 
 fn load(path: &Path) -> Result<Scenario> {

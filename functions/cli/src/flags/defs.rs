@@ -136,7 +136,7 @@ pub(crate) enum Command {
     /// documents nothing; --compare runs a second scenario on the same demand and prints both side by side.
     /// Exit 0 after a run, 2 when a scenario or trace is rejected (the field or line is named).
     #[command(after_help = "Examples:\n  \
-        scalegate simulate scenarios/launch-morning.toml --explain\n  \
+        scalegate simulate scenarios/launch-morning.toml --explain --svg launch-morning.svg\n  \
         scalegate simulate scenarios/launch-morning.toml --compare scenarios/launch-morning-warm-pool.toml\n  \
         scalegate simulate my-group.toml --trace arrivals.csv --csv steps.csv")]
     Simulate(SimulateArgs),
@@ -168,8 +168,8 @@ pub(crate) struct SimulateArgs {
     /// A second scenario run on the same demand (the first scenario's, trace included), printed beside the first.
     #[arg(long, value_name = "SCENARIO")]
     pub(crate) compare: Option<PathBuf>,
-    /// Arrivals from a CSV trace (`time,arrivals`: seconds, arrivals from that time until the next row's), for a
-    /// scenario whose demand is `kind = "trace"`.
+    /// Arrivals from a CSV trace (`time,arrivals`: whole seconds, arrivals from that time until the next row's):
+    /// replaces the scenario's demand, and its length the scenario's duration.
     #[arg(long, value_name = "CSV")]
     pub(crate) trace: Option<PathBuf>,
     /// Write one row per second (t, arrivals, backlog, desired, in service, warming, launching, pooled, preparing,
@@ -179,6 +179,10 @@ pub(crate) struct SimulateArgs {
     /// Print each scaling decision with its cause, and the model's assumptions, before the summary.
     #[arg(long)]
     pub(crate) explain: bool,
+    /// Draw the run as an SVG chart: demand against serving capacity with the seconds over the objective shaded,
+    /// and the fleet by state (in service, warming, launching, warm pool) with the desired capacity.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) svg: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]

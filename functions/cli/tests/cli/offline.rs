@@ -379,8 +379,19 @@ fn scenario(name: &str) -> String {
 #[test]
 fn simulate_prints_a_summary_the_decisions_and_the_seconds() {
     let csv = std::env::temp_dir().join(format!("scalegate-simulate-{}.csv", std::process::id()));
-    let o =
-        scalegate(&["simulate", &scenario("launch-morning.toml"), "--explain", "--csv", csv.to_str().unwrap()], None);
+    let chart = csv.with_extension("svg");
+    let o = scalegate(
+        &[
+            "simulate",
+            &scenario("launch-morning.toml"),
+            "--explain",
+            "--csv",
+            csv.to_str().unwrap(),
+            "--svg",
+            chart.to_str().unwrap(),
+        ],
+        None,
+    );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(text.contains("# no headroom: assumptions where AWS documents nothing"), "{text}");
@@ -395,7 +406,10 @@ fn simulate_prints_a_summary_the_decisions_and_the_seconds() {
         Some("t,arrivals,backlog,desired,in_service,warming,launching,pooled,pool_preparing,wait")
     );
     assert_eq!(rows.lines().count(), 1 + 1800);
+    let svg = std::fs::read_to_string(&chart).unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("no headroom: 355 s over the 1 s objective"), "{}", &svg[..300]);
     std::fs::remove_file(csv).ok();
+    std::fs::remove_file(chart).ok();
 }
 
 #[test]
@@ -443,7 +457,10 @@ fn plan_headroom_sizes_the_pool_from_the_dead_time_and_shows_what_it_buys() {
     // per instance (the policy's target) → 12 warm.
     assert_eq!(report["plan"]["dead_time"], 281.0);
     assert_eq!(report["plan"]["warm_instances"], 12);
-    assert_eq!(report["plan"]["max_group_prepared_capacity"], 15);
+    assert_eq!(
+        report["plan"]["max_group_prepared_capacity"], 12,
+        "an absolute size: MinSize = MaxGroupPreparedCapacity"
+    );
     let breach = |i: usize| report["simulated"][i]["seconds_over_objective"].as_f64().unwrap();
     assert!(breach(1) < breach(0) / 2.0 && breach(1) < breach(2), "{report}");
     let o = scalegate(&["plan-headroom", "--scenario", &scenario("launch-morning.toml"), "--percentile", "2"], None);

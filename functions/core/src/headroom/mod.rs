@@ -44,18 +44,23 @@ pub struct NoPlan(pub String);
 pub struct HeadroomPlan {
     /// The dead time it covers, seconds.
     pub dead_time: f64,
-    /// The percentile of climbs it covers.
+    /// The percentile of days it covers: each day's steepest climb counts once, so a launch that happens once a day
+    /// is not lost among the day's calm windows.
     pub percentile: f64,
-    /// The climb of the arrival rate over one dead time at that percentile (work per second).
+    /// The climb of the arrival rate over one dead time at that percentile of the days' steepest (work per second).
     pub climb: f64,
+    /// The steepest climb of the whole history.
+    pub largest_climb: f64,
+    /// Days (or the part of one) the history covers.
+    pub days: usize,
     /// The steepest slope in the history, work per second per second (for reading, not for sizing).
     pub peak_slope: f64,
     /// Instances that must be warm: ceil(climb ÷ the work one instance carries at the policy's target).
     pub warm_instances: u32,
-    /// PutWarmPool MinSize: the pool never holds fewer.
+    /// PutWarmPool MinSize.
     pub min_size: u32,
-    /// PutWarmPool MaxGroupPreparedCapacity: group min + warm instances, so the pool stays at `warm_instances`
-    /// whatever the desired capacity (AWS keeps max(MinSize, this − desired)).
+    /// PutWarmPool MaxGroupPreparedCapacity, equal to MinSize: AWS then keeps the pool at that absolute size
+    /// whatever the desired capacity.
     pub max_group_prepared_capacity: u32,
     /// Samples the history had, and how many were missing.
     pub samples: usize,
@@ -75,8 +80,10 @@ pub struct PlanSettings {
     pub percentile: f64,
     /// The largest share of missing samples the plan accepts.
     pub max_missing: f64,
-    /// The group's MinSize.
+    /// The group's MinSize and MaxSize: warm instances beyond max − min could never enter service.
     pub group_min: u32,
+    /// The group's MaxSize.
+    pub group_max: u32,
 }
 
 /// Plans the warm capacity for `history` and `dead`.
@@ -106,31 +113,44 @@ pub fn plan(history: &DemandHistory, dead: DeadTime, settings: PlanSettings) -> 
             settings.max_missing * 100.0
         )));
     }
-    let mut climbs: Vec<f64> = Vec::with_capacity(samples);
+    // Each day's steepest climb over one dead time (a window counts for the day it starts in).
+    let per_day = ((86_400.0 / history.step).round() as usize).max(1);
+    let mut daily: Vec<f64> = Vec::new();
     let mut peak_slope = 0.0f64;
-    for i in 0..samples.saturating_sub(window) {
-        if let (Some(a), Some(b)) = (history.rates[i], history.rates[i + window]) {
-            climbs.push((b - a).max(0.0));
+    for i in 0..samples {
+        if i + window < samples {
+            if let (Some(a), Some(b)) = (history.rates[i], history.rates[i + window]) {
+                let day = i / per_day;
+                if daily.len() <= day {
+                    daily.resize(day + 1, 0.0);
+                }
+                daily[day] = daily[day].max(b - a);
+            }
         }
-        if let (Some(a), Some(b)) = (history.rates[i], history.rates[i + 1]) {
+        if let (Some(a), Some(Some(b))) = (history.rates[i], history.rates.get(i + 1)) {
             peak_slope = peak_slope.max((b - a) / history.step);
         }
     }
-    if climbs.is_empty() {
+    if daily.is_empty() {
         return Err(NoPlan("no two samples one dead time apart are both present".into()));
     }
-    climbs.sort_by(f64::total_cmp);
-    let index = ((climbs.len() - 1) as f64 * settings.percentile.clamp(0.0, 1.0)).round() as usize;
-    let climb = climbs[index];
-    let warm_instances = (climb / settings.per_instance - 1e-9).ceil().max(0.0) as u32;
+    let days = daily.len();
+    let largest_climb = daily.iter().copied().fold(0.0f64, f64::max);
+    daily.sort_by(f64::total_cmp);
+    let index = ((days - 1) as f64 * settings.percentile.clamp(0.0, 1.0)).round() as usize;
+    let climb = daily[index];
+    let room = settings.group_max.saturating_sub(settings.group_min);
+    let warm_instances = ((climb / settings.per_instance - 1e-9).ceil().max(0.0) as u32).min(room);
     Ok(HeadroomPlan {
         dead_time,
         percentile: settings.percentile,
         climb,
+        largest_climb,
+        days,
         peak_slope,
         warm_instances,
         min_size: warm_instances,
-        max_group_prepared_capacity: settings.group_min + warm_instances,
+        max_group_prepared_capacity: warm_instances,
         samples,
         missing,
     })
@@ -174,43 +194,53 @@ pub struct ChangePolicy {
     pub deadband: f64,
 }
 
-/// Decides whether `planned` replaces `current` (None: the group has no pool yet).
+/// Decides whether `planned` replaces `current` (None: the group has no pool yet). `effective` is the pool's size
+/// now (AWS's max(MinSize, (MaxGroupPreparedCapacity or MaxSize) − desired)). Growth is applied at once — an
+/// under-provisioned pool is what the planner exists to prevent —; shrinking waits until it is past the deadband.
 pub fn decide(
-    current: Option<PoolSettings>,
+    current: Option<(PoolSettings, u32)>,
     planned: &HeadroomPlan,
-    group_min: u32,
     policy: ChangePolicy,
-) -> PoolDecision {
-    let bounded = planned.warm_instances.clamp(policy.min_warm, policy.max_warm.max(policy.min_warm));
-    let settings = PoolSettings { min_size: bounded, max_group_prepared_capacity: group_min + bounded };
+) -> Result<PoolDecision, NoPlan> {
+    if policy.min_warm > policy.max_warm {
+        return Err(NoPlan(format!("the bounds are reversed: min {} above max {}", policy.min_warm, policy.max_warm)));
+    }
+    let bounded = planned.warm_instances.clamp(policy.min_warm, policy.max_warm);
+    let settings = PoolSettings { min_size: bounded, max_group_prepared_capacity: bounded };
     let bound_note = if bounded == planned.warm_instances {
         String::new()
     } else {
         format!(" (planned {}, held to the bounds {}–{})", planned.warm_instances, policy.min_warm, policy.max_warm)
     };
-    let Some(current) = current else {
-        return PoolDecision::Apply {
-            settings,
-            reason: format!("no warm pool yet: {bounded} warm instances{bound_note}"),
-        };
+    let Some((current, effective)) = current else {
+        return Ok(if bounded == 0 {
+            PoolDecision::Keep { reason: "no warm pool and none planned".into() }
+        } else {
+            PoolDecision::Apply { settings, reason: format!("no warm pool yet: {bounded} warm instances{bound_note}") }
+        });
     };
-    let now = current.min_size;
-    let change = bounded.abs_diff(now);
-    let band = ((policy.deadband * f64::from(now)).ceil() as u32).max(1);
-    if change < band {
-        return PoolDecision::Keep {
-            reason: format!("{bounded} warm instances planned{bound_note}, {now} now: a change of {change} is inside the deadband of {band}"),
-        };
-    }
     if settings == current {
-        return PoolDecision::Keep { reason: "the pool already has the planned settings".into() };
+        return Ok(PoolDecision::Keep { reason: format!("the pool already keeps {bounded} warm instances") });
     }
-    PoolDecision::Apply {
+    if bounded > effective {
+        return Ok(PoolDecision::Apply {
+            settings,
+            reason: format!("{effective} → {bounded} warm instances{bound_note}: growth is applied at once"),
+        });
+    }
+    let change = effective - bounded;
+    let band = ((policy.deadband * f64::from(effective)).ceil() as u32).max(1);
+    if change < band {
+        return Ok(PoolDecision::Keep {
+            reason: format!("{bounded} warm instances planned{bound_note}, {effective} now: shrinking by {change} is inside the deadband of {band}"),
+        });
+    }
+    Ok(PoolDecision::Apply {
         settings,
         reason: format!(
-            "{now} → {bounded} warm instances{bound_note}: a change of {change}, past the deadband of {band}"
+            "{effective} → {bounded} warm instances{bound_note}: shrinking by {change}, past the deadband of {band}"
         ),
-    }
+    })
 }
 
 #[cfg(test)]
@@ -234,7 +264,7 @@ mod tests {
 
     const LAUNCH: DeadTime = DeadTime { metric_lag: 10.0, detection: 30.0, launch: 240.0, hook: 1.0 };
     const SETTINGS: PlanSettings =
-        PlanSettings { per_instance: 100.0, percentile: 0.99, max_missing: 0.05, group_min: 3 };
+        PlanSettings { per_instance: 100.0, percentile: 0.99, max_missing: 0.05, group_min: 3, group_max: 50 };
 
     #[test]
     fn the_launch_morning_needs_its_whole_climb_warm() {
@@ -243,11 +273,35 @@ mod tests {
         assert_eq!(p.dead_time, 281.0);
         assert_eq!(p.climb, 800.0);
         assert_eq!(p.warm_instances, 8);
-        assert_eq!((p.min_size, p.max_group_prepared_capacity), (8, 11));
+        assert_eq!((p.min_size, p.max_group_prepared_capacity), (8, 8));
+        // The group's room caps it: with max 6 over min 3, three warm instances are all that could ever serve.
+        let small =
+            plan(&ramp(200.0, 1000.0, 300, 60, 1800), LAUNCH, PlanSettings { group_max: 6, ..SETTINGS }).unwrap();
+        assert_eq!(small.warm_instances, 3);
         assert!((p.peak_slope - 800.0 / 60.0).abs() < 1e-9, "{}", p.peak_slope);
         // A slow climb over hours needs little: the loop keeps up with it.
         let slow = plan(&ramp(200.0, 1000.0, 300, 7200, 9000), LAUNCH, SETTINGS).unwrap();
         assert_eq!(slow.warm_instances, 1, "{slow:?}");
+    }
+
+    /// A launch once a day among calm hours: the days' steepest climbs decide, not the calm windows around them.
+    #[test]
+    fn a_daily_launch_is_not_lost_among_calm_windows() {
+        let day = 86_400;
+        let rates = (0..3 * day)
+            .map(|t| {
+                let into = t % day;
+                Some(if into < 36_000 {
+                    200.0
+                } else if into < 36_060 {
+                    200.0 + 800.0 * (into - 36_000) as f64 / 60.0
+                } else {
+                    1000.0
+                })
+            })
+            .collect();
+        let p = plan(&DemandHistory { step: 1.0, rates }, LAUNCH, SETTINGS).unwrap();
+        assert_eq!((p.days, p.climb, p.largest_climb, p.warm_instances), (3, 800.0, 800.0, 8), "{p:?}");
     }
 
     #[test]
@@ -263,36 +317,49 @@ mod tests {
     }
 
     #[test]
-    fn the_deadband_stops_flapping_and_bounds_hold() {
+    fn the_deadband_stops_flapping_growth_is_at_once_and_bounds_hold() {
+        let base = plan(&ramp(200.0, 1000.0, 300, 60, 1800), LAUNCH, SETTINGS).unwrap();
+        let planned = |w: u32| HeadroomPlan { warm_instances: w, ..base.clone() };
         let policy = |deadband| ChangePolicy { min_warm: 1, max_warm: 20, deadband };
-        // Plans that wander around 10 from run to run, as a noisy history makes them.
-        let plans = [10u32, 11, 10, 9, 11, 10, 12, 10];
+        // Plans that wander just below 10 from run to run, as a noisy history makes them.
+        let plans = [9u32, 10, 9, 8, 10, 9, 8, 9];
         let count = |deadband: f64| {
-            let mut current = Some(PoolSettings { min_size: 10, max_group_prepared_capacity: 13 });
+            let mut current = (PoolSettings { min_size: 10, max_group_prepared_capacity: 10 }, 10);
             let mut changes = 0;
             for w in plans {
-                let p = HeadroomPlan {
-                    warm_instances: w,
-                    ..plan(&ramp(200.0, 1000.0, 300, 60, 1800), LAUNCH, SETTINGS).unwrap()
-                };
-                if let PoolDecision::Apply { settings, .. } = decide(current, &p, 3, policy(deadband)) {
-                    current = Some(settings);
+                if let PoolDecision::Apply { settings, .. } =
+                    decide(Some(current), &planned(w), policy(deadband)).unwrap()
+                {
+                    current = (settings, settings.min_size);
                     changes += 1;
                 }
             }
             changes
         };
-        assert_eq!(count(0.0), 7, "without hysteresis every wobble is a PutWarmPool");
+        assert_eq!(count(0.0), 8, "without hysteresis every wobble is a PutWarmPool");
         assert_eq!(count(0.25), 0, "a 25 % deadband holds the pool");
-        let big =
-            HeadroomPlan { warm_instances: 40, ..plan(&ramp(200.0, 1000.0, 300, 60, 1800), LAUNCH, SETTINGS).unwrap() };
-        match decide(Some(PoolSettings { min_size: 10, max_group_prepared_capacity: 13 }), &big, 3, policy(0.25)) {
+        let now = (PoolSettings { min_size: 10, max_group_prepared_capacity: 10 }, 10);
+        // Growth past the plan is applied at once, deadband or not; the bounds hold.
+        match decide(Some(now), &planned(11), policy(0.25)).unwrap() {
             PoolDecision::Apply { settings, reason } => {
-                assert_eq!(settings, PoolSettings { min_size: 20, max_group_prepared_capacity: 23 });
+                assert!(settings.min_size == 11 && reason.contains("at once"), "{reason}")
+            }
+            other => panic!("{other:?}"),
+        }
+        match decide(Some(now), &planned(40), policy(0.25)).unwrap() {
+            PoolDecision::Apply { settings, reason } => {
+                assert_eq!(settings, PoolSettings { min_size: 20, max_group_prepared_capacity: 20 });
                 assert!(reason.contains("held to the bounds 1–20"), "{reason}");
             }
             other => panic!("{other:?}"),
         }
-        assert!(matches!(decide(None, &big, 3, policy(0.25)), PoolDecision::Apply { .. }));
+        // A pool driven by MaxGroupPreparedCapacity counts at its effective size.
+        let driven = (PoolSettings { min_size: 0, max_group_prepared_capacity: 15 }, 12);
+        assert!(matches!(decide(Some(driven), &planned(12), policy(0.25)).unwrap(), PoolDecision::Keep { .. }));
+        assert!(matches!(
+            decide(None, &planned(0), ChangePolicy { min_warm: 0, ..policy(0.25) }).unwrap(),
+            PoolDecision::Keep { .. }
+        ));
+        assert!(decide(None, &planned(3), ChangePolicy { min_warm: 5, max_warm: 2, deadband: 0.1 }).is_err());
     }
 }

@@ -24,13 +24,16 @@ pub enum TraceError {
         /// What is wrong.
         problem: String,
     },
-    /// No samples.
-    #[error("{file}: no samples after the header")]
+    /// Fewer than two samples (one row says nothing about its interval).
+    #[error("{file}: at least two samples are needed after the header")]
     Empty {
         /// The trace.
         file: String,
     },
 }
+
+/// The longest trace simulated: 400 days.
+const MAX_TRACE_SECONDS: f64 = 400.0 * 86_400.0;
 
 /// A trace: arrivals counted over each interval, spread evenly over its seconds.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,7 +61,10 @@ impl Trace {
             };
             let t: f64 = t.parse().map_err(|_| bad(format!("time `{t}` is not a number of seconds")))?;
             let a: f64 = a.parse().map_err(|_| bad(format!("arrivals `{a}` is not a number")))?;
-            if !t.is_finite() || !a.is_finite() || a < 0.0 {
+            if !t.is_finite() || t.fract() != 0.0 {
+                return Err(bad(format!("time {t} must be a whole number of seconds")));
+            }
+            if !a.is_finite() || a < 0.0 {
                 return Err(bad(format!("arrivals must be a count of 0 or more (got {a})")));
             }
             if let Some(&(previous, _)) = rows.last() {
@@ -68,8 +74,16 @@ impl Trace {
             }
             rows.push((t, a));
         }
-        if rows.is_empty() {
+        if rows.len() < 2 {
             return Err(TraceError::Empty { file: file.into() });
+        }
+        let span = rows[rows.len() - 1].0 - rows[0].0;
+        if span > MAX_TRACE_SECONDS {
+            return Err(TraceError::Line {
+                file: file.into(),
+                line: 0,
+                problem: format!("the trace spans {span} s; at most 400 days are simulated"),
+            });
         }
         let origin = rows[0].0;
         // Row i counts the arrivals from its time until the next row's (as CloudWatch stamps a datapoint with its
@@ -152,6 +166,8 @@ impl DemandSource {
                 mean + amplitude * self.phase.cos_at(std::f64::consts::TAU * (t - peak_at) / period, t)
             }
             DemandSpec::Trace => match &self.trace {
+                // After the trace's last interval nothing arrives (its last rate is not repeated).
+                Some(trace) if t >= trace.seconds() => 0.0,
                 Some(trace) => {
                     while self.cursor + 1 < trace.samples.len() && trace.samples[self.cursor + 1].0 <= t {
                         self.cursor += 1;

@@ -3,7 +3,9 @@
 //! late, scale out if any policy wants to and in only if all agree, and the warm pool keeps its documented size.
 
 use super::demand::DemandSource;
-use super::scenario::{MetricKind, PoolState, Scenario, TargetTrackingSpec};
+use super::scenario::{
+    AdjustmentType, Comparison, MetricKind, PoolState, Scenario, Step, StepScalingSpec, TargetTrackingSpec,
+};
 use serde::Serialize;
 use std::collections::VecDeque;
 
@@ -134,7 +136,13 @@ pub fn assumptions(s: &Scenario) -> Vec<String> {
         "warm pool: only instances ready in the pool start warm; the rest of a scale out starts cold (AWS does not \
          document how a partly prepared pool splits)"
             .to_string(),
-        "scale in removes launching instances first, then the newest in service".to_string(),
+        "scale in removes launching instances first, then the newest in service; instances reused on scale in are \
+         ready in the pool at once, and a pool starts prepared unless start_full = false"
+            .to_string(),
+        "a per-instance metric with no counted instance reads as if one were counted (AWS's alarm would see no data \
+         and wait); the metric divides all arrivals by counted instances, warming ones serving but not counted, so it \
+         reads high while instances warm"
+            .to_string(),
         "work is served first come, first served by every in-service instance, warming ones included; the wait is \
          the backlog ÷ the capacity serving it"
             .to_string(),
@@ -192,10 +200,11 @@ impl Alarm {
     }
 }
 
-/// A policy's running state.
+/// A metric as an alarm sees it: summed into periods, each datapoint visible after a lag, looked at every
+/// evaluation.
 #[derive(Debug, Clone)]
-struct Policy {
-    spec: TargetTrackingSpec,
+struct Watch {
+    metric: MetricKind,
     /// The metric's numerator (backlog, arrivals, or demanded capacity in percent), summed over the period's seconds.
     sum: f64,
     /// The instances the metric covered, summed over the period's seconds.
@@ -203,16 +212,101 @@ struct Policy {
     samples: u32,
     /// The period and the evaluation cadence in whole seconds (counting down is cheaper than a remainder per second).
     period: u32,
+    lag: f64,
     cadence: u32,
     until_evaluation: u32,
     /// Datapoints waiting to be seen.
     pending: VecDeque<Datapoint>,
     /// The newest datapoint seen.
     latest: Option<Datapoint>,
+}
+
+impl Watch {
+    fn new(metric: MetricKind, period: f64, lag: f64) -> Self {
+        Self {
+            metric,
+            sum: 0.0,
+            basis: 0.0,
+            samples: 0,
+            period: period as u32,
+            lag,
+            // Evaluated every 10 s for 10 and 30 s periods, every minute otherwise.
+            cadence: if period < 60.0 { 10 } else { 60 },
+            until_evaluation: 0,
+            pending: VecDeque::new(),
+            latest: None,
+        }
+    }
+
+    /// Adds second `t`. A per-instance metric is a ratio: a period's datapoint is its load over its
+    /// instance-seconds (the ratio of the sums, as CloudWatch aggregates a Sum over instances), not the average of
+    /// each second's ratio.
+    fn add(&mut self, t: f64, backlog: f64, arrivals: f64, counted: f64, throughput: f64) {
+        self.sum += match self.metric {
+            MetricKind::BacklogPerInstance => backlog,
+            MetricKind::RequestsPerInstance => arrivals,
+            MetricKind::Utilization => 100.0 * arrivals / throughput,
+        };
+        self.basis += counted.max(1.0);
+        self.samples += 1;
+        if self.samples == self.period {
+            let n = f64::from(self.samples);
+            let mut value = self.sum / self.basis;
+            if self.metric == MetricKind::Utilization {
+                value = value.min(100.0);
+            }
+            self.pending.push_back(Datapoint {
+                available_at: t + 1.0 + self.lag,
+                start: t + 1.0 - n,
+                value,
+                basis: self.basis / n,
+            });
+            self.sum = 0.0;
+            self.basis = 0.0;
+            self.samples = 0;
+        }
+    }
+
+    /// Whether this second is an evaluation.
+    fn due(&mut self) -> bool {
+        if self.until_evaluation > 0 {
+            self.until_evaluation -= 1;
+            return false;
+        }
+        self.until_evaluation = self.cadence - 1;
+        true
+    }
+
+    /// The next datapoint that has become visible by `t`, oldest first.
+    fn seen(&mut self, t: f64) -> Option<Datapoint> {
+        if self.pending.front().is_some_and(|d| d.available_at <= t) {
+            self.latest = self.pending.pop_front();
+            return self.latest;
+        }
+        None
+    }
+}
+
+/// A target tracking policy's running state.
+#[derive(Debug, Clone)]
+struct Policy {
+    spec: TargetTrackingSpec,
+    watch: Watch,
     /// The capacity its newest fresh datapoint asks for.
     wants: Option<u32>,
     high: Alarm,
     low: Alarm,
+}
+
+/// A step scaling policy's running state.
+#[derive(Debug, Clone)]
+struct StepPolicy {
+    spec: StepScalingSpec,
+    watch: Watch,
+    alarm: Alarm,
+    /// Until when the instances of its last scale out warm, and how many it added: a breach of the same step while
+    /// they warm adds nothing, of a larger one the difference (AWS's step scaling with warmup).
+    warming: Option<(f64, u32)>,
 }
 
 /// A finished period's value, when the alarm sees it, and how many instances it covered (the proposal scales the
@@ -270,7 +364,7 @@ impl WaitHistogram {
         Self { weights: vec![0.0; WAIT_BUCKETS + 1], total: 0.0 }
     }
     fn add(&mut self, wait: f64, weight: f64) {
-        if weight <= 0.0 {
+        if weight <= 0.0 || !weight.is_finite() || wait.is_nan() {
             return;
         }
         let i = if wait <= WAIT_FLOOR {
@@ -306,25 +400,32 @@ pub fn simulate(s: &Scenario, mut demand: DemandSource, options: RunOptions) -> 
     let mut max = s.group.max;
     let mut desired = s.group.desired.unwrap_or(min);
     let mut fleet = Fleet { counted: desired, ..Fleet::default() };
+    if let Some(pool) = s.warm_pool.as_ref().filter(|w| w.start_full) {
+        fleet.pooled = super::warm_pool_size(pool.min_size, pool.max_group_prepared_capacity, max, desired);
+    }
     let mut policies: Vec<Policy> = s
         .target_tracking
         .iter()
         .map(|p| Policy {
             spec: p.clone(),
-            sum: 0.0,
-            basis: 0.0,
-            samples: 0,
-            period: p.period as u32,
-            // Alarms are evaluated every 10 s for 10 and 30 s periods, every minute otherwise.
-            cadence: if p.period < 60.0 { 10 } else { 60 },
-            until_evaluation: 0,
+            watch: Watch::new(p.metric, p.period, lag(p)),
             wants: None,
-            pending: VecDeque::new(),
-            latest: None,
             high: Alarm::new(p.high.datapoints, p.high.evaluation_periods),
             low: Alarm::new(p.low.datapoints, p.low.evaluation_periods),
         })
         .collect();
+    let mut step_policies: Vec<StepPolicy> = s
+        .step_scaling
+        .iter()
+        .map(|p| StepPolicy {
+            spec: p.clone(),
+            watch: Watch::new(p.metric, p.period, p.period),
+            alarm: Alarm::new(p.alarm.datapoints, p.alarm.evaluation_periods),
+            warming: None,
+        })
+        .collect();
+    // Predictive scaling's floor for the current hour.
+    let mut floor = 0u32;
     let mut scheduled = s.scheduled.clone();
     scheduled.sort_by(|a, b| a.at.total_cmp(&b.at));
     let mut next_scheduled = 0;
@@ -453,34 +554,9 @@ pub fn simulate(s: &Scenario, mut demand: DemandSource, options: RunOptions) -> 
         summary.arrived += arrivals;
 
         // Metrics into periods; a finished period's datapoint reaches the alarm after the lag.
-        // A per-instance metric is a ratio: a period's datapoint is its load over its instance-seconds (the ratio of
-        // the sums, as CloudWatch aggregates a Sum over instances), not the average of each second's ratio.
         let counted = f64::from(fleet.counted);
-        for p in &mut policies {
-            let load = match p.spec.metric {
-                MetricKind::BacklogPerInstance => backlog,
-                MetricKind::RequestsPerInstance => arrivals,
-                MetricKind::Utilization => 100.0 * arrivals / plant.throughput,
-            };
-            p.sum += load;
-            p.basis += counted.max(1.0);
-            p.samples += 1;
-            if p.samples == p.period {
-                let n = f64::from(p.samples);
-                let mut value = p.sum / p.basis;
-                if p.spec.metric == MetricKind::Utilization {
-                    value = value.min(100.0);
-                }
-                p.pending.push_back(Datapoint {
-                    available_at: t + 1.0 + lag(&p.spec),
-                    start: t + 1.0 - n,
-                    value,
-                    basis: p.basis / n,
-                });
-                p.sum = 0.0;
-                p.basis = 0.0;
-                p.samples = 0;
-            }
+        for w in policies.iter_mut().map(|p| &mut p.watch).chain(step_policies.iter_mut().map(|p| &mut p.watch)) {
+            w.add(t, backlog, arrivals, counted, plant.throughput);
         }
 
         // Alarms are evaluated every 10 s for 10 and 30 s periods, every minute otherwise.
@@ -489,19 +565,15 @@ pub fn simulate(s: &Scenario, mut demand: DemandSource, options: RunOptions) -> 
         let mut inward: Option<Proposal> = None;
         let warming_now = !fleet.warming.is_empty() || fleet.launching() > 0;
         for (i, p) in policies.iter_mut().enumerate() {
-            let cadence = p.cadence;
-            if p.until_evaluation > 0 {
-                p.until_evaluation -= 1;
+            if !p.watch.due() {
                 continue;
             }
-            p.until_evaluation = cadence - 1;
-            while p.pending.front().is_some_and(|d| d.available_at <= t) {
-                let Some(d) = p.pending.pop_front() else { break };
-                p.latest = Some(d);
+            let cadence = p.watch.cadence;
+            while let Some(d) = p.watch.seen(t) {
                 p.high.push(d.value > p.spec.target);
                 p.low.push(d.value < p.spec.target * p.spec.low_ratio);
             }
-            let Some(Datapoint { start, value: metric, basis, .. }) = p.latest else { continue };
+            let Some(Datapoint { start, value: metric, basis, .. }) = p.watch.latest else { continue };
             if changes.last.is_some_and(|(at, _)| start < at) {
                 continue; // the newest datapoint still counts the fleet from before the last change
             }
@@ -522,21 +594,99 @@ pub fn simulate(s: &Scenario, mut demand: DemandSource, options: RunOptions) -> 
                 }
             }
         }
-        // Scale out if any policy wants to; in only if every policy that may scale in is in its low alarm, to the
-        // largest capacity any of them asks for.
-        if let Some(o) = out {
-            let want = o.want.clamp(min, max);
-            if want > desired {
-                changes.apply(t, &mut desired, want, &o.cause(&policies[o.policy].spec, true));
+        // Step policies: the alarm's step decides the adjustment; a scale out whose instances still warm counts.
+        let mut step_out: Option<(u32, String)> = None;
+        let mut step_in: Option<(u32, String)> = None;
+        for p in &mut step_policies {
+            if !p.watch.due() {
+                continue;
             }
-        } else if let Some(o) = inward {
-            // Every policy that may scale in must be in its low alarm, and the group keeps the largest capacity any
-            // of them asks for — not only those evaluated this second.
+            let spec = &p.spec;
+            while let Some(d) = p.watch.seen(t) {
+                p.alarm.push(match spec.comparison {
+                    Comparison::AtOrAbove => d.value >= spec.threshold,
+                    Comparison::AtOrBelow => d.value <= spec.threshold,
+                });
+            }
+            let Some(d) = p.watch.latest else { continue };
+            if !p.alarm.in_alarm || t - p.alarm.last_action < f64::from(p.watch.cadence) {
+                continue;
+            }
+            p.alarm.last_action = t;
+            let Some(step) = step_for(spec, d.value - spec.threshold) else { continue };
+            let mut want = adjusted(spec, desired, step.adjustment);
+            let warming = p.warming.filter(|(until, _)| *until > t).map_or(0, |(_, added)| added);
+            if want > desired && warming > 0 {
+                // The instances of the last scale out count: add only what this step asks beyond them.
+                want = want.saturating_sub(warming).max(desired);
+            }
+            let cause = format!(
+                "a monitor alarm {} in state ALARM ({} {:.1} {} {}) triggered policy {} (step {}..{}: {:+})",
+                spec.name,
+                metric_name(spec.metric),
+                d.value,
+                if spec.comparison == Comparison::AtOrAbove { ">=" } else { "<=" },
+                spec.threshold,
+                spec.name,
+                step.lower.map_or("-inf".into(), |v| v.to_string()),
+                step.upper.map_or("+inf".into(), |v| v.to_string()),
+                step.adjustment
+            );
+            if want > desired {
+                p.warming = Some((t + s.group.instance_warmup, want - desired));
+                if step_out.as_ref().is_none_or(|(w, _)| want > *w) {
+                    step_out = Some((want, cause));
+                }
+            } else if want < desired && !warming_now && step_in.as_ref().is_none_or(|(w, _)| want > *w) {
+                step_in = Some((want, cause));
+            }
+        }
+        // Predictive scaling raises the floor at each hour (less the scheduling buffer) and never scales in.
+        if let Some(pred) = &s.predictive {
+            let hour = ((t + pred.buffer) / 3600.0) as usize;
+            let forecast = pred.forecast[hour.min(pred.forecast.len() - 1)];
+            if forecast != floor {
+                floor = forecast;
+                let want = floor.clamp(min, max);
+                if want > desired {
+                    changes.apply(
+                        t,
+                        &mut desired,
+                        want,
+                        &format!(
+                            "predictive scaling's forecast for hour {hour} ({forecast} instances) raised the floor,"
+                        ),
+                    );
+                }
+            }
+        }
+        // Scale out if any policy wants to, to the largest capacity asked; in only if every target tracking policy
+        // that may scale in is in its low alarm, to the largest capacity any policy (or the forecast) still asks.
+        let tt_out = out.map(|o| (o.want, o));
+        let best_out = match (tt_out, step_out) {
+            (Some((w, o)), Some((sw, sc))) => {
+                Some(if sw > w { (sw, sc) } else { (w, o.cause(&policies[o.policy].spec, true)) })
+            }
+            (Some((w, o)), None) => Some((w, o.cause(&policies[o.policy].spec, true))),
+            (None, step) => step,
+        };
+        if let Some((want, cause)) = best_out {
+            let want = want.clamp(min, max);
+            if want > desired {
+                changes.apply(t, &mut desired, want, &cause);
+            }
+        } else if inward.is_some() || step_in.is_some() {
             let all_agree = policies.iter().all(|p| p.spec.disable_scale_in || p.low.in_alarm);
-            let largest = policies.iter().filter(|p| !p.spec.disable_scale_in).filter_map(|p| p.wants).max();
-            let want = largest.unwrap_or(o.want).max(o.want).clamp(min, max);
+            let largest_tt = policies.iter().filter(|p| !p.spec.disable_scale_in).filter_map(|p| p.wants).max();
+            let asked =
+                [inward.map(|o| o.want), step_in.as_ref().map(|(w, _)| *w), largest_tt].into_iter().flatten().max();
+            let want = asked.unwrap_or(desired).max(floor).clamp(min, max);
             if all_agree && want < desired {
-                changes.apply(t, &mut desired, want, &o.cause(&policies[o.policy].spec, false));
+                let cause = match inward {
+                    Some(o) => o.cause(&policies[o.policy].spec, false),
+                    None => step_in.map(|(_, c)| c).unwrap_or_default(),
+                };
+                changes.apply(t, &mut desired, want, &cause);
             }
         }
 
@@ -564,6 +714,10 @@ pub fn simulate(s: &Scenario, mut demand: DemandSource, options: RunOptions) -> 
                 if fleet.cold.pop_back().is_some() || fleet.warm.pop_back().is_some() {
                     continue;
                 }
+                // Protected instances (work leases held) are never chosen: the group stays above desired.
+                if fleet.in_service() <= s.group.protected {
+                    break;
+                }
                 if fleet.warming.pop_back().is_none() && fleet.counted > 0 {
                     fleet.counted -= 1;
                 }
@@ -579,11 +733,10 @@ pub fn simulate(s: &Scenario, mut demand: DemandSource, options: RunOptions) -> 
             for _ in have..target {
                 fleet.preparing.push_back(t + plant.cold_launch + plant.hook);
             }
+            // A pool above its size loses the instances still preparing first, then ready ones.
             for _ in target..have {
-                if fleet.pooled > 0 {
-                    fleet.pooled -= 1;
-                } else {
-                    fleet.preparing.pop_back();
+                if fleet.preparing.pop_back().is_none() {
+                    fleet.pooled = fleet.pooled.saturating_sub(1);
                 }
             }
         }
@@ -632,6 +785,49 @@ pub fn simulate(s: &Scenario, mut demand: DemandSource, options: RunOptions) -> 
     summary.scale_ins = changes.ins;
     summary.oscillations = changes.reversals;
     Run { summary, decisions: changes.decisions, rows }
+}
+
+/// The step whose interval holds `delta` (the metric less the threshold): above the threshold the lower bound is
+/// inclusive, below it the upper bound.
+fn step_for(spec: &StepScalingSpec, delta: f64) -> Option<Step> {
+    spec.steps.iter().copied().find(|st| {
+        let lower = st.lower.unwrap_or(f64::NEG_INFINITY);
+        let upper = st.upper.unwrap_or(f64::INFINITY);
+        if delta >= 0.0 {
+            lower <= delta && delta < upper
+        } else {
+            lower < delta && delta <= upper
+        }
+    })
+}
+
+/// The capacity a step's adjustment asks for, rounded as AWS documents for percentages: above 1 down, between 0 and
+/// 1 to 1, between -1 and 0 to -1, below -1 up; MinAdjustmentMagnitude raises a percentage's size.
+pub(super) fn adjusted(spec: &StepScalingSpec, current: u32, adjustment: i32) -> u32 {
+    let current = i64::from(current);
+    let change = match spec.adjustment_type {
+        AdjustmentType::ChangeInCapacity => i64::from(adjustment),
+        AdjustmentType::ExactCapacity => return adjustment.max(0) as u32,
+        AdjustmentType::PercentChangeInCapacity => {
+            let raw = current as f64 * f64::from(adjustment) / 100.0;
+            let mut rounded = if raw >= 1.0 {
+                raw.floor()
+            } else if raw > 0.0 {
+                1.0
+            } else if raw > -1.0 && raw < 0.0 {
+                -1.0
+            } else {
+                raw.ceil()
+            } as i64;
+            if let Some(magnitude) = spec.min_adjustment_magnitude {
+                if rounded != 0 && rounded.unsigned_abs() < u64::from(magnitude) {
+                    rounded = rounded.signum() * i64::from(magnitude);
+                }
+            }
+            rounded
+        }
+    };
+    (current + change).clamp(0, i64::from(u32::MAX)) as u32
 }
 
 /// What one policy asks for at an evaluation, and what it saw.

@@ -4,15 +4,18 @@
 //! Pure: a [`Scenario`] and a [`DemandSource`] in, a [`Run`] (summary, decisions with their causes, recorded rows)
 //! out. The CLI reads the files, writes the CSV and the chart.
 
+mod chart;
 mod demand;
 mod engine;
 mod scenario;
 
+pub use chart::svg;
 pub use demand::{DemandSource, Trace, TraceError};
 pub use engine::{assumptions, clock, simulate, Decision, InstanceHours, Row, Run, RunOptions, Summary};
 pub use scenario::{
-    AlarmShape, Cost, DemandSpec, GroupSpec, MetricKind, Noise, Objective, Plant, PoolState, Scenario, ScenarioError,
-    ScheduledAction, TargetTrackingSpec, WarmPoolSpec,
+    AdjustmentType, AlarmShape, Comparison, Cost, DemandSpec, GroupSpec, MetricKind, Noise, Objective, Plant,
+    PoolState, PredictiveSpec, Scenario, ScenarioError, ScheduledAction, Step, StepScalingSpec, TargetTrackingSpec,
+    WarmPoolSpec,
 };
 
 /// The warm pool's size as AWS keeps it: `max(MinSize, (MaxGroupPreparedCapacity or MaxSize) − desired)`.

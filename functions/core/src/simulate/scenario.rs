@@ -70,9 +70,15 @@ pub struct Scenario {
     /// Target tracking policies.
     #[serde(default)]
     pub target_tracking: Vec<TargetTrackingSpec>,
+    /// Step scaling policies.
+    #[serde(default)]
+    pub step_scaling: Vec<StepScalingSpec>,
     /// Scheduled actions.
     #[serde(default)]
     pub scheduled: Vec<ScheduledAction>,
+    /// Predictive scaling in ForecastAndScale mode: a floor under desired capacity, hour by hour.
+    #[serde(default)]
+    pub predictive: Option<PredictiveSpec>,
     /// What counts as good service.
     #[serde(default)]
     pub objective: Objective,
@@ -230,6 +236,10 @@ pub struct GroupSpec {
     /// in service. AWS falls back to the default cooldown (300 s) when it is not set.
     #[serde(default = "five_minutes", deserialize_with = "seconds")]
     pub instance_warmup: f64,
+    /// Instances protected from scale in (work leases held): scale in never terminates them, so the group may stay
+    /// above its desired capacity until they are released.
+    #[serde(default)]
+    pub protected: u32,
 }
 
 fn five_minutes() -> f64 {
@@ -264,6 +274,14 @@ pub struct WarmPoolSpec {
     /// InstanceReusePolicy.ReuseOnScaleIn: scaled-in instances go back to the pool instead of terminating.
     #[serde(default)]
     pub reuse_on_scale_in: bool,
+    /// The pool is prepared when the run starts (a group that has been running); false: it starts empty and fills
+    /// at the cold launch's pace.
+    #[serde(default = "yes")]
+    pub start_full: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// The metric a target tracking policy follows.
@@ -336,6 +354,89 @@ pub struct AlarmShape {
     pub evaluation_periods: u32,
 }
 
+/// How a step policy's adjustment is read (PutScalingPolicy AdjustmentType).
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+pub enum AdjustmentType {
+    /// Add the adjustment (negative removes).
+    ChangeInCapacity,
+    /// Set the capacity to the adjustment.
+    ExactCapacity,
+    /// Add this percentage of the current capacity, rounded as AWS documents.
+    PercentChangeInCapacity,
+}
+
+/// Which side of the threshold breaches.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Comparison {
+    /// The metric at or above the threshold.
+    AtOrAbove,
+    /// The metric at or below it.
+    AtOrBelow,
+}
+
+/// One step: the adjustment for metric values between `lower` and `upper`, both relative to the threshold (AWS:
+/// above the threshold the lower bound is inclusive, below it the upper bound).
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// MetricIntervalLowerBound (none: minus infinity).
+    #[serde(default)]
+    pub lower: Option<f64>,
+    /// MetricIntervalUpperBound (none: infinity).
+    #[serde(default)]
+    pub upper: Option<f64>,
+    /// ScalingAdjustment.
+    pub adjustment: i32,
+}
+
+/// A step scaling policy and the alarm that invokes it (you make that alarm; its settings are yours).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct StepScalingSpec {
+    /// A name for the explanation.
+    #[serde(default = "default_step_name")]
+    pub name: String,
+    /// What the alarm watches.
+    pub metric: MetricKind,
+    /// The alarm's threshold.
+    pub threshold: f64,
+    /// Which side breaches.
+    pub comparison: Comparison,
+    /// The alarm's period: 10, 30 or a multiple of 60 s.
+    #[serde(default = "sixty", deserialize_with = "seconds")]
+    pub period: f64,
+    /// The alarm: `datapoints` of the last `evaluation_periods` breaching.
+    #[serde(default = "one_of_one")]
+    pub alarm: AlarmShape,
+    /// How the adjustments are read.
+    pub adjustment_type: AdjustmentType,
+    /// MinAdjustmentMagnitude (PercentChangeInCapacity only).
+    #[serde(default)]
+    pub min_adjustment_magnitude: Option<u32>,
+    /// The steps.
+    pub steps: Vec<Step>,
+}
+
+fn default_step_name() -> String {
+    "step-scaling".into()
+}
+fn one_of_one() -> AlarmShape {
+    AlarmShape { datapoints: 1, evaluation_periods: 1 }
+}
+
+/// Predictive scaling's forecast as a floor: at the start of each hour (less the scheduling buffer) desired becomes at
+/// least that hour's forecast capacity; it never scales in.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PredictiveSpec {
+    /// Forecast capacity for hour 0, 1, 2, … of the run (the last value holds after).
+    pub forecast: Vec<u32>,
+    /// SchedulingBufferTime: instances launch this long before their hour (default 300 s).
+    #[serde(default = "five_minutes", deserialize_with = "seconds")]
+    pub buffer: f64,
+}
+
 /// A scheduled action: at `at`, set whichever of min, max and desired it names.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -406,6 +507,48 @@ impl Scenario {
     fn validate(&self, file: &str) -> Result<(), ScenarioError> {
         let bad =
             |field: &'static str, problem: String| Err(ScenarioError::Invalid { file: file.into(), field, problem });
+        // Every number is finite and in AWS's range: NaN, infinities and absurd sizes are refused here, so the
+        // simulator never has to guard against them.
+        let finite = |v: f64| v.is_finite() && v >= 0.0;
+        let rates: Vec<(&'static str, f64)> = match &self.demand {
+            DemandSpec::Steady { rate, .. } => vec![("demand.rate", *rate)],
+            DemandSpec::Ramp { from, to, start, over, .. } => {
+                vec![("demand.from", *from), ("demand.to", *to), ("demand.start", *start), ("demand.over", *over)]
+            }
+            DemandSpec::Spike { base, peak, at, lasting, .. } => {
+                vec![("demand.base", *base), ("demand.peak", *peak), ("demand.at", *at), ("demand.lasting", *lasting)]
+            }
+            DemandSpec::Diurnal { mean, amplitude, period, peak_at, .. } => {
+                if !(period.is_finite() && *period >= 60.0) {
+                    return bad("demand.period", format!("must be at least 60 s (got {period})"));
+                }
+                vec![("demand.mean", *mean), ("demand.amplitude", *amplitude), ("demand.peak_at", *peak_at)]
+            }
+            DemandSpec::Trace => vec![],
+        };
+        for (field, v) in rates.into_iter().chain([
+            ("objective.latency", self.objective.latency),
+            ("cost.ebs_gb_month", self.cost.ebs_gb_month),
+            ("cost.volume_gb", self.cost.volume_gb),
+            ("cost.memory_gb", self.cost.memory_gb),
+            ("cost.instance_hour", self.cost.instance_hour),
+            ("plant.retry_after", self.plant.retry_after),
+        ]) {
+            if !finite(v) || v > 1e12 {
+                return bad(field, format!("must be a finite number of 0 or more (got {v})"));
+            }
+        }
+        const MAX_CAPACITY: u32 = 100_000;
+        let pool = self.warm_pool.as_ref();
+        for (field, v) in [
+            ("group.max", self.group.max),
+            ("warm_pool.min_size", pool.map_or(0, |w| w.min_size)),
+            ("warm_pool.max_group_prepared_capacity", pool.and_then(|w| w.max_group_prepared_capacity).unwrap_or(0)),
+        ] {
+            if v > MAX_CAPACITY {
+                return bad(field, format!("must be at most {MAX_CAPACITY} instances (got {v})"));
+            }
+        }
         if !(self.duration >= 1.0 && self.duration <= 400.0 * 86_400.0) {
             return bad("duration", format!("must be between 1 s and 400 days (got {} s)", self.duration));
         }
@@ -421,11 +564,19 @@ impl Scenario {
             ("plant.warm_from_hibernated", self.plant.warm_from_hibernated),
             ("plant.warm_from_running", self.plant.warm_from_running),
             ("plant.hook", self.plant.hook),
-            ("group.instance_warmup", self.group.instance_warmup),
         ] {
             if !(0.0..=7200.0).contains(&v) {
                 return bad(field, format!("must be between 0 and 2 hours (got {v} s)"));
             }
+        }
+        if !(0.0..=3600.0).contains(&self.group.instance_warmup) {
+            return bad(
+                "group.instance_warmup",
+                format!(
+                    "must be between 0 and 3600 s, as DefaultInstanceWarmup (got {} s)",
+                    self.group.instance_warmup
+                ),
+            );
         }
         if !(0.0..=1.0).contains(&self.plant.retry) {
             return bad("plant.retry", format!("must be a fraction between 0 and 1 (got {})", self.plant.retry));
@@ -448,7 +599,16 @@ impl Scenario {
             if ![10.0, 30.0, 60.0].contains(&p.period) {
                 return bad("target_tracking.period", format!("must be 10, 30 or 60 s (got {} s)", p.period));
             }
-            if !positive(p.target) {
+            if p.lag.is_some_and(|l| !(0.0..=3600.0).contains(&l)) {
+                return bad("target_tracking.lag", "must be between 0 and 3600 s".into());
+            }
+            if f64::from(p.high.evaluation_periods.max(p.low.evaluation_periods)) * p.period > 86_400.0 {
+                return bad(
+                    "target_tracking",
+                    "evaluation periods × period must be at most one day (CloudWatch's limit)".into(),
+                );
+            }
+            if !positive(p.target) || p.target > 1e12 {
                 return bad("target_tracking.target", format!("must be above 0 (got {})", p.target));
             }
             for (field, a) in [("target_tracking.high", p.high), ("target_tracking.low", p.low)] {
@@ -466,6 +626,60 @@ impl Scenario {
                 return bad("target_tracking.low_ratio", format!("must be between 0 and 1 (got {})", p.low_ratio));
             }
         }
+        for p in &self.step_scaling {
+            if !(p.period == 10.0 || p.period == 30.0 || (p.period >= 60.0 && p.period % 60.0 == 0.0)) {
+                return bad(
+                    "step_scaling.period",
+                    format!("must be 10, 30 or a multiple of 60 s (got {} s)", p.period),
+                );
+            }
+            if !p.threshold.is_finite() || f64::from(p.alarm.evaluation_periods) * p.period > 86_400.0 {
+                return bad(
+                    "step_scaling",
+                    "the threshold must be finite and evaluation periods × period at most one day".into(),
+                );
+            }
+            if p.alarm.datapoints == 0 || p.alarm.datapoints > p.alarm.evaluation_periods {
+                return bad(
+                    "step_scaling.alarm",
+                    format!(
+                        "datapoints {} must be between 1 and evaluation_periods {}",
+                        p.alarm.datapoints, p.alarm.evaluation_periods
+                    ),
+                );
+            }
+            if p.steps.is_empty() {
+                return bad("step_scaling.steps", "must list at least one step".into());
+            }
+            for st in &p.steps {
+                if let (Some(l), Some(u)) = (st.lower, st.upper) {
+                    if l >= u {
+                        return bad("step_scaling.steps", format!("lower {l} must be below upper {u}"));
+                    }
+                }
+            }
+        }
+        for a in &self.scheduled {
+            if !(0.0..=self.duration).contains(&a.at) {
+                return bad("scheduled.at", format!("must be within the run, 0 to {} s (got {})", self.duration, a.at));
+            }
+            if let (Some(lo), Some(hi)) = (a.min, a.max) {
+                if lo > hi {
+                    return bad("scheduled.min", format!("{lo} is above the action's max {hi} (AWS rejects it)"));
+                }
+            }
+            if a.max.is_some_and(|m| m > MAX_CAPACITY) {
+                return bad("scheduled.max", format!("must be at most {MAX_CAPACITY}"));
+            }
+        }
+        if let Some(p) = &self.predictive {
+            if p.forecast.is_empty() {
+                return bad("predictive.forecast", "must give at least one hour's capacity".into());
+            }
+            if !(0.0..3600.0).contains(&p.buffer) {
+                return bad("predictive.buffer", format!("must be below one hour (got {} s)", p.buffer));
+            }
+        }
         let noise = match &self.demand {
             DemandSpec::Steady { noise, .. }
             | DemandSpec::Ramp { noise, .. }
@@ -474,8 +688,9 @@ impl Scenario {
             DemandSpec::Trace => None,
         };
         if let Some(n) = noise {
-            if !(0.0..=1.0).contains(&n.sd) {
-                return bad("demand.noise.sd", format!("must be between 0 and 1 (got {})", n.sd));
+            // A uniform draw wider than the rate would clip at zero and bias the mean up.
+            if !(0.0..=1.0 / 3f64.sqrt()).contains(&n.sd) {
+                return bad("demand.noise.sd", format!("must be between 0 and 0.577 (1/√3) (got {})", n.sd));
             }
         }
         Ok(())

@@ -205,7 +205,33 @@ fn bad_scenarios_and_traces_name_the_field_or_line() {
     assert!(err(&format!("{base}group = {{ min = 1, max = 2, colour = 1 }}")).contains("unknown field `colour`"));
     assert!(err("duration = \"soon\"\n").contains("not a duration"));
 
+    // Numbers TOML allows but AWS and arithmetic do not: refused, named.
+    assert!(err("duration = 60\ndemand = { kind = \"steady\", rate = inf }\ngroup = { min = 1, max = 2 }")
+        .contains("`demand.rate` must be a finite number"));
+    assert!(
+        err(&format!("{base}group = {{ min = 1, max = 4000000000 }}")).contains("`group.max` must be at most 100000")
+    );
+    assert!(err(&format!(
+        "{base}group = {{ min = 1, max = 2 }}\n[[target_tracking]]\nmetric = \"utilization\"\ntarget = 50\nlag = nan"
+    ))
+    .contains("target_tracking.lag"));
+    assert!(err(&format!("{base}group = {{ min = 1, max = 2 }}\n[[target_tracking]]\nmetric = \"utilization\"\ntarget = 50\nhigh = {{ datapoints = 1, evaluation_periods = 4000 }}")).contains("at most one day"));
+    assert!(err(&format!("{base}group = {{ min = 1, max = 2 }}\n[[scheduled]]\nat = \"2h\"\nmin = 1"))
+        .contains("`scheduled.at` must be within the run"));
+    assert!(err(&format!("{base}group = {{ min = 1, max = 2, instance_warmup = \"2h\" }}"))
+        .contains("DefaultInstanceWarmup"));
+    assert!(err(
+        "duration = 60\ndemand = { kind = \"steady\", rate = 1, noise = { sd = 0.9 } }\ngroup = { min = 1, max = 2 }"
+    )
+    .contains("1/√3"));
+
     let trace = |csv: &str| Trace::from_csv(csv, "t.csv");
+    assert!(trace("time,arrivals\n0,10\n0.5,1000\n1,10\n")
+        .unwrap_err()
+        .to_string()
+        .contains("whole number of seconds"));
+    assert!(matches!(trace("time,arrivals\n0,10\n"), Err(TraceError::Empty { .. })));
+    assert!(trace("time,arrivals\n0,1\n1000000000,1\n").unwrap_err().to_string().contains("400 days"));
     assert!(trace("when,count\n0,1\n").unwrap_err().to_string().contains("header must be `time,arrivals`"));
     assert_eq!(trace("time,arrivals\n0,1\n60,x\n").unwrap_err().to_string(), "t.csv:3: arrivals `x` is not a number");
     assert!(trace("time,arrivals\n60,1\n0,1\n").unwrap_err().to_string().contains("t.csv:3: time 0 is not after"));
@@ -223,6 +249,10 @@ fn a_trace_spreads_each_count_over_its_interval() {
     let mut d = DemandSource::new(&s.demand, Some(trace)).unwrap();
     let rates: Vec<f64> = (0..180).map(|t| d.rate(f64::from(t))).collect();
     assert_eq!((rates[0], rates[59], rates[60], rates[119], rates[120]), (10.0, 10.0, 20.0, 20.0, 0.0));
+    // Past its end a trace brings nothing: its last rate is not repeated.
+    let two = Trace::from_csv("time,arrivals\n0,60\n60,120\n", "t.csv").unwrap();
+    let mut d = DemandSource::new(&s.demand, Some(two)).unwrap();
+    assert_eq!((d.rate(119.0), d.rate(120.0), d.rate(5000.0)), (2.0, 0.0, 0.0));
 }
 
 #[test]
@@ -276,4 +306,98 @@ fn scale_in_keeps_the_largest_capacity_any_policy_asks_for() {
     assert!(r.decisions.iter().all(|d| d.to >= 5), "{:#?}", r.decisions);
     assert_eq!(r.summary.final_desired, 5, "{:#?}", r.decisions);
     assert_eq!(r.summary.oscillations, 0);
+}
+
+#[test]
+fn the_chart_shades_the_breach_and_draws_every_layer() {
+    let r = run(LAUNCH_MORNING);
+    let chart = svg("launch <morning>", &r.rows, 100.0, 1.0);
+    assert!(chart.starts_with("<svg") && chart.trim_end().ends_with("</svg>"));
+    assert!(chart.contains("launch &lt;morning&gt;"));
+    assert_eq!(chart.matches("<polygon").count(), 4, "in service, warming, launching, pool");
+    assert_eq!(chart.matches("<polyline").count(), 3, "demand, serving capacity, desired");
+    // One breach: from the ramp until the new capacity serves.
+    assert_eq!(chart.matches(r#"class="breach""#).count(), 1, "{chart}");
+    let quiet = run(&LAUNCH_MORNING.replace("to = 1000", "to = 250"));
+    assert_eq!(svg("quiet", &quiet.rows, 100.0, 1.0).matches(r#"class="breach""#).count(), 0);
+    assert!(svg("empty", &[], 100.0, 1.0).contains("</svg>"));
+}
+
+/// AWS's step scaling examples: 30 % of 11 → +3, 10 % of 14 → +1, 25 % of 4 → 1 raised to a minimum magnitude of 2.
+#[test]
+fn step_scaling_rounds_percentages_as_aws_documents() {
+    let step = |adjustment_type: &str, adjustment: i32, magnitude: &str| {
+        let s = Scenario::from_toml(
+            &format!(
+                "duration = 60\ndemand = {{ kind = \"steady\", rate = 1 }}\ngroup = {{ min = 0, max = 100 }}\n[[step_scaling]]\nmetric = \"utilization\"\nthreshold = 70\ncomparison = \"at-or-above\"\nadjustment_type = \"{adjustment_type}\"\n{magnitude}\nsteps = [{{ lower = 0, adjustment = {adjustment} }}]\n"
+            ),
+            "s.toml",
+        )
+        .unwrap();
+        s.step_scaling[0].clone()
+    };
+    use super::engine::adjusted;
+    assert_eq!(adjusted(&step("PercentChangeInCapacity", 30, ""), 11, 30), 14);
+    assert_eq!(adjusted(&step("PercentChangeInCapacity", 10, ""), 14, 10), 15);
+    assert_eq!(adjusted(&step("PercentChangeInCapacity", 10, ""), 10, 10), 11);
+    assert_eq!(adjusted(&step("PercentChangeInCapacity", 25, "min_adjustment_magnitude = 2"), 4, 25), 6);
+    assert_eq!(adjusted(&step("PercentChangeInCapacity", -30, ""), 20, -30), 14);
+    assert_eq!(adjusted(&step("PercentChangeInCapacity", -10, ""), 5, -10), 4);
+    assert_eq!(adjusted(&step("ChangeInCapacity", 5, ""), 3, 5), 8);
+    assert_eq!(adjusted(&step("ExactCapacity", 5, ""), 9, 5), 5);
+}
+
+#[test]
+fn a_step_policy_picks_its_step_and_warming_instances_count() {
+    let r = run(r#"
+        duration = "20m"
+        demand = { kind = "ramp", from = 100, to = 900, start = "2m", over = "5m" }
+        plant = { throughput = 100 }
+        group = { min = 2, max = 30, desired = 2, instance_warmup = "5m" }
+        [[step_scaling]]
+        name = "cpu-high"
+        metric = "utilization"
+        threshold = 60
+        comparison = "at-or-above"
+        adjustment_type = "ChangeInCapacity"
+        steps = [{ lower = 0, upper = 20, adjustment = 1 }, { lower = 20, adjustment = 4 }]
+    "#);
+    let outs: Vec<&Decision> = r.decisions.iter().filter(|d| d.to > d.from).collect();
+    assert!(!outs.is_empty(), "{:#?}", r.decisions);
+    assert!(outs[0].cause.contains("cpu-high") && outs[0].cause.contains("step 20..+inf: +4"), "{}", outs[0].cause);
+    assert_eq!(outs[0].to - outs[0].from, 4);
+    // While those four warm, the same step breaching again adds nothing.
+    assert!(outs.iter().skip(1).all(|d| d.at >= outs[0].at + 300.0), "{:#?}", outs);
+}
+
+#[test]
+fn protected_instances_stay_and_the_forecast_is_a_floor() {
+    let protected = run(r#"
+        duration = "40m"
+        demand = { kind = "steady", rate = 100 }
+        plant = { throughput = 100 }
+        group = { min = 1, max = 20, desired = 10, instance_warmup = "60s", protected = 6 }
+        [[target_tracking]]
+        metric = "utilization"
+        target = 50
+    "#);
+    assert!(protected.summary.final_desired < 6, "{:?}", protected.summary);
+    let last = protected.rows.last().unwrap();
+    assert_eq!(last.in_service + last.warming, 6, "scale in stops at the protected instances: {last:?}");
+
+    let forecast = run(r#"
+        duration = "3h"
+        demand = { kind = "steady", rate = 100 }
+        plant = { throughput = 100 }
+        group = { min = 1, max = 20, desired = 2, instance_warmup = "60s" }
+        predictive = { forecast = [2, 8, 3], buffer = "5m" }
+        [[target_tracking]]
+        metric = "utilization"
+        target = 50
+    "#);
+    let raised = forecast.decisions.iter().find(|d| d.cause.contains("predictive")).unwrap();
+    assert_eq!((raised.at, raised.to), (3300.0, 8), "five minutes before hour 1: {raised:?}");
+    // Within hour 1 nothing takes it below the forecast; after, scale in may.
+    assert!(forecast.rows.iter().filter(|r| r.t >= 3300.0 && r.t < 6900.0).all(|r| r.desired >= 8));
+    assert!(forecast.summary.final_desired < 8, "{:?}", forecast.summary);
 }
