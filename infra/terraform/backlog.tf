@@ -7,6 +7,7 @@ module "backlog" {
   source          = "./modules/function"
   count           = local.backlog_count
   name            = var.backlog_name
+  role_name       = "${var.backlog_name}-${local.region}"
   policy          = replace(file("${path.module}/../../policies/roles/scalegate-backlog-metric.json"), "arn:aws:", "arn:${local.partition}:")
   trust_policy    = file("${path.module}/../../policies/roles/scalegate-backlog-metric.trust.json")
   package         = var.backlog_package

@@ -11,6 +11,7 @@ module "drain" {
   source       = "./modules/function"
   count        = local.drain_count
   name         = var.drain_name
+  role_name    = "${var.drain_name}-${local.region}"
   policy       = replace(file("${path.module}/../../policies/roles/scalegate-drain.json"), "arn:aws:", "arn:${local.partition}:")
   trust_policy = file("${path.module}/../../policies/roles/scalegate-drain.trust.json")
   package      = var.drain_package

@@ -87,6 +87,7 @@ module "gate" {
   source             = "./modules/function"
   count              = local.gate_count
   name               = var.name
+  role_name          = "${var.name}-${local.region}"
   policy             = jsonencode(local.policy)
   trust_policy       = file("${path.module}/../../policies/roles/scalegate-launch-gate.trust.json")
   package            = var.package

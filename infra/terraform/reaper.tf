@@ -6,6 +6,7 @@ module "reaper" {
   source             = "./modules/function"
   count              = local.reaper_count
   name               = var.reaper_name
+  role_name          = "${var.reaper_name}-${local.region}"
   policy             = replace(file("${path.module}/../../policies/roles/scalegate-protection-reaper.json"), "arn:aws:", "arn:${local.partition}:")
   trust_policy       = file("${path.module}/../../policies/roles/scalegate-protection-reaper.trust.json")
   package            = var.reaper_package

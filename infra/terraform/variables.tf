@@ -6,6 +6,11 @@ variable "name" {
     condition     = startswith(var.name, "scalegate-launch-gate")
     error_message = "name must start with scalegate-launch-gate (policies/roles/scalegate-launch-gate.json scopes to it)."
   }
+  validation {
+    # The execution role is named <name>-<region> (IAM names are global to the account): at most 64 characters.
+    condition     = length(var.name) <= 49
+    error_message = "name must be at most 49 characters: the execution role adds -<region> within IAM's 64."
+  }
 }
 
 variable "create" {
@@ -158,6 +163,11 @@ variable "sod_audit_name" {
   description = "Name of the sod-audit function and its role (policies/roles/scalegate-sod-audit.json scopes its logs to scalegate-sod-audit*)."
   type        = string
   default     = "scalegate-sod-audit"
+  validation {
+    # The execution role is named <name>-<region> (IAM names are global to the account): at most 64 characters.
+    condition     = length(var.sod_audit_name) <= 49
+    error_message = "sod_audit_name must be at most 49 characters: the execution role adds -<region> within IAM's 64."
+  }
 }
 
 variable "sod_audit_schedule" {
@@ -188,6 +198,11 @@ variable "backlog_name" {
   description = "Name of the backlog-metric function and its role (its policy scopes logs to scalegate-backlog-metric*)."
   type        = string
   default     = "scalegate-backlog-metric"
+  validation {
+    # The execution role is named <name>-<region> (IAM names are global to the account): at most 64 characters.
+    condition     = length(var.backlog_name) <= 49
+    error_message = "backlog_name must be at most 49 characters: the execution role adds -<region> within IAM's 64."
+  }
 }
 
 variable "backlog_config_toml" {
@@ -206,6 +221,11 @@ variable "reaper_name" {
   description = "Name of the protection-reaper function and its role."
   type        = string
   default     = "scalegate-protection-reaper"
+  validation {
+    # The execution role is named <name>-<region> (IAM names are global to the account): at most 64 characters.
+    condition     = length(var.reaper_name) <= 49
+    error_message = "reaper_name must be at most 49 characters: the execution role adds -<region> within IAM's 64."
+  }
 }
 
 variable "reaper_schedule" {
@@ -227,6 +247,11 @@ variable "drain_name" {
   validation {
     condition     = startswith(var.drain_name, "scalegate-drain")
     error_message = "drain_name must start with scalegate-drain: policies/roles/scalegate-drain.json scopes its queues and logs to that prefix."
+  }
+  validation {
+    # The execution role is named <name>-<region> (IAM names are global to the account): at most 64 characters.
+    condition     = length(var.drain_name) <= 49
+    error_message = "drain_name must be at most 49 characters: the execution role adds -<region> within IAM's 64."
   }
 }
 

@@ -208,8 +208,9 @@ export function scalegateFunction(scope: Construct, props: ScalegateCommonProps,
     throw new Error(`name must start with ${spec.prefix} (its bundled policy from policies/roles/ scopes to it)`);
   }
   checkEnvironmentSize(spec.name, spec.environment ?? {});
+  // IAM names are global to the account: the region in the role's name lets one app deploy to several regions.
   const role = new iam.Role(scope, "Role", {
-    roleName: spec.name,
+    roleName: `${spec.name}-${cdk.Stack.of(scope).region}`,
     assumedBy: new iam.ServicePrincipal("lambda.amazonaws.com"),
     inlinePolicies: { [spec.name]: iam.PolicyDocument.fromJson(spec.policy) },
   });

@@ -26,7 +26,7 @@ test("runs every minute with its config, PutMetricData limited to the scalegate 
   assert.throws(() => synth({ configToml: "" }), /at least one \[\[pair\]\]/);
 });
 
-test("its role passes scalegate's separation-of-duties audit", (t) => auditPasses(t, synth(), "scalegate-backlog-metric"));
+test("its role passes scalegate's separation-of-duties audit", (t) => auditPasses(t, synth(), "scalegate-backlog-metric-us-east-1"));
 
 test("a backlog function that stops running alarms: no invocation in 5 minutes breaches", () => {
   const t = synth();

@@ -41,4 +41,4 @@ test("alarms on a spent budget, dead letters, errors, throttles and queue age; t
   assert.throws(() => synth({ budget: cdk.Duration.millis(500) }), /budget must be a whole number of seconds/);
 });
 
-test("its role passes scalegate's separation-of-duties audit", (t) => auditPasses(t, synth(), "scalegate-drain"));
+test("its role passes scalegate's separation-of-duties audit", (t) => auditPasses(t, synth(), "scalegate-drain-us-east-1"));

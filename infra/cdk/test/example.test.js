@@ -83,7 +83,7 @@ test("the recommended group: IMDSv2 with hop limit 1, encrypted volumes, no inbo
   t.resourceCountIs("AWS::S3::Bucket", 1);
 });
 
-test("the example's roles pass scalegate's separation-of-duties audit", (t) => auditPasses(t, example().t, "scalegate-launch-gate-complete"));
+test("the example's roles pass scalegate's separation-of-duties audit", (t) => auditPasses(t, example().t, "scalegate-launch-gate-complete-us-east-1"));
 
 test("an imported group gets hook resources that wait for the gate, and the group's alarms", () => {
   const t = synthesize((stack, dir) => {

@@ -45,7 +45,7 @@ test("SQS source reports partial batch failures and the queue has a dead-letter 
 test("role policy comes from policies/roles/scalegate-launch-gate.json, completion scoped to the groups", () => {
   const t = synth();
   const roles = t.findResources("AWS::IAM::Role");
-  const role = Object.values(roles).find((r) => r.Properties.RoleName === "scalegate-launch-gate");
+  const role = Object.values(roles).find((r) => r.Properties.RoleName === "scalegate-launch-gate-us-east-1");
   const statements = role.Properties.Policies[0].PolicyDocument.Statement;
   const complete = statements.find((s) => s.Sid === "CompleteLifecycleActions");
   assert.deepStrictEqual(
@@ -59,7 +59,7 @@ test("role policy comes from policies/roles/scalegate-launch-gate.json, completi
 test("the role reads exactly the AMI parameters it is given, and none by default", () => {
   const statements = (t) => {
     const roles = t.findResources("AWS::IAM::Role");
-    const role = Object.values(roles).find((r) => r.Properties.RoleName === "scalegate-launch-gate");
+    const role = Object.values(roles).find((r) => r.Properties.RoleName === "scalegate-launch-gate-us-east-1");
     return role.Properties.Policies[0].PolicyDocument.Statement;
   };
   assert.ok(!statements(synth()).some((s) => [].concat(s.Action).some((a) => a.startsWith("ssm:"))));
@@ -108,7 +108,7 @@ test("without named groups, a group opts in by naming its launch hook after the 
   t.resourceCountIs("AWS::AutoScaling::LifecycleHook", 0);
   assert.ok(!Object.values(t.findResources("AWS::CloudWatch::Alarm")).some((a) => a.Properties.MetricName === "GateDecisions"));
   // The completion statement keeps the policy file's scope (every group; the rule decides which actions arrive).
-  const role = Object.values(t.findResources("AWS::IAM::Role")).find((r) => r.Properties.RoleName === "scalegate-launch-gate");
+  const role = Object.values(t.findResources("AWS::IAM::Role")).find((r) => r.Properties.RoleName === "scalegate-launch-gate-us-east-1");
   const complete = role.Properties.Policies[0].PolicyDocument.Statement.find((s) => s.Sid === "CompleteLifecycleActions");
   const file = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "..", "policies", "roles", "scalegate-launch-gate.json"), "utf8"));
   assert.deepStrictEqual(complete.Resource, file.Statement.find((s) => s.Sid === "CompleteLifecycleActions").Resource);
@@ -124,7 +124,7 @@ test("groups given as constructs are named by reference, hooks and alarms includ
 });
 
 test("the synthesized roles pass scalegate's separation-of-duties audit", (t) =>
-  auditPasses(t, synth(), "scalegate-launch-gate"));
+  auditPasses(t, synth(), "scalegate-launch-gate-us-east-1"));
 
 test("an environment over Lambda's 4 KB fails at synth, naming the function and the variable", () => {
   const { scalegateFunction, rolePolicy } = require("../lib/src/scalegate-function");

@@ -74,7 +74,10 @@ function fromTerraform(json, groups = {}) {
   }
   for (const r of of("aws_iam_role")) {
     // A role named with name_prefix is compared under the prefix (its name is made at apply).
-    out.roles[r.name_prefix ? `${r.name_prefix}*` : r.name] = { trust: trustServices(JSON.parse(r.assume_role_policy)), statements: statements(policies[r.name]) };
+    // A plan does not know which role an inline policy goes to: then the policy is named after the function, and the
+    // role after the function and its region.
+    const own = policies[r.name] ?? policies[String(r.name).replace(/-[a-z]{2}(-gov)?-[a-z]+-\d$/, "")];
+    out.roles[r.name_prefix ? `${r.name_prefix}*` : r.name] = { trust: trustServices(JSON.parse(r.assume_role_policy)), statements: statements(own) };
   }
   for (const r of of("aws_cloudwatch_event_rule")) {
     out.rules[r.name] = { schedule: r.schedule_expression || null, pattern: r.event_pattern ? JSON.parse(r.event_pattern) : null };

@@ -17,4 +17,4 @@ test("runs every minute and can unprotect only groups that opted in", () => {
   });
 });
 
-test("its role passes scalegate's separation-of-duties audit", (t) => auditPasses(t, synth(), "scalegate-protection-reaper"));
+test("its role passes scalegate's separation-of-duties audit", (t) => auditPasses(t, synth(), "scalegate-protection-reaper-us-east-1"));

@@ -17,9 +17,9 @@ test("runs on a schedule and on IAM changes, with one alarm per duty", () => {
     t.hasResourceProperties("AWS::CloudWatch::Alarm", { MetricName: "SodViolations", Dimensions: [{ Name: "Duty", Value: duty }] });
   }
   t.hasResourceProperties("AWS::IAM::Role", {
-    RoleName: "scalegate-sod-audit",
+    RoleName: "scalegate-sod-audit-us-east-1",
     Policies: [{ PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: "iam:GetAccountAuthorizationDetails" })]) } }],
   });
 });
 
-test("its role passes scalegate's separation-of-duties audit", (t) => auditPasses(t, synth(), "scalegate-sod-audit"));
+test("its role passes scalegate's separation-of-duties audit", (t) => auditPasses(t, synth(), "scalegate-sod-audit-us-east-1"));

@@ -6,6 +6,11 @@ variable "name" {
   type = string
 }
 
+variable "role_name" {
+  description = "The execution role's name. IAM names are global to the account, so the root module adds the region: the same deployment in two regions does not collide."
+  type        = string
+}
+
 variable "policy" {
   description = "The role's identity policy (JSON)."
   type        = string
@@ -122,7 +127,7 @@ locals {
 }
 
 resource "aws_iam_role" "this" {
-  name                 = var.name
+  name                 = var.role_name
   path                 = var.role_path
   permissions_boundary = var.permissions_boundary
   assume_role_policy   = var.trust_policy
