@@ -253,6 +253,20 @@ EOF
     || { cat "$work/needs-package.log"; echo "infra test: a launch gate without its package must fail with the one clear error"; exit 1; }
 )
 echo "infra test: a launch gate without its package fails the plan with one clear error"
+# A group given by ARN would match no lifecycle event (they carry names): the plan refuses it.
+mkdir "$work/arn-group"
+sed -e 's|source = "'"$module_source"'"|source              = "'"$module_source"'"\n  package             = "gate.zip"\n  auto_scaling_groups = ["arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:0d3c:autoScalingGroupName/web"]|' \
+  "$work/needs-package/main.tf" > "$work/arn-group/main.tf"
+cp "$work/needs-package/.terraform.lock.hcl" "$work/arn-group/" 2>/dev/null || true
+(
+  cd "$work/arn-group"
+  export TF_DATA_DIR="$work/data-needs-package"
+  if terraform plan -no-color -input=false > "$work/arn-group.log" 2>&1; then
+    echo "infra test: a group given by ARN planned"; exit 1
+  fi
+  grep -q "takes group names, not ARNs" "$work/arn-group.log" || { cat "$work/arn-group.log"; exit 1; }
+)
+echo "infra test: a group given by ARN fails the plan, naming the input"
 
 terraform apply -no-color -input=false -auto-approve "$work/plan" > "$work/apply.log" 2>&1 || { tail -30 "$work/apply.log"; exit 1; }
 echo "infra test: applied against the emulator: $(grep -c 'Creation complete' "$work/apply.log") resources created"

@@ -35,6 +35,12 @@ variable "auto_scaling_groups" {
   description = "Names of the Auto Scaling groups the gate polices. When a name is known only after apply (a group with name_prefix), use auto_scaling_groups_by_key, or name none: then every group whose launch hook is named `name` opts in, and modules/group gives it its alarms (see examples/complete)."
   type        = list(string)
   default     = null
+  validation {
+    # EventBridge's lifecycle events carry the group's name: an ARN here would match nothing, and every launch would
+    # time out to ABANDON.
+    condition     = alltrue([for g in coalesce(var.auto_scaling_groups, []) : !startswith(g, "arn:")])
+    error_message = "auto_scaling_groups takes group names, not ARNs (aws_autoscaling_group.x.name, not .arn)."
+  }
 }
 
 variable "auto_scaling_groups_by_key" {
@@ -44,6 +50,12 @@ variable "auto_scaling_groups_by_key" {
   validation {
     condition     = var.auto_scaling_groups_by_key == null || length(coalesce(var.auto_scaling_groups_by_key, {})) > 0
     error_message = "auto_scaling_groups_by_key must name at least one group."
+  }
+  validation {
+    # EventBridge's lifecycle events carry the group's name: an ARN here would match nothing, and every launch would
+    # time out to ABANDON.
+    condition     = alltrue([for g in values(coalesce(var.auto_scaling_groups_by_key, {})) : !startswith(g, "arn:")])
+    error_message = "auto_scaling_groups_by_key takes group names, not ARNs (aws_autoscaling_group.x.name, not .arn)."
   }
 }
 
@@ -259,6 +271,12 @@ variable "drain_auto_scaling_groups" {
   description = "Names of the groups whose terminations the drain holds while a worker's lease is live. Null: the same groups as the gate (by the same keys)."
   type        = list(string)
   default     = null
+  validation {
+    # EventBridge's lifecycle events carry the group's name: an ARN here would match nothing, and every launch would
+    # time out to ABANDON.
+    condition     = alltrue([for g in coalesce(var.drain_auto_scaling_groups, []) : !startswith(g, "arn:")])
+    error_message = "drain_auto_scaling_groups takes group names, not ARNs (aws_autoscaling_group.x.name, not .arn)."
+  }
 }
 
 variable "drain_budget" {

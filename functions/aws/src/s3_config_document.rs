@@ -76,19 +76,6 @@ impl ConfigStore for S3ConfigDocument {
         Ok(Fetched::Current(Revision { version_id, etag, text: body_text(out.body).await? }))
     }
 
-    async fn older(&self, current: &str, limit: usize) -> Result<Vec<Revision>, AwsError> {
-        let versions = self.versions().await?;
-        let after = versions.iter().position(|v| v.version_id == current).map_or(0, |i| i + 1);
-        let mut older = Vec::new();
-        for v in versions[after..].iter().filter(|v| !v.deleted).take(limit) {
-            let text = self.read_version(&v.version_id).await?;
-            older.push(Revision { version_id: v.version_id.clone(), etag: v.etag.clone(), text });
-        }
-        Ok(older)
-    }
-}
-
-impl ConfigHistory for S3ConfigDocument {
     async fn versions(&self) -> Result<Vec<VersionInfo>, AwsError> {
         let (mut key_marker, mut version_marker) = (None, None);
         let mut versions = Vec::new();
@@ -155,7 +142,9 @@ impl ConfigHistory for S3ConfigDocument {
             .map_err(|e| classify("GetObject", e))?;
         body_text(out.body).await
     }
+}
 
+impl ConfigHistory for S3ConfigDocument {
     async fn write(&self, text: &str) -> Result<String, AwsError> {
         let out = self
             .s3

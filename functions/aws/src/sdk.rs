@@ -71,12 +71,14 @@ impl Clients {
         counter: Option<&RoundTripCounter>,
         call: Duration,
     ) -> Self {
+        // `$tune` adjusts one client's builder beyond what every client shares.
         macro_rules! client {
-            ($krate:ident) => {{
+            ($krate:ident $(, $tune:expr)?) => {{
                 // Retries are the workflows' (scalegate_core::retry): the SDK's own would multiply them.
                 let mut b = $krate::config::Builder::from(shared)
                     .retry_config(RetryConfig::disabled())
                     .timeout_config(timeouts(shared, call));
+                $(b = $tune(b);)?
                 if let Some(c) = counter {
                     b = b.interceptor(c.clone());
                 }
@@ -90,21 +92,11 @@ impl Clients {
             cloudwatch: client!(aws_sdk_cloudwatch),
             iam: client!(aws_sdk_iam),
             events: client!(aws_sdk_eventbridge),
-            s3: s3_client(shared, counter, call),
+            // Path-style addressing against an emulator (`AWS_ENDPOINT_URL`), where bucket subdomains do not resolve.
+            s3: client!(aws_sdk_s3, |b: aws_sdk_s3::config::Builder| b
+                .force_path_style(shared.endpoint_url().is_some())),
         }
     }
-}
-
-/// S3 needs path-style addressing against an emulator (`AWS_ENDPOINT_URL`), where bucket subdomains do not resolve.
-fn s3_client(shared: &aws_types::SdkConfig, counter: Option<&RoundTripCounter>, call: Duration) -> aws_sdk_s3::Client {
-    let mut b = aws_sdk_s3::config::Builder::from(shared)
-        .retry_config(RetryConfig::disabled())
-        .timeout_config(timeouts(shared, call))
-        .force_path_style(shared.endpoint_url().is_some());
-    if let Some(c) = counter {
-        b = b.interceptor(c.clone());
-    }
-    aws_sdk_s3::Client::from_conf(b.build())
 }
 
 #[cfg(test)]

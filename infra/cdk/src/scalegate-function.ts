@@ -444,6 +444,9 @@ export function scalegateMetric(metricName: string, dimensionsMap: Record<string
 
 /** Group names from the two ways a construct takes groups: constructs and names. */
 export function groupNames(groups?: autoscaling.IAutoScalingGroup[], names?: string[]): string[] {
+  // EventBridge's lifecycle events carry the group's name: an ARN would match nothing, and launches would ABANDON.
+  const arn = (names ?? []).find((n) => !cdk.Token.isUnresolved(n) && n.startsWith("arn:"));
+  if (arn) throw new Error(`autoScalingGroupNames takes group names, not ARNs (got ${arn})`);
   return [...(groups ?? []).map((g) => g.autoScalingGroupName), ...(names ?? [])];
 }
 

@@ -88,6 +88,7 @@ test("hooks default to ABANDON, and alarms cover abandons, latency, dead letters
 test("bad props are refused with a clear error", () => {
   assert.throws(() => synth({ name: "other" }), /must start with scalegate-launch-gate/);
   assert.throws(() => synth({ abandonAlarmThreshold: 0 }), /abandonAlarmThreshold must be at least 1/);
+  assert.throws(() => synth({ autoScalingGroupNames: ["arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:0d3c:autoScalingGroupName/web"] }), /names, not ARNs/);
   assert.throws(() => synth({ packagePath: undefined }), /code \(lambda.Code\) or packagePath/);
 });
 

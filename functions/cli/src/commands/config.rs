@@ -7,7 +7,7 @@ use anyhow::{anyhow, Result};
 use scalegate_aws::s3_config_document::S3ConfigDocument;
 use scalegate_aws::sdk::Clients;
 use scalegate_aws::settings::DocumentKind;
-use scalegate_core::config::{push, rollback, ConfigHistory, DocumentLocation};
+use scalegate_core::config::{push, rollback, ConfigStore, DocumentLocation};
 use std::process::ExitCode;
 
 pub(crate) async fn run(args: &ConfigArgs) -> Result<ExitCode> {

@@ -3,10 +3,10 @@
 
 use crate::flags::{PlanHeadroomArgs, SimulateArgs};
 use anyhow::{Context, Result};
-use scalegate_core::headroom::{plan, DeadTime, DemandHistory, PlanSettings};
+use scalegate_core::headroom::{dead_time, per_instance_load, plan, DemandHistory, PlanSettings};
 use scalegate_core::simulate::{
-    assumptions, clock, simulate, svg, DemandSource, DemandSpec, MetricKind, PoolState, Run, RunOptions, Scenario,
-    Summary, Trace, WarmPoolSpec,
+    assumptions, clock, simulate, svg, DemandSource, DemandSpec, Run, RunOptions, Scenario, Summary, Trace,
+    WarmPoolSpec,
 };
 use std::io::Write;
 use std::path::Path;
@@ -93,7 +93,7 @@ pub(crate) fn plan_headroom(args: &PlanHeadroomArgs) -> Result<ExitCode> {
         DemandHistory { step: 1.0, rates: (0..seconds.ceil() as u64).map(|t| Some(source.rate(t as f64))).collect() };
     let dead = dead_time(&scenario);
     let settings = PlanSettings {
-        per_instance: per_instance(&scenario),
+        per_instance: per_instance_load(&scenario),
         percentile: args.percentile,
         max_missing: 0.05,
         group_min: scenario.group.min,
@@ -107,9 +107,7 @@ pub(crate) fn plan_headroom(args: &PlanHeadroomArgs) -> Result<ExitCode> {
         }
     };
     let state = scenario.warm_pool.as_ref().map(|w| w.state).unwrap_or_default();
-    let per_instance_gb =
-        scenario.cost.volume_gb + if state == PoolState::Hibernated { scenario.cost.memory_gb } else { 0.0 };
-    let monthly = f64::from(planned.warm_instances) * per_instance_gb * scenario.cost.ebs_gb_month;
+    let monthly = f64::from(planned.warm_instances) * scenario.cost.pool_gb(state) * scenario.cost.ebs_gb_month;
     let mut report = serde_json::json!({
         "plan": planned,
         "dead_time": dead,
@@ -120,7 +118,7 @@ pub(crate) fn plan_headroom(args: &PlanHeadroomArgs) -> Result<ExitCode> {
         // Both pools the same way (an absolute size: MinSize = MaxGroupPreparedCapacity), sized in instances at the
         // policy's target: the plan's, and 15 % of the peak's.
         let peak = history.rates.iter().flatten().copied().fold(0.0f64, f64::max);
-        let thumb = (0.15 * peak / per_instance(&scenario)).ceil() as u32;
+        let thumb = (0.15 * peak / per_instance_load(&scenario)).ceil() as u32;
         let reuse = scenario.warm_pool.as_ref().is_none_or(|w| w.reuse_on_scale_in);
         let pool = |size: u32| WarmPoolSpec {
             min_size: size,
@@ -154,25 +152,6 @@ pub(crate) fn plan_headroom(args: &PlanHeadroomArgs) -> Result<ExitCode> {
     }
     println!("{}", serde_json::to_string_pretty(&report)?);
     Ok(ExitCode::SUCCESS)
-}
-
-/// The work one instance carries at the first policy's target (its throughput when no policy says).
-fn per_instance(s: &Scenario) -> f64 {
-    match s.target_tracking.first() {
-        Some(p) if p.metric == MetricKind::RequestsPerInstance => p.target,
-        Some(p) if p.metric == MetricKind::Utilization => s.plant.throughput * p.target / 100.0,
-        _ => s.plant.throughput,
-    }
-}
-
-/// The loop's dead time as the scenario sets it: its first target tracking policy's lag and detection (defaults:
-/// one-minute datapoints, 3 of 3), the cold launch and the hook.
-fn dead_time(s: &Scenario) -> DeadTime {
-    let (lag, detection) = s
-        .target_tracking
-        .first()
-        .map_or((60.0, 180.0), |p| (p.lag.unwrap_or(p.period), f64::from(p.high.datapoints) * p.period));
-    DeadTime { metric_lag: lag, detection, launch: s.plant.cold_launch, hook: s.plant.hook }
 }
 
 /// The trace a flag names, read and checked.

@@ -4,6 +4,7 @@
 use super::ports::{ConfigStore, Fetched};
 use super::{ConfigError, CONFIG_FETCH_ERRORS, CONFIG_REJECTED};
 use crate::emf::Metric;
+use crate::ports::AwsError;
 use crate::report::{Level, Report};
 use crate::retry::{retry, RetryPolicy};
 use chrono::{DateTime, Utc};
@@ -176,31 +177,48 @@ impl<T, S: ConfigStore> LiveDocument<T, S> {
         at: DateTime<Utc>,
         report: &mut Report,
     ) -> Option<Arc<Loaded<T>>> {
-        let older = retry(RetryPolicy::new(3, Duration::from_secs(2)), || store.older(rejected, FALLBACK_DEPTH)).await;
-        let older = match older.result {
-            Ok(older) => older,
+        let policy = RetryPolicy::new(3, Duration::from_secs(2));
+        let unreadable = |e: AwsError, report: &mut Report| {
+            report.log(
+                at,
+                Level::Error,
+                "config history unreadable; no version to fall back to",
+                json!({"document": self.name, "location": self.origin, "error": e.to_string()}),
+            );
+        };
+        let versions = match retry(policy, || store.versions()).await.result {
+            Ok(versions) => versions,
             Err(e) => {
-                report.log(
-                    at,
-                    Level::Error,
-                    "config history unreadable; no version to fall back to",
-                    json!({"document": self.name, "location": self.origin, "error": e.to_string()}),
-                );
+                unreadable(e, report);
                 return None;
             }
         };
-        let (revision, value) = older.into_iter().find_map(|r| {
-            let origin = format!("{} version {}", self.origin, r.version_id);
-            parse(&r.text, &origin).ok().map(|v| (r, v))
-        })?;
+        // The versions older than the rejected one, newest first; each is read only if the newer ones did not parse.
+        let after = versions.iter().position(|v| v.version_id == rejected).map_or(0, |i| i + 1);
+        let mut found = None;
+        for v in versions[after..].iter().filter(|v| !v.deleted).take(FALLBACK_DEPTH) {
+            let text = match retry(policy, || store.read_version(&v.version_id)).await.result {
+                Ok(text) => text,
+                Err(e) => {
+                    unreadable(e, report);
+                    return None;
+                }
+            };
+            let origin = format!("{} version {}", self.origin, v.version_id);
+            if let Ok(value) = parse(&text, &origin) {
+                found = Some((v.version_id.clone(), value));
+                break;
+            }
+        }
+        let (version_id, value) = found?;
         report.log(
             at,
             Level::Warn,
             "config fallback: using the newest older version that validates",
-            json!({"document": self.name, "location": self.origin, "version": revision.version_id,
+            json!({"document": self.name, "location": self.origin, "version": version_id,
                    "rejected_version": rejected}),
         );
-        let loaded = Loaded { value: Arc::new(value), version: Some(revision.version_id), origin: self.origin.clone() };
+        let loaded = Loaded { value: Arc::new(value), version: Some(version_id), origin: self.origin.clone() };
         Some(Arc::new(loaded))
     }
 

@@ -25,12 +25,14 @@ pub enum Fetched {
     Current(Revision),
 }
 
-/// Reads the current version of one document, and (for a process that never loaded a good one) older versions.
+/// Reads one document: its current version, and (for a process that never loaded a good one) its history.
 pub trait ConfigStore {
     /// The current version, or [`Fetched::Unchanged`] when its entity tag is `known_etag`.
     fn fetch(&self, known_etag: Option<&str>) -> impl Future<Output = Result<Fetched, AwsError>> + Send;
-    /// Up to `limit` versions older than `current`, newest first, with their text.
-    fn older(&self, current: &str, limit: usize) -> impl Future<Output = Result<Vec<Revision>, AwsError>> + Send;
+    /// Every version, newest first.
+    fn versions(&self) -> impl Future<Output = Result<Vec<VersionInfo>, AwsError>> + Send;
+    /// One version's text.
+    fn read_version(&self, version_id: &str) -> impl Future<Output = Result<String, AwsError>> + Send;
 }
 
 /// One entry of a document's history.
@@ -50,12 +52,8 @@ pub struct VersionInfo {
     pub deleted: bool,
 }
 
-/// Writes, lists and restores versions of one document (the CLI's side).
-pub trait ConfigHistory {
-    /// Every version, newest first.
-    fn versions(&self) -> impl Future<Output = Result<Vec<VersionInfo>, AwsError>> + Send;
-    /// One version's text.
-    fn read_version(&self, version_id: &str) -> impl Future<Output = Result<String, AwsError>> + Send;
+/// Writes and restores versions of one document (the CLI's side).
+pub trait ConfigHistory: ConfigStore {
     /// Writes a new current version; returns its version id.
     fn write(&self, text: &str) -> impl Future<Output = Result<String, AwsError>> + Send;
     /// Makes a copy of an old version the current one; returns the new version id.

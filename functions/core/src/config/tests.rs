@@ -57,20 +57,6 @@ impl ConfigStore for &MemoryStore {
         Ok(Fetched::Current(Revision { version_id: id.clone(), etag: etag(text), text: text.clone() }))
     }
 
-    async fn older(&self, current: &str, limit: usize) -> Result<Vec<Revision>, AwsError> {
-        self.fail_if_down("ListObjectVersions")?;
-        let v = self.versions.lock().unwrap();
-        let at = v.iter().position(|(id, _)| id == current).unwrap_or(v.len());
-        Ok(v[..at]
-            .iter()
-            .rev()
-            .take(limit)
-            .map(|(id, text)| Revision { version_id: id.clone(), etag: etag(text), text: text.clone() })
-            .collect())
-    }
-}
-
-impl ConfigHistory for &MemoryStore {
     async fn versions(&self) -> Result<Vec<VersionInfo>, AwsError> {
         self.fail_if_down("ListObjectVersions")?;
         let v = self.versions.lock().unwrap();
@@ -96,7 +82,9 @@ impl ConfigHistory for &MemoryStore {
             .map(|(_, t)| t.clone())
             .ok_or_else(|| AwsError::new("GetObject", AwsErrorKind::NotFound, "NoSuchVersion"))
     }
+}
 
+impl ConfigHistory for &MemoryStore {
     async fn write(&self, text: &str) -> Result<String, AwsError> {
         self.fail_if_down("PutObject")?;
         Ok(self.put(text))

@@ -3,6 +3,7 @@
 //! history shows over windows that long. And when to change a pool: only within the group's bounds, only past a
 //! deadband, never on data with holes (a made-up low climb would shrink the pool before a peak).
 
+use crate::simulate::{MetricKind, Scenario};
 use serde::Serialize;
 
 /// What delays new capacity, in seconds.
@@ -22,6 +23,25 @@ impl DeadTime {
     /// The whole delay.
     pub fn total(&self) -> f64 {
         self.metric_lag + self.detection + self.launch + self.hook
+    }
+}
+
+/// The loop's dead time as a scenario sets it: its first target tracking policy's lag and detection (defaults:
+/// one-minute datapoints, 3 of 3), the cold launch and the hook.
+pub fn dead_time(s: &Scenario) -> DeadTime {
+    let (lag, detection) = s
+        .target_tracking
+        .first()
+        .map_or((60.0, 180.0), |p| (p.lag.unwrap_or(p.period), f64::from(p.high.datapoints) * p.period));
+    DeadTime { metric_lag: lag, detection, launch: s.plant.cold_launch, hook: s.plant.hook }
+}
+
+/// The work one instance carries at the scenario's first policy's target (its throughput when no policy says).
+pub fn per_instance_load(s: &Scenario) -> f64 {
+    match s.target_tracking.first() {
+        Some(p) if p.metric == MetricKind::RequestsPerInstance => p.target,
+        Some(p) if p.metric == MetricKind::Utilization => s.plant.throughput * p.target / 100.0,
+        _ => s.plant.throughput,
     }
 }
 

@@ -114,7 +114,8 @@ impl Trace {
 #[derive(Debug, Clone)]
 pub struct DemandSource {
     spec: DemandSpec,
-    trace: Option<Trace>,
+    /// The trace and where it ends (worked out once, not every second).
+    trace: Option<(Trace, f64)>,
     cursor: usize,
     rng: Option<(Rng, f64)>,
     phase: Rotation,
@@ -126,16 +127,17 @@ impl DemandSource {
         if matches!(spec, DemandSpec::Trace) && trace.is_none() {
             return Err("demand.kind = \"trace\" needs a trace (--trace FILE or --from-cloudwatch)".into());
         }
-        let noise: Option<Noise> = match spec {
-            DemandSpec::Steady { noise, .. }
-            | DemandSpec::Ramp { noise, .. }
-            | DemandSpec::Spike { noise, .. }
-            | DemandSpec::Diurnal { noise, .. } => *noise,
-            DemandSpec::Trace => None,
-        };
+        let noise: Option<Noise> = spec.noise();
         Ok(Self {
             spec: spec.clone(),
-            trace: if matches!(spec, DemandSpec::Trace) { trace } else { None },
+            trace: if matches!(spec, DemandSpec::Trace) {
+                trace.map(|t| {
+                    let end = t.seconds();
+                    (t, end)
+                })
+            } else {
+                None
+            },
             cursor: 0,
             rng: noise.filter(|n| n.sd > 0.0).map(|n| (Rng::new(n.seed), n.sd)),
             phase: Rotation::default(),
@@ -167,8 +169,8 @@ impl DemandSource {
             }
             DemandSpec::Trace => match &self.trace {
                 // After the trace's last interval nothing arrives (its last rate is not repeated).
-                Some(trace) if t >= trace.seconds() => 0.0,
-                Some(trace) => {
+                Some((_, end)) if t >= *end => 0.0,
+                Some((trace, _)) => {
                     while self.cursor + 1 < trace.samples.len() && trace.samples[self.cursor + 1].0 <= t {
                         self.cursor += 1;
                     }

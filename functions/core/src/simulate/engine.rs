@@ -770,7 +770,7 @@ pub fn simulate(s: &Scenario, mut demand: DemandSource, options: RunOptions) -> 
         pool: hours(seconds[3]),
     };
     let state = s.warm_pool.as_ref().map(|w| w.state).unwrap_or_default();
-    let per_instance_gb = s.cost.volume_gb + if state == PoolState::Hibernated { s.cost.memory_gb } else { 0.0 };
+    let per_instance_gb = s.cost.pool_gb(state);
     // A month is 730 hours in AWS's pricing.
     summary.warm_pool_storage_cost = per_instance_gb * s.cost.ebs_gb_month * summary.instance_hours.pool / 730.0;
     let running_hours = summary.instance_hours.launching

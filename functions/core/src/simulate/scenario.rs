@@ -155,6 +155,19 @@ pub enum DemandSpec {
     Trace,
 }
 
+impl DemandSpec {
+    /// The generator's noise (a trace has none).
+    pub fn noise(&self) -> Option<Noise> {
+        match self {
+            DemandSpec::Steady { noise, .. }
+            | DemandSpec::Ramp { noise, .. }
+            | DemandSpec::Spike { noise, .. }
+            | DemandSpec::Diurnal { noise, .. } => *noise,
+            DemandSpec::Trace => None,
+        }
+    }
+}
+
 fn one_day() -> f64 {
     86_400.0
 }
@@ -484,6 +497,13 @@ pub struct Cost {
     pub instance_hour: f64,
 }
 
+impl Cost {
+    /// The EBS one pooled instance keeps: its volumes, and in a Hibernated pool its memory too.
+    pub fn pool_gb(&self, state: PoolState) -> f64 {
+        self.volume_gb + if state == PoolState::Hibernated { self.memory_gb } else { 0.0 }
+    }
+}
+
 impl Default for Cost {
     fn default() -> Self {
         Self { ebs_gb_month: 0.08, volume_gb: 8.0, memory_gb: 1.0, instance_hour: 0.0104 }
@@ -680,13 +700,7 @@ impl Scenario {
                 return bad("predictive.buffer", format!("must be below one hour (got {} s)", p.buffer));
             }
         }
-        let noise = match &self.demand {
-            DemandSpec::Steady { noise, .. }
-            | DemandSpec::Ramp { noise, .. }
-            | DemandSpec::Spike { noise, .. }
-            | DemandSpec::Diurnal { noise, .. } => *noise,
-            DemandSpec::Trace => None,
-        };
+        let noise = self.demand.noise();
         if let Some(n) = noise {
             // A uniform draw wider than the rate would clip at zero and bias the mean up.
             if !(0.0..=1.0 / 3f64.sqrt()).contains(&n.sd) {
