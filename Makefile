@@ -21,7 +21,7 @@ export AWS_ACCESS_KEY_ID ?= test
 export AWS_SECRET_ACCESS_KEY ?= test
 export AWS_REGION ?= us-east-1
 
-.PHONY: help setup demo test build fmt lint emulator bench catalog differential clean tf-docs
+.PHONY: help setup demo test build fmt lint emulator bench catalog differential clean tf-docs tf-files
 
 help: ## List targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-14s %s\n", $$1, $$2}'
@@ -59,6 +59,9 @@ build: $(STAMP) ## Lambda zips (x86_64) under dist/lambda/<function>.zip, via ca
 
 tf-docs: $(STAMP) ## Regenerate the Terraform module's inputs/outputs tables (infra/terraform/README.md)
 	$(PYTHON) infra/terraform/docs.py
+
+tf-files: $(STAMP) ## Refresh the policies and dashboard the Terraform module bundles (infra/terraform/files/)
+	$(PYTHON) infra/terraform/files.py
 
 fmt: ## Format the code
 	$(CARGO) fmt --all

@@ -8,8 +8,8 @@ module "backlog" {
   count           = local.backlog_count
   name            = var.backlog_name
   role_name       = "${var.backlog_name}-${local.region}"
-  policy          = replace(file("${path.module}/../../policies/roles/scalegate-backlog-metric.json"), "arn:aws:", "arn:${local.partition}:")
-  trust_policy    = file("${path.module}/../../policies/roles/scalegate-backlog-metric.trust.json")
+  policy          = replace(file("${path.module}/files/roles/scalegate-backlog-metric.json"), "arn:aws:", "arn:${local.partition}:")
+  trust_policy    = file("${path.module}/files/roles/scalegate-backlog-metric.trust.json")
   package         = var.backlog_package
   architecture    = var.architecture
   memory_mb       = 256

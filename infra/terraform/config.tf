@@ -12,8 +12,8 @@ locals {
   config_bucket = "${substr(var.name, 0, 20)}-${substr(sha1(var.name), 0, 7)}-config-${local.account_id}-${local.region}"
   # One local per document: a local is one node in Terraform's graph, and the backlog pairs may name a group that
   # waits for the gate.
-  gate_rules_content = coalesce(var.gate_rules, file("${path.module}/../../policies/gate.toml"))
-  duties_content     = coalesce(var.sod_audit_duties_toml, file("${path.module}/../../policies/duties.toml"))
+  gate_rules_content = coalesce(var.gate_rules, file("${path.module}/files/gate.toml"))
+  duties_content     = coalesce(var.sod_audit_duties_toml, file("${path.module}/files/duties.toml"))
   # The documents of the parts created; the bucket exists exactly when some part reads one.
   config_parts = concat(local.gate_count == 1 ? ["gate"] : [], local.sod_audit_count == 1 ? ["duties"] : [], local.backlog_count == 1 ? ["backlog"] : [])
   config_count = length(local.config_parts) > 0 ? 1 : 0

@@ -16,7 +16,7 @@ variable "dashboard_name" {
 resource "aws_cloudwatch_dashboard" "this" {
   count          = var.create && var.create_dashboard ? 1 : 0
   dashboard_name = var.dashboard_name
-  dashboard_body = templatefile("${path.module}/../dashboard/dashboard.json", { region = local.region, prefix = "scalegate" })
+  dashboard_body = templatefile("${path.module}/files/dashboard.json", { region = local.region, prefix = "scalegate" })
 }
 
 output "dashboard_name" {

@@ -12,8 +12,8 @@ module "drain" {
   count        = local.drain_count
   name         = var.drain_name
   role_name    = "${var.drain_name}-${local.region}"
-  policy       = replace(file("${path.module}/../../policies/roles/scalegate-drain.json"), "arn:aws:", "arn:${local.partition}:")
-  trust_policy = file("${path.module}/../../policies/roles/scalegate-drain.trust.json")
+  policy       = replace(file("${path.module}/files/roles/scalegate-drain.json"), "arn:aws:", "arn:${local.partition}:")
+  trust_policy = file("${path.module}/files/roles/scalegate-drain.trust.json")
   package      = var.drain_package
   architecture = var.architecture
   memory_mb    = 256

@@ -34,7 +34,7 @@ locals {
   # One source of truth for the role: policies/roles/scalegate-launch-gate.json, with the completion statement scoped to the
   # groups this deployment polices.
   # The policy files name the aws partition; a deployment in aws-cn or aws-us-gov gets its own.
-  policy_doc = jsondecode(replace(file("${path.module}/../../policies/roles/scalegate-launch-gate.json"), "arn:aws:", "arn:${local.partition}:"))
+  policy_doc = jsondecode(replace(file("${path.module}/files/roles/scalegate-launch-gate.json"), "arn:aws:", "arn:${local.partition}:"))
   # Without named groups, groups opt in by naming their launch hook var.name; the role keeps the policy file's scope.
   group_arns = [
     for g in values(local.groups) :
@@ -89,7 +89,7 @@ module "gate" {
   name               = var.name
   role_name          = "${var.name}-${local.region}"
   policy             = jsonencode(local.policy)
-  trust_policy       = file("${path.module}/../../policies/roles/scalegate-launch-gate.trust.json")
+  trust_policy       = file("${path.module}/files/roles/scalegate-launch-gate.trust.json")
   package            = var.package
   architecture       = var.architecture
   memory_mb          = var.memory_mb

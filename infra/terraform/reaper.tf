@@ -7,8 +7,8 @@ module "reaper" {
   count              = local.reaper_count
   name               = var.reaper_name
   role_name          = "${var.reaper_name}-${local.region}"
-  policy             = replace(file("${path.module}/../../policies/roles/scalegate-protection-reaper.json"), "arn:aws:", "arn:${local.partition}:")
-  trust_policy       = file("${path.module}/../../policies/roles/scalegate-protection-reaper.trust.json")
+  policy             = replace(file("${path.module}/files/roles/scalegate-protection-reaper.json"), "arn:aws:", "arn:${local.partition}:")
+  trust_policy       = file("${path.module}/files/roles/scalegate-protection-reaper.trust.json")
   package            = var.reaper_package
   architecture       = var.architecture
   memory_mb          = 256

@@ -10,8 +10,8 @@ module "sod_audit" {
   count        = local.sod_audit_count
   name         = var.sod_audit_name
   role_name    = "${var.sod_audit_name}-${local.region}"
-  policy       = replace(file("${path.module}/../../policies/roles/scalegate-sod-audit.json"), "arn:aws:", "arn:${local.partition}:")
-  trust_policy = file("${path.module}/../../policies/roles/scalegate-sod-audit.trust.json")
+  policy       = replace(file("${path.module}/files/roles/scalegate-sod-audit.json"), "arn:aws:", "arn:${local.partition}:")
+  trust_policy = file("${path.module}/files/roles/scalegate-sod-audit.trust.json")
   package      = var.sod_audit_package
   architecture = var.architecture
   memory_mb    = 512

@@ -7,6 +7,8 @@ example="$root/infra/terraform/examples/emulator"
 
 # The inputs/outputs tables in infra/terraform/README.md are generated from the code and must match it.
 "$root/.venv/bin/python" "$root/infra/terraform/docs.py" --check
+# The module reads only files inside its folder (copies of policies/ and the dashboard, which must match them).
+"$root/.venv/bin/python" "$root/infra/terraform/files.py" --check
 
 # The deployer's policy must parse and name only actions IAM has: an unknown one is a typo that grants nothing, and
 # the apply that needs it fails in the middle.
@@ -225,7 +227,9 @@ PY
 # Whoever creates the launch gate must give its package: the plan stops with that one error, not a confusing one of
 # the function's.
 mkdir "$work/needs-package"
-module_source="$("$root/.venv/bin/python" -c 'import os, sys; print(os.path.relpath(sys.argv[1], sys.argv[2]))' "$root/infra/terraform" "$work/needs-package")"
+# By absolute path: Terraform then copies the module alone into .terraform/modules, so a file read from outside its
+# folder would fail here too (the plan must show the one error below and no other).
+module_source="$root/infra/terraform"
 cat > "$work/needs-package/main.tf" <<EOF
 provider "aws" {
   region                      = "us-east-1"
