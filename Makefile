@@ -10,7 +10,7 @@ CARGO       ?= cargo
 # Every build is a --workspace build: building one package alone unifies features differently and recompiles the
 # AWS SDK crates (minutes). Binaries are then run from the target directory.
 TARGET_DIR  := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
-FUNCTIONS   := launch-gate sod-audit backlog-metric protection-reaper drain
+FUNCTIONS   := launch-gate sod-audit backlog-metric protection-reaper drain warm-pool-planner
 DIST        := dist/lambda
 EMULATOR_PORT ?= 4599
 # The Terraform example's plan, left by infra/terraform/test.sh for the CDK parity test.
@@ -72,11 +72,12 @@ lint: ## clippy with warnings as errors
 emulator: $(STAMP) ## Run the local AWS emulator in the foreground on 127.0.0.1:$(EMULATOR_PORT)
 	PYTHONPATH=infra/local $(PYTHON) -m scalegate_emulator --port $(EMULATOR_PORT)
 
-bench: $(STAMP) ## Gate, backlog and drain latency, round trips, CPU; 30 simulated days; audit over all managed policies (prints figures)
+bench: $(STAMP) ## Gate, backlog, drain and warm-pool planner latency, round trips, CPU; 30 simulated days; audit over all managed policies (prints figures)
 	$(CARGO) build --locked --profile perf --workspace --bins
 	$(TARGET_DIR)/perf/gate-bench --root .
 	$(TARGET_DIR)/perf/backlog-bench --root .
 	$(TARGET_DIR)/perf/drain-bench
+	$(TARGET_DIR)/perf/planner-bench
 	$(CARGO) bench --locked -p scalegate-core --bench simulate
 	$(PIP) install --quiet cloudsplaining
 	$(TARGET_DIR)/perf/audit-bench --corpus ../shared/corpora/aws-managed-policies.jsonl --cloudsplaining $(PYTHON)

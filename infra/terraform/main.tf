@@ -23,6 +23,7 @@ locals {
   backlog_count   = var.create && var.backlog_package != null ? 1 : 0
   reaper_count    = var.create && var.reaper_package != null ? 1 : 0
   drain_count     = var.create && var.drain_package != null ? 1 : 0
+  planner_count   = var.create && var.planner_package != null ? 1 : 0
   # With create = false nothing that is created reads these; the fallbacks only keep the expressions that mention
   # them evaluable. The region is the data source's id: `name` is deprecated in AWS provider 6 and `region` exists
   # only from 6 on, while id holds the region's name in both.

@@ -54,6 +54,11 @@ output "reaper_function_arn" {
   value       = one(module.reaper[*].function_arn)
 }
 
+output "planner_function_arn" {
+  description = "The warm-pool planner function; null when not created (no planner_package, or create false)."
+  value       = one(module.planner[*].function_arn)
+}
+
 output "drain_function_arn" {
   description = "The drain function; null when not created (no drain_package, or create false)."
   value       = one(module.drain[*].function_arn)
@@ -66,13 +71,14 @@ output "drain_hook_name" {
 }
 
 output "alias_arns" {
-  description = "Every created function's live alias, by part (gate, sod_audit, backlog, reaper, drain); parts not created are absent."
+  description = "Every created function's live alias, by part (gate, sod_audit, backlog, reaper, drain, planner); parts not created are absent."
   value = { for k, m in {
     gate      = module.gate
     sod_audit = module.sod_audit
     backlog   = module.backlog
     reaper    = module.reaper
     drain     = module.drain
+    planner   = module.planner
   } : k => m[0].alias_arn if length(m) > 0 }
 }
 

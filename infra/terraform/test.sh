@@ -145,8 +145,9 @@ alarms = [a for a in resources if "aws_cloudwatch_metric_alarm" in a]
 # + throttles of all 5 functions + silence of the 3 scheduled ones + the age of both lifecycle queues
 # + a rejected and an unreadable configuration document for the gate, sod-audit and backlog-metric
 # + the rules' dead letters of the three scheduled functions
-assert len(alarms) == 34, alarms
-for fn in ["sod_audit", "backlog", "reaper"]:
+# + the warm-pool planner's errors, throttles, silence and rules' dead letters
+assert len(alarms) == 38, alarms
+for fn in ["sod_audit", "backlog", "reaper", "planner"]:
     for key in ["schedule"]:
         assert need(f'module.launch_gate.module.{fn}[0].aws_cloudwatch_event_target.this["{key}"]')["dead_letter_config"], fn
 rejected = need("module.launch_gate.module.gate[0].aws_cloudwatch_metric_alarm.config_rejected[0]")
@@ -158,7 +159,7 @@ for metric in ["GateDecisions", "GateLatency", "TimeToReady", "BacklogPerInstanc
     assert metric in shown, f"the dashboard lacks {metric}"
 assert "${" not in shown and all(w["properties"]["region"] == "us-east-1" for w in board["widgets"]), board
 silent = {a: resources[a]["values"] for a in alarms if a.endswith("aws_cloudwatch_metric_alarm.silence[0]")}
-assert len(silent) == 3 and all(v["treat_missing_data"] == "breaching" for v in silent.values()), silent
+assert len(silent) == 4 and all(v["treat_missing_data"] == "breaching" for v in silent.values()), silent
 assert need("module.launch_gate.module.sod_audit[0].aws_cloudwatch_metric_alarm.silence[0]")["period"] == 7200
 age = need("module.launch_gate.module.gate_events[0].aws_cloudwatch_metric_alarm.oldest_message")
 assert (age["metric_name"], age["datapoints_to_alarm"], age["evaluation_periods"]) == ("ApproximateAgeOfOldestMessage", 2, 3), age
@@ -182,9 +183,15 @@ assert sod["runtime"] == "provided.al2023", sod
 changes = json.loads(need('module.launch_gate.module.sod_audit[0].aws_cloudwatch_event_rule.this["iam-changes"]')["event_pattern"])
 assert "PutRolePolicy" in changes["detail"]["eventName"] and changes["source"] == ["aws.iam"], changes
 assert need('module.launch_gate.module.sod_audit[0].aws_cloudwatch_event_rule.this["schedule"]')["schedule_expression"] == "rate(1 hour)"
+planner = need('module.launch_gate.module.planner[0].aws_lambda_function.this')
+assert "[[group]]" in planner["environment"][0]["variables"]["SCALEGATE_WARM_POOL_PLANNER"], planner
+assert need('module.launch_gate.module.planner[0].aws_cloudwatch_event_rule.this["schedule"]')["schedule_expression"] == "rate(15 minutes)"
+put = [s for s in json.loads(need("module.launch_gate.module.planner[0].aws_iam_role_policy.this")["policy"])["Statement"]
+       if "autoscaling:PutWarmPool" in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])]
+assert len(put) == 1 and put[0]["Condition"] == {"Null": {"autoscaling:ResourceTag/scalegate:warm-pool": "false"}}, put
 violations = [a for a in alarms if "sod_violations" in a]
 assert len(violations) == 2, violations
-print(f"infra test: plan has {len(resources)} resources; policy scoped to the groups; {len(alarms)} alarms; sod-audit on a schedule and on IAM changes; backlog-metric and the protection reaper every minute; the drain on terminate actions through its queue")
+print(f"infra test: plan has {len(resources)} resources; policy scoped to the groups; {len(alarms)} alarms; sod-audit on a schedule and on IAM changes; backlog-metric and the protection reaper every minute; the warm-pool planner every 15 minutes, PutWarmPool only on tagged groups; the drain on terminate actions through its queue")
 PY
 # The plan's roles must pass the project's own separation-of-duties audit (exit 1 on any `may`).
 if [ -n "${SCALEGATE:-}" ]; then
@@ -271,6 +278,20 @@ cp "$work/needs-package/.terraform.lock.hcl" "$work/arn-group/" 2>/dev/null || t
   grep -q "takes group names, not ARNs" "$work/arn-group.log" || { cat "$work/arn-group.log"; exit 1; }
 )
 echo "infra test: a group given by ARN fails the plan, naming the input"
+# The planner cannot start without its document: the plan says so.
+mkdir "$work/planner-document"
+sed -e 's|source = "'"$module_source"'"|source              = "'"$module_source"'"\n  create_launch_gate  = false\n  planner_package     = "planner.zip"|' \
+  "$work/needs-package/main.tf" > "$work/planner-document/main.tf"
+cp "$work/needs-package/.terraform.lock.hcl" "$work/planner-document/" 2>/dev/null || true
+(
+  cd "$work/planner-document"
+  export TF_DATA_DIR="$work/data-needs-package"
+  if terraform plan -no-color -input=false > "$work/planner-document.log" 2>&1; then
+    echo "infra test: a planner without its document planned"; exit 1
+  fi
+  grep -q "planner_document must be set" "$work/planner-document.log" || { cat "$work/planner-document.log"; exit 1; }
+)
+echo "infra test: a warm-pool planner without its document fails the plan, naming the input"
 
 terraform apply -no-color -input=false -auto-approve "$work/plan" > "$work/apply.log" 2>&1 || { tail -30 "$work/apply.log"; exit 1; }
 echo "infra test: applied against the emulator: $(grep -c 'Creation complete' "$work/apply.log") resources created"

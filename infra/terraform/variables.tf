@@ -246,6 +246,35 @@ variable "reaper_schedule" {
   default     = "rate(1 minute)"
 }
 
+variable "planner_package" {
+  description = "Path to the warm-pool-planner Lambda zip (make build: dist/lambda/warm-pool-planner.zip). Null: no planner."
+  type        = string
+  default     = null
+}
+
+variable "planner_name" {
+  description = "Name of the warm-pool-planner function and its role."
+  type        = string
+  default     = "scalegate-warm-pool-planner"
+  validation {
+    # The execution role is named <name>-<region> (IAM names are global to the account): at most 64 characters.
+    condition     = length(var.planner_name) <= 49
+    error_message = "planner_name must be at most 49 characters: the execution role adds -<region> within IAM's 64."
+  }
+}
+
+variable "planner_schedule" {
+  description = "How often warm pools are planned. Each run reads the history again; a pool changes only past the deadband."
+  type        = string
+  default     = "rate(15 minutes)"
+}
+
+variable "planner_document" {
+  description = "The warm-pool planner's document (TOML: a [[group]] per group tagged scalegate:warm-pool = MIN-MAX, with its demand metric and per-instance load; [defaults] for history, percentile, deadband, dry_run; see the README). Required with planner_package."
+  type        = string
+  default     = ""
+}
+
 variable "drain_package" {
   description = "Path to the drain Lambda zip (make build: dist/lambda/drain.zip). Null: no drain."
   type        = string

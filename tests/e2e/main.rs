@@ -10,3 +10,4 @@ mod launch_gate;
 mod leases;
 mod sod_audit;
 mod template_corpus;
+mod warm_pools;

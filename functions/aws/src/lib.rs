@@ -6,6 +6,7 @@
 //! [`AwsError`]: scalegate_core::ports::AwsError
 
 pub mod autoscaling_lifecycle_actions;
+pub mod autoscaling_warm_pools;
 pub mod cloudwatch_metric_sink;
 pub mod ec2_instance_types;
 pub mod ec2_launch_facts;

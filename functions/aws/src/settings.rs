@@ -8,9 +8,10 @@ use scalegate_core::config::{DocumentLocation, LiveDocument, LocationError, Pars
 use scalegate_core::drain::{DrainConfig, DrainConfigError};
 use scalegate_core::duration::parse_duration;
 use scalegate_core::gate::{GateRules, RulesError};
+use scalegate_core::headroom::{PlannerConfig, PlannerConfigError};
 use scalegate_core::settings::{
     BACKLOG_CONFIG, BACKLOG_CONFIG_FILE, BACKLOG_CONFIG_S3, BACKLOG_TICK_QUEUE_URL, CONFIG_MAX_AGE, DUTIES,
-    DUTIES_FILE, DUTIES_S3, GATE_RULES, GATE_RULES_FILE, GATE_RULES_S3,
+    DUTIES_FILE, DUTIES_S3, GATE_RULES, GATE_RULES_FILE, GATE_RULES_S3, WARM_POOL_PLANNER, WARM_POOL_PLANNER_FILE,
 };
 use scalegate_iam::{Duties, DutiesError};
 use std::time::Duration;
@@ -45,6 +46,9 @@ pub enum SettingsError {
     /// The backlog pairs do not parse or validate.
     #[error(transparent)]
     Backlog(#[from] ConfigError),
+    /// The warm-pool planner's document does not parse or validate.
+    #[error(transparent)]
+    Planner(#[from] PlannerConfigError),
     /// A drain duration is out of range.
     #[error(transparent)]
     Drain(#[from] DrainConfigError),
@@ -188,6 +192,19 @@ fn fixed_backlog_config() -> Result<(BacklogConfig, String), SettingsError> {
             setting: BACKLOG_CONFIG,
             why: "the (queue, group) pairs: SCALEGATE_BACKLOG_CONFIG_S3 naming an S3 object, inline TOML, or \
                   SCALEGATE_BACKLOG_CONFIG_FILE naming a file",
+        }),
+    }
+}
+
+/// The warm-pool planner's document: `SCALEGATE_WARM_POOL_PLANNER`, else `SCALEGATE_WARM_POOL_PLANNER_FILE`; there
+/// is no default (each group's demand metric is its own).
+pub fn warm_pool_planner() -> Result<PlannerConfig, SettingsError> {
+    match document(WARM_POOL_PLANNER, WARM_POOL_PLANNER_FILE)? {
+        Some(d) => Ok(PlannerConfig::from_toml(&d.text, &d.origin)?),
+        None => Err(SettingsError::Missing {
+            setting: WARM_POOL_PLANNER,
+            why: "which metric is each opted-in group's demand: inline TOML, or SCALEGATE_WARM_POOL_PLANNER_FILE \
+                  naming a file",
         }),
     }
 }

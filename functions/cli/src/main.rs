@@ -27,8 +27,9 @@ async fn main() -> ExitCode {
         Command::Methods => Ok(commands::methods::run()),
         Command::BreakGlass(args) => commands::break_glass::run(args).await,
         Command::Config(args) => commands::config::run(args).await,
-        Command::Simulate(args) => commands::simulate::run(args),
-        Command::PlanHeadroom(args) => commands::simulate::plan_headroom(args),
+        Command::Simulate(args) => commands::simulate::run(args).await,
+        Command::PlanHeadroom(args) => commands::simulate::plan_headroom(args).await,
+        Command::WarmPools(args) => commands::warm_pools::run(args).await,
         Command::Demo(args) => commands::demo::run(args).await,
     };
     match result {

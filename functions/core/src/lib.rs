@@ -3,6 +3,7 @@
 //! Nothing here talks to AWS or knows about Lambda. The shell (`scalegate-aws`, the function binaries and the CLI)
 //! gathers facts through the [`ports`], calls these rules, and acts on what they return.
 
+pub mod activity;
 pub mod backlog;
 pub mod config;
 pub mod drain;

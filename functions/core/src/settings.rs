@@ -35,3 +35,7 @@ pub const DRAIN_BUDGET: &str = "SCALEGATE_DRAIN_BUDGET";
 pub const DRAIN_FIRST_DELAY: &str = "SCALEGATE_DRAIN_FIRST_DELAY";
 /// The drain's longest re-check delay.
 pub const DRAIN_MAX_DELAY: &str = "SCALEGATE_DRAIN_MAX_DELAY";
+/// The warm-pool planner's document (which metric is each opted-in group's demand) as inline TOML.
+pub const WARM_POOL_PLANNER: &str = "SCALEGATE_WARM_POOL_PLANNER";
+/// The warm-pool planner's document as a file path (read when [`WARM_POOL_PLANNER`] is unset).
+pub const WARM_POOL_PLANNER_FILE: &str = "SCALEGATE_WARM_POOL_PLANNER_FILE";

@@ -4,6 +4,7 @@ export { LaunchGate, LaunchGateProps } from "./launch-gate";
 export { Drain, DrainProps } from "./drain";
 export { BacklogMetric, BacklogMetricProps } from "./backlog-metric";
 export { ProtectionReaper, ProtectionReaperProps } from "./protection-reaper";
+export { WarmPoolPlanner, WarmPoolPlannerProps } from "./warm-pool-planner";
 export { SodAudit, SodAuditProps, IAM_CHANGE_EVENTS } from "./sod-audit";
 export { ScalegateGroup, ScalegateGroupProps } from "./scalegate-group";
 export { Dashboard, DashboardProps, dashboardBody } from "./dashboard";

@@ -15,6 +15,7 @@ const { LaunchGate } = require("../lib/src/launch-gate");
 const { SodAudit } = require("../lib/src/sod-audit");
 const { BacklogMetric } = require("../lib/src/backlog-metric");
 const { ProtectionReaper } = require("../lib/src/protection-reaper");
+const { WarmPoolPlanner } = require("../lib/src/warm-pool-planner");
 const { Drain } = require("../lib/src/drain");
 const { CompleteExample } = require("../lib/examples/complete/app");
 
@@ -269,6 +270,7 @@ test("the Terraform emulator example and the same props in CDK deploy the same t
   if (!plan) return;
   const tf = fromTerraform(plan);
   const GROUPS = ["web", "workers"];
+  const PLANNER = '[[group]]\nname = "workers"\nper_instance = 10\nmetric = { namespace = "AWS/SQS", name = "NumberOfMessagesSent", dimensions = { QueueName = "jobs" } }\n';
   const PAIRS = '[[pair]]\nqueue = "jobs"\ngroup = "workers"\nlatency = "10s"\nseconds_per_message = 0.1\n';
   const ck = fromCdk(
     synthesize((stack, dir) => {
@@ -277,6 +279,7 @@ test("the Terraform emulator example and the same props in CDK deploy the same t
       new SodAudit(stack, "SodAudit", { packagePath: dir, configBucket: gate.configBucket });
       new BacklogMetric(stack, "BacklogMetric", { packagePath: dir, configToml: PAIRS, configBucket: gate.configBucket });
       new ProtectionReaper(stack, "ProtectionReaper", { packagePath: dir });
+      new WarmPoolPlanner(stack, "WarmPoolPlanner", { packagePath: dir, documentToml: PLANNER });
       new Drain(stack, "Drain", { autoScalingGroupNames: GROUPS, packagePath: dir, budget: cdk.Duration.hours(2), createHooks: false });
     }),
   );

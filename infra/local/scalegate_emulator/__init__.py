@@ -9,4 +9,6 @@
 - s3_lifecycle: NewerNoncurrentVersions kept on noncurrent-version expiration, as S3 keeps it.
 - lambda_aliases: event source mappings keep the alias they were created for, as AWS reports them.
 - sqs_speed: cheaper message visibility checks, so deep queues fill in seconds.
+- cloudwatch_speed: GetMetricData looks at each datapoint once and matches a metric by namespace, name and its exact
+  dimensions, as AWS does (moto scans the window per period and matches dimensions loosely).
 """

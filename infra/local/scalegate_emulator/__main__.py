@@ -18,7 +18,7 @@ from moto.moto_server.werkzeug_app import (
     create_backend_app,
 )
 
-from . import autoscaling, cbor, instances, lambda_aliases, launch_templates, s3_lifecycle, sqs_speed
+from . import autoscaling, cbor, cloudwatch_speed, instances, lambda_aliases, launch_templates, s3_lifecycle, sqs_speed
 
 
 def _exit_on_eof():
@@ -41,6 +41,7 @@ def main(argv=None):
     launch_templates.install()
     instances.install()
     sqs_speed.install()
+    cloudwatch_speed.install()
     s3_lifecycle.install()
     lambda_aliases.install()
     moto_app = DomainDispatcherApplication(create_backend_app)

@@ -13,6 +13,7 @@ pub(crate) mod gate;
 pub(crate) mod lease;
 pub(crate) mod methods;
 pub(crate) mod simulate;
+pub(crate) mod warm_pools;
 
 use anyhow::{Context, Result};
 use scalegate_core::report::{Line, Report};

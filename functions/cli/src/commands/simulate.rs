@@ -1,21 +1,54 @@
 //! `scalegate simulate`: a scenario (and its trace) from files through the core's simulator; the summary as JSON,
 //! the decisions and assumptions as text, the seconds as CSV.
 
-use crate::flags::{PlanHeadroomArgs, SimulateArgs};
+use crate::flags::{CloudWatchDemandArgs, PlanHeadroomArgs, SimulateArgs};
 use anyhow::{Context, Result};
-use scalegate_core::headroom::{dead_time, per_instance_load, plan, DemandHistory, PlanSettings};
+use chrono::{DateTime, Utc};
+use scalegate_aws::autoscaling_warm_pools::AutoScalingWarmPools;
+use scalegate_aws::sdk::Clients;
+use scalegate_core::headroom::{
+    dead_time, history_from_points, history_window, measured_launch, per_instance_load, plan, DemandHistory,
+    DemandMetrics, PlanSettings, PlannerConfig, ScalingActivities,
+};
+use scalegate_core::retry::{retry, RetryPolicy};
 use scalegate_core::simulate::{
-    assumptions, clock, simulate, svg, DemandSource, DemandSpec, Run, RunOptions, Scenario, Summary, Trace,
-    WarmPoolSpec,
+    apply_live, assumptions, calibrate, clock, real_changes, simulate, svg, DemandSource, DemandSpec, LivePolicies,
+    Run, RunOptions, Scenario, Summary, Trace, WarmPoolSpec,
 };
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-pub(crate) fn run(args: &SimulateArgs) -> Result<ExitCode> {
+pub(crate) async fn run(args: &SimulateArgs) -> Result<ExitCode> {
     let mut first = load(&args.scenario)?;
-    let trace = read_trace(args.trace.as_deref())?;
+    let Demand { trace, window } = demand(args.trace.as_deref(), &args.cloudwatch).await?;
     with_trace(&mut first, trace.as_ref());
+    // A live group: its own target tracking alarms replace the scenario's assumptions.
+    if let Some(w) = &window {
+        let live = retry(RetryPolicy::standard(), || w.ports.target_tracking(&w.group))
+            .await
+            .result
+            .with_context(|| format!("reading the target tracking policies of {}", w.group))?;
+        for note in apply_live(&mut first, &live, &args.scenario.display().to_string())? {
+            eprintln!("scalegate: {note} (read from {})", w.group);
+        }
+    }
+    // Calibration: the group's own record over the window; the simulation starts where the group stood.
+    let real = match (&window, args.calibrate) {
+        (Some(w), true) => {
+            let activities = retry(RetryPolicy::standard(), || w.ports.activities(&w.group, w.start))
+                .await
+                .result
+                .with_context(|| format!("reading the scaling activities of {}", w.group))?;
+            let in_window: Vec<_> = activities.into_iter().filter(|a| a.start <= w.end).collect();
+            let changes = real_changes(&in_window, w.start);
+            if let Some(c) = changes.first() {
+                first.group.desired = Some(c.from.clamp(first.group.min, first.group.max));
+            }
+            Some(changes)
+        }
+        _ => None,
+    };
     let record_every = u32::from(args.csv.is_some() || args.svg.is_some());
     let one = |scenario: &Scenario| -> Result<Run> {
         let demand = DemandSource::new(&scenario.demand, trace.clone())
@@ -65,6 +98,25 @@ pub(crate) fn run(args: &SimulateArgs) -> Result<ExitCode> {
         let chart = svg(&title, &run.rows, scenario.plant.throughput, scenario.objective.latency);
         std::fs::write(path, chart).with_context(|| format!("writing {}", path.display()))?;
     }
+    if let Some(real) = &real {
+        let c = calibrate(real, &runs[0].1.decisions);
+        writeln!(out, "calibration: {}", c.verdict)?;
+        writeln!(out, "{:>10} {:>9}   {:>10} {:>9}", "REAL AT", "REAL", "SIM AT", "SIMULATED")?;
+        for p in &c.pairings {
+            let sim = p
+                .simulated
+                .map_or(("-".to_string(), "-".to_string()), |s| (clock(s.at), format!("{} -> {}", s.from, s.to)));
+            writeln!(
+                out,
+                "{:>10} {:>9}   {:>10} {:>9}",
+                clock(p.real.at),
+                format!("{} -> {}", p.real.from, p.real.to),
+                sim.0,
+                sim.1
+            )?;
+        }
+        writeln!(out, "{}", serde_json::to_string_pretty(&serde_json::json!({"calibration": c}))?)?;
+    }
     let summaries: Vec<&Summary> = runs.iter().map(|(_, r)| &r.summary).collect();
     if summaries.len() == 2 {
         writeln!(out, "{}", side_by_side(summaries[0], summaries[1])?)?;
@@ -79,19 +131,35 @@ pub(crate) fn run(args: &SimulateArgs) -> Result<ExitCode> {
 }
 
 /// `scalegate plan-headroom`: the warm capacity the scenario's dead time needs, and with --simulate what it buys.
-pub(crate) fn plan_headroom(args: &PlanHeadroomArgs) -> Result<ExitCode> {
+pub(crate) async fn plan_headroom(args: &PlanHeadroomArgs) -> Result<ExitCode> {
     if !(0.0..=1.0).contains(&args.percentile) {
         anyhow::bail!("--percentile must be between 0 and 1 (got {})", args.percentile);
     }
     let mut scenario = load(&args.scenario)?;
-    let trace = read_trace(args.trace.as_deref())?;
+    let Demand { trace, window } = demand(args.trace.as_deref(), &args.cloudwatch).await?;
     with_trace(&mut scenario, trace.as_ref());
     let seconds = scenario.duration;
     let mut source = DemandSource::new(&scenario.demand, trace.clone())
         .map_err(|e| anyhow::anyhow!("{}: {e}", args.scenario.display()))?;
     let history =
         DemandHistory { step: 1.0, rates: (0..seconds.ceil() as u64).map(|t| Some(source.rate(t as f64))).collect() };
-    let dead = dead_time(&scenario);
+    let mut dead = dead_time(&scenario);
+    // A live group's own cold launches (launch → InService, hooks inside) replace the scenario's launch and hook.
+    let mut launch_source = serde_json::json!({"source": "scenario"});
+    if let Some(w) = &window {
+        let since = Utc::now() - chrono::Duration::days(14);
+        let activities = retry(RetryPolicy::standard(), || w.ports.activities(&w.group, since))
+            .await
+            .result
+            .with_context(|| format!("reading the scaling activities of {}", w.group))?;
+        let (measured, launches) = measured_launch(&activities);
+        launch_source = serde_json::json!({"source": "scenario", "launches": launches});
+        if let Some(launch) = measured {
+            dead.launch = launch;
+            dead.hook = 0.0;
+            launch_source = serde_json::json!({"source": "measured", "launches": launches, "group": w.group});
+        }
+    }
     let settings = PlanSettings {
         per_instance: per_instance_load(&scenario),
         percentile: args.percentile,
@@ -111,6 +179,7 @@ pub(crate) fn plan_headroom(args: &PlanHeadroomArgs) -> Result<ExitCode> {
     let mut report = serde_json::json!({
         "plan": planned,
         "dead_time": dead,
+        "launch_source": launch_source,
         "pool_state": format!("{state:?}"),
         "monthly_storage_cost": monthly,
     });
@@ -154,9 +223,55 @@ pub(crate) fn plan_headroom(args: &PlanHeadroomArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The trace a flag names, read and checked.
-fn read_trace(path: Option<&Path>) -> Result<Option<Trace>> {
-    path.map(|p| Ok(Trace::from_csv(&super::read_input(p)?, &p.display().to_string())?)).transpose()
+/// A group's CloudWatch window, and the ports that read it.
+struct Window {
+    group: String,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    ports: AutoScalingWarmPools,
+}
+
+/// The demand the flags name instead of the scenario's, and the window it came from when it is a live group's.
+struct Demand {
+    trace: Option<Trace>,
+    window: Option<Window>,
+}
+
+/// The demand the flags name instead of the scenario's: a CSV trace, or a group's CloudWatch history.
+async fn demand(trace: Option<&Path>, cloudwatch: &CloudWatchDemandArgs) -> Result<Demand> {
+    if let Some(p) = trace {
+        let trace = Trace::from_csv(&super::read_input(p)?, &p.display().to_string())?;
+        return Ok(Demand { trace: Some(trace), window: None });
+    }
+    let (Some(group), Some(document), since) =
+        (cloudwatch.from_cloudwatch.as_deref(), cloudwatch.document.as_deref(), cloudwatch.since)
+    else {
+        return Ok(Demand { trace: None, window: None });
+    };
+    let text = super::read_input(document)?;
+    let config = PlannerConfig::from_toml(&text, &document.display().to_string())?;
+    let planning = config.group(group).with_context(|| {
+        let named: Vec<&str> = config.groups.iter().map(|g| g.name.as_str()).collect();
+        format!("{} has no [[group]] named {group} (it names: {})", document.display(), named.join(", "))
+    })?;
+    let (start, end) = history_window(planning, since.unwrap_or(planning.history), Utc::now());
+    let clients = Clients::load(None).await;
+    let ports = AutoScalingWarmPools::new(clients.autoscaling, clients.cloudwatch);
+    let points = retry(RetryPolicy::standard(), || ports.datapoints(&planning.metric, start, end))
+        .await
+        .result
+        .with_context(|| format!("reading {}/{} for {group}", planning.metric.namespace, planning.metric.name))?;
+    let history = history_from_points(&points, start, end, planning);
+    let origin = format!("{}/{} from {start} to {end}", planning.metric.namespace, planning.metric.name);
+    let trace = Trace::from_rates(history.step, &history.rates, &origin).map_err(|e| {
+        anyhow::anyhow!("{e}: a hole is not a quiet period; if the metric is published only when not zero, set missing = \"zero\" for {group}")
+    })?;
+    eprintln!(
+        "scalegate: {} datapoints of {origin} ({} per period) as the demand",
+        points.len(),
+        planning.metric.statistic
+    );
+    Ok(Demand { trace: Some(trace), window: Some(Window { group: group.to_string(), start, end, ports }) })
 }
 
 /// A trace replaces the scenario's demand, and its length the scenario's duration.

@@ -138,7 +138,8 @@ pub(crate) enum Command {
     #[command(after_help = "Examples:\n  \
         scalegate simulate scenarios/launch-morning.toml --explain --svg launch-morning.svg\n  \
         scalegate simulate scenarios/launch-morning.toml --compare scenarios/launch-morning-warm-pool.toml\n  \
-        scalegate simulate my-group.toml --trace arrivals.csv --csv steps.csv")]
+        scalegate simulate my-group.toml --trace arrivals.csv --csv steps.csv\n  \
+        scalegate simulate my-group.toml --from-cloudwatch workers --document planner.toml --since 24h")]
     Simulate(SimulateArgs),
     /// Size a warm pool from the loop's dead time: the capacity that must already be warm when demand climbs.
     ///
@@ -151,8 +152,21 @@ pub(crate) enum Command {
     /// peak's instances), side by side. A history with holes plans nothing and says why (exit 1).
     #[command(after_help = "Examples:\n  \
         scalegate plan-headroom --scenario scenarios/launch-morning.toml --simulate\n  \
-        scalegate plan-headroom --scenario my-group.toml --trace arrivals.csv --percentile 0.95")]
+        scalegate plan-headroom --scenario my-group.toml --trace arrivals.csv --percentile 0.95\n  \
+        scalegate plan-headroom --scenario my-group.toml --from-cloudwatch workers --document planner.toml --simulate")]
     PlanHeadroom(PlanHeadroomArgs),
+    /// Plan the warm pools of every group tagged scalegate:warm-pool, as the warm-pool-planner function does.
+    ///
+    /// For each group tagged `scalegate:warm-pool = MIN-MAX`, reads its demand from CloudWatch (GetMetricData over
+    /// the document's history, every page) and its own cold launches (DescribeScalingActivities: launch →
+    /// InService, the 90th percentile of at least three), sizes the pool that covers the dead time's climb, and
+    /// decides within the tag's bounds: growth at once, shrinking only past the deadband. A history with holes, a
+    /// group the document does not describe or a bad tag changes nothing and says why. Prints the function's log
+    /// lines and a table. Nothing is put unless --apply. Exit 0, or 1 when a group failed.
+    #[command(after_help = "Examples:\n  \
+        scalegate warm-pools --document planner.toml\n  \
+        scalegate warm-pools --document planner.toml --apply --metrics")]
+    WarmPools(WarmPoolsArgs),
     /// Watch the launch gate police a scale-out on the local emulator.
     ///
     /// Starts the emulator from the project virtualenv (unless AWS_ENDPOINT_URL names a running one), builds a
@@ -168,7 +182,8 @@ pub(crate) struct SimulateArgs {
     /// A second scenario run on the same demand (the first scenario's, trace included), printed beside the first.
     #[arg(long, value_name = "SCENARIO")]
     pub(crate) compare: Option<PathBuf>,
-    /// Arrivals from a CSV trace (`time,arrivals`: whole seconds, arrivals from that time until the next row's):
+    /// Arrivals from a CSV trace (`time,arrivals`: whole seconds, arrivals from that time until the next row's; or
+    /// `time,backlog,deleted`: arrivals are the backlog's change plus what was deleted):
     /// replaces the scenario's demand, and its length the scenario's duration.
     #[arg(long, value_name = "CSV")]
     pub(crate) trace: Option<PathBuf>,
@@ -183,6 +198,14 @@ pub(crate) struct SimulateArgs {
     /// and the fleet by state (in service, warming, launching, warm pool) with the desired capacity.
     #[arg(long, value_name = "FILE")]
     pub(crate) svg: Option<PathBuf>,
+    /// A live group's demand instead of the scenario's.
+    #[command(flatten)]
+    pub(crate) cloudwatch: CloudWatchDemandArgs,
+    /// With --from-cloudwatch: compare the simulated changes of desired capacity with the ones the group's
+    /// DescribeScalingActivities recorded over the same window (count by direction, time and size of each matched
+    /// pair, peak), starting the simulation at the group's desired capacity before its first recorded change.
+    #[arg(long, requires = "from_cloudwatch", conflicts_with = "compare")]
+    pub(crate) calibrate: bool,
 }
 
 #[derive(clap::Args)]
@@ -190,7 +213,7 @@ pub(crate) struct PlanHeadroomArgs {
     /// The group, its plant and policies, and (unless --trace) its demand.
     #[arg(long, value_name = "TOML")]
     pub(crate) scenario: PathBuf,
-    /// Arrivals from a CSV trace (`time,arrivals`) instead of the scenario's demand.
+    /// Arrivals from a CSV trace (`time,arrivals`, or `time,backlog,deleted`) instead of the scenario's demand.
     #[arg(long, value_name = "CSV")]
     pub(crate) trace: Option<PathBuf>,
     /// Which climb to cover: 0.99 covers all but the steepest 1 % of windows.
@@ -199,6 +222,39 @@ pub(crate) struct PlanHeadroomArgs {
     /// Also simulate the scenario with no pool, with the plan, and with the 15 %-of-peak rule of thumb.
     #[arg(long)]
     pub(crate) simulate: bool,
+    /// A live group's demand instead of the scenario's.
+    #[command(flatten)]
+    pub(crate) cloudwatch: CloudWatchDemandArgs,
+}
+
+/// Where a live group's demand is read (shared by `simulate` and `plan-headroom`).
+#[derive(clap::Args)]
+pub(crate) struct CloudWatchDemandArgs {
+    /// Demand from CloudWatch instead: GROUP's metric as the warm-pool planner document (--document) names it, read
+    /// with GetMetricData (every page) over --since; a period with no datapoint stops the run, unless the document
+    /// says `missing = "zero"` for the group.
+    #[arg(long, value_name = "GROUP", conflicts_with = "trace", requires = "document")]
+    pub(crate) from_cloudwatch: Option<String>,
+    /// The warm-pool planner's document naming each group's demand metric (for --from-cloudwatch).
+    #[arg(long, value_name = "TOML")]
+    pub(crate) document: Option<PathBuf>,
+    /// How far back --from-cloudwatch reads, e.g. 24h or 14d (default: the document's history for the group).
+    #[arg(long, value_parser = duration_arg, requires = "from_cloudwatch")]
+    pub(crate) since: Option<Duration>,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct WarmPoolsArgs {
+    /// The planner's document (TOML: each group's demand metric and per-instance load; the function's
+    /// SCALEGATE_WARM_POOL_PLANNER).
+    #[arg(long, value_name = "TOML")]
+    pub(crate) document: PathBuf,
+    /// Put the planned pools (PutWarmPool); without it nothing changes, whatever the document's dry_run says.
+    #[arg(long)]
+    pub(crate) apply: bool,
+    /// Also print the EMF metric lines (PlannedWarmCapacity, WarmPoolChanges) to stderr.
+    #[arg(long)]
+    pub(crate) metrics: bool,
 }
 
 /// Which configuration document.

@@ -6,3 +6,4 @@ mod config;
 mod gate;
 mod lease;
 mod offline;
+mod warm_pools;

@@ -19,7 +19,7 @@
 //! seconds_per_message = 0.1    # or "measure", with fallback_seconds_per_message
 //! ```
 
-use crate::duration::parse_duration;
+use crate::duration::from_toml as duration;
 use serde::Deserialize;
 use std::time::Duration;
 
@@ -188,15 +188,6 @@ impl BacklogConfig {
 
 fn label(p: &RawPair) -> String {
     format!("{} → {}", p.queue.as_deref().unwrap_or("?"), p.group.as_deref().unwrap_or("?"))
-}
-
-fn duration(v: &toml::Value, key: &str) -> Result<Duration, String> {
-    match v {
-        toml::Value::String(s) => parse_duration(s).map_err(|e| format!("`{key}`: {e}")),
-        toml::Value::Integer(n) if *n >= 0 => Ok(Duration::from_secs(*n as u64)),
-        toml::Value::Float(f) if *f >= 0.0 => Ok(Duration::from_secs_f64(*f)),
-        other => Err(format!("`{key}` must be a duration like \"10s\", not {other}")),
-    }
 }
 
 fn resolve(p: &RawPair, d: &RawPair) -> Result<Pair, String> {

@@ -49,7 +49,7 @@ impl DrainReason {
     /// The `Reason` dimension of `DrainCompletions`.
     pub fn as_str(&self) -> &'static str {
         match self {
-            DrainReason::FromWarmPool => "from_warm_pool",
+            DrainReason::FromWarmPool => "warm_pool",
             DrainReason::NoLease => "no_lease",
             DrainReason::LeaseExpired { .. } => "lease_expired",
             DrainReason::LeaseUnreadable { .. } => "lease_unreadable",

@@ -6,6 +6,22 @@
 use crate::simulate::{MetricKind, Scenario};
 use serde::Serialize;
 
+mod config;
+mod ports;
+mod report;
+mod service;
+#[cfg(test)]
+mod tests;
+
+pub use config::{
+    Bounds, GroupPlanning, MetricSpec, Missing, PlannerConfig, PlannerConfigError, DEFAULT_COLD_LAUNCH, OPT_IN_TAG,
+};
+pub use ports::{DemandMetrics, PoolGroup, ScalingActivities, WarmPoolSpec, WarmPools};
+pub use service::{
+    history_from_points, history_window, measured_launch, plan_warm_pools, Action, GroupOutcome, LaunchSource,
+    PlannerRun,
+};
+
 /// What delays new capacity, in seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct DeadTime {
@@ -264,7 +280,7 @@ pub fn decide(
 }
 
 #[cfg(test)]
-mod tests {
+mod plan_tests {
     use super::*;
 
     fn ramp(from: f64, to: f64, start: usize, over: usize, len: usize) -> DemandHistory {

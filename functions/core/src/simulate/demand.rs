@@ -6,8 +6,11 @@ use thiserror::Error;
 /// What is wrong with a trace, naming the line.
 #[derive(Debug, Error, PartialEq)]
 pub enum TraceError {
-    /// The header is not `time,arrivals`.
-    #[error("{file}: the header must be `time,arrivals` (got `{header}`)")]
+    /// The header is neither `time,arrivals` nor `time,backlog,deleted`.
+    #[error(
+        "{file}: the header must be `time,arrivals`, or `time,backlog,deleted` (a backlog alone does not say how much \
+         arrived: add the messages deleted in each interval, SQS NumberOfMessagesDeleted) (got `{header}`)"
+    )]
     Header {
         /// The trace.
         file: String,
@@ -44,36 +47,59 @@ pub struct Trace {
 
 impl Trace {
     /// Reads `time,arrivals`: time in seconds (any increasing seconds, taken relative to the first row), arrivals
-    /// counted from that time until the next row's.
+    /// counted from that time until the next row's. Or `time,backlog,deleted`: the work waiting at each time and the
+    /// work finished until the next row's; what arrived in between is, by conservation, the backlog's change plus
+    /// what was finished (approximate counts can make it dip below zero: it is taken as zero), and the backlog at
+    /// the first row arrives in the first interval. Its last row only closes the interval before it, so it needs three
+    /// rows at least.
     pub fn from_csv(text: &str, file: &str) -> Result<Self, TraceError> {
         let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'));
         let (_, header) = lines.next().ok_or_else(|| TraceError::Empty { file: file.into() })?;
         let columns: Vec<&str> = header.split(',').map(str::trim).collect();
-        if columns != ["time", "arrivals"] {
-            return Err(TraceError::Header { file: file.into(), header: header.into() });
-        }
-        let mut rows: Vec<(f64, f64)> = Vec::new();
+        let names: &[&str] = match columns.as_slice() {
+            ["time", "arrivals"] => &["arrivals"],
+            ["time", "backlog", "deleted"] => &["backlog", "deleted"],
+            _ => return Err(TraceError::Header { file: file.into(), header: header.into() }),
+        };
+        let mut rows: Vec<(f64, Vec<f64>)> = Vec::new();
         for (i, line) in lines {
             let bad = |problem: String| TraceError::Line { file: file.into(), line: i + 1, problem };
-            let mut parts = line.split(',').map(str::trim);
-            let (Some(t), Some(a), None) = (parts.next(), parts.next(), parts.next()) else {
-                return Err(bad(format!("expected `time,arrivals`, got `{line}`")));
-            };
-            let t: f64 = t.parse().map_err(|_| bad(format!("time `{t}` is not a number of seconds")))?;
-            let a: f64 = a.parse().map_err(|_| bad(format!("arrivals `{a}` is not a number")))?;
+            let parts: Vec<&str> = line.split(',').map(str::trim).collect();
+            if parts.len() != names.len() + 1 {
+                return Err(bad(format!("expected `{}`, got `{line}`", columns.join(","))));
+            }
+            let t: f64 =
+                parts[0].parse().map_err(|_| bad(format!("time `{}` is not a number of seconds", parts[0])))?;
             if !t.is_finite() || t.fract() != 0.0 {
                 return Err(bad(format!("time {t} must be a whole number of seconds")));
             }
-            if !a.is_finite() || a < 0.0 {
-                return Err(bad(format!("arrivals must be a count of 0 or more (got {a})")));
+            let mut values = Vec::with_capacity(names.len());
+            for (name, text) in names.iter().zip(&parts[1..]) {
+                let v: f64 = text.parse().map_err(|_| bad(format!("{name} `{text}` is not a number")))?;
+                if !v.is_finite() || v < 0.0 {
+                    return Err(bad(format!("{name} must be a count of 0 or more (got {v})")));
+                }
+                values.push(v);
             }
-            if let Some(&(previous, _)) = rows.last() {
-                if t <= previous {
+            if let Some((previous, _)) = rows.last() {
+                if t <= *previous {
                     return Err(bad(format!("time {t} is not after the previous row's {previous}")));
                 }
             }
-            rows.push((t, a));
+            rows.push((t, values));
         }
+        let rows: Vec<(f64, f64)> = if names.len() == 1 {
+            rows.into_iter().map(|(t, v)| (t, v[0])).collect()
+        } else {
+            rows.windows(2)
+                .enumerate()
+                .map(|(i, w)| {
+                    let (backlog, deleted, next) = (w[0].1[0], w[0].1[1], w[1].1[0]);
+                    let waiting = if i == 0 { backlog } else { 0.0 };
+                    (w[0].0, (next - backlog + deleted).max(0.0) + waiting)
+                })
+                .collect()
+        };
         if rows.len() < 2 {
             return Err(TraceError::Empty { file: file.into() });
         }
@@ -99,6 +125,34 @@ impl Trace {
             };
             samples.push((rows[i].0 - origin, rows[i].1 / interval));
         }
+        Ok(Self { samples })
+    }
+
+    /// A trace from rates one `step` apart (a CloudWatch history: work per second over each period), named `origin`
+    /// in errors. Every rate must be known: a hole is not a quiet period.
+    pub fn from_rates(step: f64, rates: &[Option<f64>], origin: &str) -> Result<Self, TraceError> {
+        let bad = |problem: String| TraceError::Line { file: origin.into(), line: 0, problem };
+        if !(step >= 1.0 && step.fract() == 0.0) {
+            return Err(bad(format!("the step {step} s must be a whole number of seconds")));
+        }
+        if rates.len() < 2 {
+            return Err(TraceError::Empty { file: origin.into() });
+        }
+        if step * rates.len() as f64 > MAX_TRACE_SECONDS {
+            return Err(bad("at most 400 days are simulated".into()));
+        }
+        let holes = rates.iter().filter(|r| r.is_none()).count();
+        if holes > 0 {
+            return Err(bad(format!("{holes} of {} periods have no datapoint", rates.len())));
+        }
+        let samples = rates
+            .iter()
+            .enumerate()
+            .map(|(i, r)| match r {
+                Some(r) if r.is_finite() && *r >= 0.0 => Ok((i as f64 * step, *r)),
+                other => Err(bad(format!("period {i}: {other:?} is not a rate of 0 or more"))),
+            })
+            .collect::<Result<_, _>>()?;
         Ok(Self { samples })
     }
 

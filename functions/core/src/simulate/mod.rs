@@ -4,14 +4,18 @@
 //! Pure: a [`Scenario`] and a [`DemandSource`] in, a [`Run`] (summary, decisions with their causes, recorded rows)
 //! out. The CLI reads the files, writes the CSV and the chart.
 
+mod calibrate;
 mod chart;
 mod demand;
 mod engine;
+mod live;
 mod scenario;
 
+pub use calibrate::{calibrate, real_changes, Calibration, Change, Pairing, MATCH_WINDOW};
 pub use chart::svg;
 pub use demand::{DemandSource, Trace, TraceError};
 pub use engine::{assumptions, clock, simulate, Decision, InstanceHours, Row, Run, RunOptions, Summary};
+pub use live::{apply_live, LiveAlarm, LivePolicies, LivePolicy};
 pub use scenario::{
     AdjustmentType, AlarmShape, Comparison, Cost, DemandSpec, GroupSpec, MetricKind, Noise, Objective, Plant,
     PoolState, PredictiveSpec, Scenario, ScenarioError, ScheduledAction, Step, StepScalingSpec, TargetTrackingSpec,

@@ -259,8 +259,8 @@ fn five_minutes() -> f64 {
     300.0
 }
 
-/// The pool's states.
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+/// The pool's states (PutWarmPool PoolState).
+#[derive(Debug, Clone, Copy, Deserialize, serde::Serialize, PartialEq, Eq, Default)]
 pub enum PoolState {
     /// Stopped: pays for volumes only.
     #[default]
@@ -269,6 +269,27 @@ pub enum PoolState {
     Hibernated,
     /// Running: pays for the instance.
     Running,
+}
+
+impl PoolState {
+    /// AWS's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Stopped => "Stopped",
+            Self::Running => "Running",
+            Self::Hibernated => "Hibernated",
+        }
+    }
+
+    /// Reads AWS's spelling.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "Stopped" => Some(Self::Stopped),
+            "Running" => Some(Self::Running),
+            "Hibernated" => Some(Self::Hibernated),
+            _ => None,
+        }
+    }
 }
 
 /// A warm pool (PutWarmPool).
@@ -524,7 +545,7 @@ impl Scenario {
         Ok(s)
     }
 
-    fn validate(&self, file: &str) -> Result<(), ScenarioError> {
+    pub(crate) fn validate(&self, file: &str) -> Result<(), ScenarioError> {
         let bad =
             |field: &'static str, problem: String| Err(ScenarioError::Invalid { file: file.into(), field, problem });
         // Every number is finite and in AWS's range: NaN, infinities and absurd sizes are refused here, so the

@@ -239,6 +239,20 @@ fn bad_scenarios_and_traces_name_the_field_or_line() {
 }
 
 #[test]
+fn a_cloudwatch_history_becomes_a_trace_only_without_holes() {
+    let trace = Trace::from_rates(60.0, &[Some(10.0), Some(20.0), Some(0.0)], "cw").unwrap();
+    assert_eq!(trace.seconds(), 180.0);
+    let s = Scenario::from_toml("duration = 180\ndemand = { kind = \"trace\" }\ngroup = { min = 1, max = 1 }\n", "s")
+        .unwrap();
+    let mut d = DemandSource::new(&s.demand, Some(trace)).unwrap();
+    assert_eq!((d.rate(0.0), d.rate(59.0), d.rate(60.0), d.rate(179.0)), (10.0, 10.0, 20.0, 0.0));
+    let holes = Trace::from_rates(60.0, &[Some(1.0), None, Some(1.0)], "cw").unwrap_err().to_string();
+    assert!(holes.contains("1 of 3 periods have no datapoint"), "{holes}");
+    assert!(Trace::from_rates(0.5, &[Some(1.0), Some(1.0)], "cw").is_err());
+    assert!(Trace::from_rates(60.0, &[Some(1.0), Some(-1.0)], "cw").is_err());
+}
+
+#[test]
 fn a_trace_spreads_each_count_over_its_interval() {
     let trace = Trace::from_csv("time,arrivals\n1000,600\n1060,1200\n1120,0\n", "t.csv").unwrap();
     assert_eq!(trace.seconds(), 180.0);
@@ -261,8 +275,8 @@ fn a_diurnal_demand_follows_its_cosine_exactly_over_days() {
         "duration = \"3d\"\ndemand = { kind = \"diurnal\", mean = 600, amplitude = 400, peak_at = \"14h\" }\ngroup = { min = 1, max = 1 }\n",
         "d.toml",
     );
-    // Durations take h at most: days are written in hours.
-    assert!(s.is_err());
+    // Days are days.
+    assert_eq!(s.unwrap().duration, 72.0 * 3600.0);
     let s = Scenario::from_toml(
         "duration = \"72h\"\ndemand = { kind = \"diurnal\", mean = 600, amplitude = 400, peak_at = \"14h\" }\ngroup = { min = 1, max = 1 }\n",
         "d.toml",
@@ -400,4 +414,96 @@ fn protected_instances_stay_and_the_forecast_is_a_floor() {
     // Within hour 1 nothing takes it below the forecast; after, scale in may.
     assert!(forecast.rows.iter().filter(|r| r.t >= 3300.0 && r.t < 6900.0).all(|r| r.desired >= 8));
     assert!(forecast.summary.final_desired < 8, "{:?}", forecast.summary);
+}
+
+#[test]
+fn calibration_pairs_real_and_simulated_changes_by_direction_and_time() {
+    use crate::activity::ScalingActivity;
+    use chrono::TimeZone;
+    let start = chrono::Utc.with_ymd_and_hms(2026, 12, 5, 0, 0, 0).unwrap();
+    let activity = |minute: i64, cause: String| ScalingActivity {
+        start: start + chrono::Duration::minutes(minute) + chrono::Duration::seconds(5),
+        end: None,
+        description: "Launching a new EC2 instance: i-0123".into(),
+        cause,
+        status: "Successful".into(),
+    };
+    let alarm = |minute: i64, from: u32, to: u32| {
+        let at = (start + chrono::Duration::minutes(minute)).format("%Y-%m-%dT%H:%M:%SZ");
+        format!("At {at} a monitor alarm TargetTracking-w-AlarmHigh in state ALARM triggered policy p changing the desired capacity from {from} to {to}.")
+    };
+    // Two instances of one change carry one Cause: one change. A change before the window is left out.
+    let real = real_changes(
+        &[
+            activity(10, alarm(10, 2, 4)),
+            activity(10, alarm(10, 2, 4)),
+            activity(60, alarm(60, 4, 3)),
+            activity(200, alarm(200, 3, 6)),
+            activity(-5, alarm(-5, 1, 2)),
+        ],
+        start,
+    );
+    assert_eq!(
+        real.iter().map(|c| (c.at, c.from, c.to)).collect::<Vec<_>>(),
+        [(600.0, 2, 4), (3600.0, 4, 3), (12000.0, 3, 6)]
+    );
+    let decision = |at: f64, from: u32, to: u32| Decision { at, from, to, cause: String::new() };
+    let c = calibrate(&real, &[decision(660.0, 2, 5), decision(3000.0, 5, 4), decision(9000.0, 4, 2)]);
+    assert_eq!((c.real_changes, c.simulated_changes, c.matched), ((2, 1), (1, 2), 2));
+    assert_eq!(c.pairings[0].simulated.map(|s| s.at), Some(660.0));
+    assert_eq!(c.pairings[1].simulated.map(|s| s.at), Some(3000.0));
+    assert_eq!(c.pairings[2].simulated, None, "no simulated scale-out near the last one; a scale-in does not count");
+    assert_eq!((c.time_offset_p50, c.time_offset_max, c.size_error_p50), (Some(60.0), Some(600.0), Some(1.0)));
+    assert_eq!(c.peak_desired, (6, 5));
+    assert!(c.verdict.starts_with("2 of 3 real changes"), "{}", c.verdict);
+    assert!(calibrate(&[], &[]).verdict.contains("nothing to compare"));
+}
+
+#[test]
+fn a_live_groups_alarms_replace_the_assumed_ones() {
+    let text = "duration = 600\ndemand = { kind = \"steady\", rate = 100 }\ngroup = { min = 1, max = 10 }\n\
+                [[target_tracking]]\nname = \"cpu\"\nmetric = \"utilization\"\ntarget = 50\n";
+    let mut s = Scenario::from_toml(text, "s.toml").unwrap();
+    let alarm = |above: bool, threshold: f64, n: u32| LiveAlarm {
+        name: format!("TargetTracking-g-Alarm{}", if above { "High" } else { "Low" }),
+        period: 60,
+        evaluation_periods: n,
+        datapoints_to_alarm: None,
+        threshold,
+        above,
+    };
+    let live = LivePolicy {
+        name: "cpu50".into(),
+        target: 60.0,
+        disable_scale_in: false,
+        alarms: vec![alarm(true, 60.0, 2), alarm(false, 42.0, 10)],
+    };
+    // One policy on each side: matched whatever their names.
+    let notes = apply_live(&mut s, std::slice::from_ref(&live), "s.toml").unwrap();
+    let p = &s.target_tracking[0];
+    assert_eq!((p.target, p.high.datapoints, p.high.evaluation_periods, p.low.evaluation_periods), (60.0, 2, 2, 10));
+    assert!((p.low_ratio - 0.7).abs() < 1e-12, "{}", p.low_ratio);
+    assert_eq!(notes.len(), 3, "{notes:?}");
+    assert!(notes[1].contains("scale out on 2 of 2 datapoints of 60 s above 60"), "{notes:?}");
+    // A live value AWS would never set is refused like a bad scenario.
+    let mut s = Scenario::from_toml(text, "s.toml").unwrap();
+    let broken = LivePolicy { alarms: vec![alarm(false, 90.0, 10)], ..live };
+    assert!(apply_live(&mut s, &[broken], "s.toml").unwrap_err().to_string().contains("low_ratio"));
+}
+
+#[test]
+fn a_backlog_trace_becomes_arrivals_by_conservation() {
+    // 60 s apart: 100 waiting, then 400 (300 more, 120 finished → 420 arrived), then 250 (−150, 600 finished → 450).
+    let trace = Trace::from_csv("time,backlog,deleted\n0,100,120\n60,400,600\n120,250,0\n", "b.csv").unwrap();
+    assert_eq!(trace.seconds(), 120.0);
+    let s = Scenario::from_toml("duration = 120\ndemand = { kind = \"trace\" }\ngroup = { min = 1, max = 1 }\n", "s")
+        .unwrap();
+    let mut d = DemandSource::new(&s.demand, Some(trace)).unwrap();
+    // The first interval also carries the 100 waiting at its start.
+    assert_eq!((d.rate(0.0), d.rate(59.0), d.rate(60.0), d.rate(119.0)), (520.0 / 60.0, 520.0 / 60.0, 7.5, 7.5));
+    let alone = Trace::from_csv("time,backlog\n0,1\n60,2\n", "b.csv").unwrap_err().to_string();
+    assert!(alone.contains("a backlog alone does not say how much arrived"), "{alone}");
+    assert!(Trace::from_csv("time,backlog,deleted\n0,1,1\n60,2,2\n", "b.csv").is_err(), "two rows: one interval");
+    let short = Trace::from_csv("time,backlog,deleted\n0,1\n", "b.csv").unwrap_err().to_string();
+    assert!(short.contains("expected `time,backlog,deleted`"), "{short}");
 }

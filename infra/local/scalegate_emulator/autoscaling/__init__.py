@@ -14,6 +14,10 @@ What moto lacks and this adds, one module per concern:
   options, instance profile, key pair and encrypted volumes, which moto's own launch path ignores, and what the
   launch_templates module adds (mixed-instances overrides, groups on network interfaces, SSM-named AMIs, EBS
   encryption by default).
+- `activities`: DescribeScalingActivities lists each launch (into service, into the warm pool, from it) with its
+  start, its end (InService, or settled in the pool) and its status, as AWS words them.
+- `policies`: a target tracking policy gets the two CloudWatch alarms AWS makes for it (high 3 of 3 above the
+  target, low 15 of 15 below 90 % of it), listed in its `Alarms`.
 - `warm_pools`: warm pools hold instances (DescribeWarmPool lists them); scale-out draws from the pool first.
 - `scaling`: scale-in honours instance protection, and a background reconciler scales in once protection is
   removed; `TerminateInstanceInAutoScalingGroup` goes through terminate hooks (protection does not stop it, as in

@@ -5,7 +5,7 @@ import time
 from moto.autoscaling.exceptions import ValidationError
 from moto.core.responses import EmptyResult
 
-from . import notifications, scaling, warm_pools
+from . import activities, notifications, scaling, warm_pools
 from .state import TERMINATING, PendingAction, actions, lock, pool
 
 
@@ -48,6 +48,7 @@ def resolve(action, result):
     if action.destination == "WarmPool":
         members = pool(group)
         if abandoned:
+            activities.end(state, successful=False)
             if state in members:
                 members.remove(state)
             state.lifecycle_state = "Terminated"
@@ -57,6 +58,7 @@ def resolve(action, result):
             warm_pools.settle_in_pool(group, state)
         return
     if abandoned:
+        activities.end(state, successful=False)
         if state in group.instance_states:
             group.instance_states.remove(state)
         state.lifecycle_state = "Terminated"
@@ -64,6 +66,7 @@ def resolve(action, result):
         scaling.set_desired_capacity(group, group.desired_capacity)  # replaces the abandoned instance
     else:
         state.lifecycle_state = "InService"
+        activities.end(state)
 
 
 def complete_lifecycle_action(backend, group_name, hook_name, token, instance_id, result):

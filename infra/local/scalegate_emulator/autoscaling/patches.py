@@ -7,7 +7,7 @@ import traceback
 from moto.autoscaling import models as asg_models
 from moto.autoscaling import responses as asg_responses
 
-from . import actions, scaling, warm_pools
+from . import actions, activities, policies, scaling, warm_pools
 from .state import ORIGINAL, lock
 
 _stop = threading.Event()
@@ -56,6 +56,8 @@ def install():
     ORIGINAL["delete_warm_pool"] = resp.delete_warm_pool
     ORIGINAL["terminate_instance"] = resp.terminate_instance_in_auto_scaling_group
     ORIGINAL["set_instance_protection"] = resp.set_instance_protection
+    ORIGINAL["put_scaling_policy"] = resp.put_scaling_policy
+    ORIGINAL["delete_policy"] = resp.delete_policy
     group_cls.set_desired_capacity = scaling.set_desired_capacity
     resp.put_lifecycle_hook = actions.put_lifecycle_hook
     resp.complete_lifecycle_action = actions.complete_lifecycle_action_api
@@ -63,6 +65,9 @@ def install():
     resp.create_auto_scaling_group = scaling.create_auto_scaling_group
     resp.terminate_instance_in_auto_scaling_group = scaling.terminate_instance_in_auto_scaling_group
     resp.set_instance_protection = scaling.set_instance_protection
+    resp.describe_scaling_activities = activities.describe_scaling_activities
+    resp.put_scaling_policy = policies.put_scaling_policy
+    resp.delete_policy = policies.delete_policy
     resp.describe_warm_pool = warm_pools.describe_warm_pool
     resp.put_warm_pool = warm_pools.put_warm_pool
     resp.delete_warm_pool = warm_pools.delete_warm_pool

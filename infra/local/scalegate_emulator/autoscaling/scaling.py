@@ -7,7 +7,7 @@ from moto.autoscaling import models as asg_models
 from moto.autoscaling.exceptions import ValidationError
 from moto.core.responses import ActionResult, EmptyResult
 
-from . import actions, launching, warm_pools
+from . import actions, activities, launching, warm_pools
 from .state import LAUNCHING, ORIGINAL, READY_POOL_STATES, TERMINATING, hooks, iso_now, live, lock, pool, warm_pool
 
 
@@ -16,8 +16,10 @@ def enter_group(backend, group, state, origin):
     launch_hooks = hooks(backend, group, LAUNCHING)
     if not launch_hooks:
         state.lifecycle_state = "InService"
+        activities.end(state)
         return
     state.lifecycle_state = "Pending:Wait"
+    activities.waiting(state)
     for hook in launch_hooks:
         actions.start_action(backend, group, hook, state, LAUNCHING, origin, "AutoScalingGroup")
 
@@ -26,9 +28,11 @@ def set_desired_capacity(group, new_capacity):
     """Replaces moto's: counts waiting instances, draws from the warm pool, honours hooks and protection."""
     with lock:
         backend = group.autoscaling_backend
+        old_desired = int(getattr(group, "desired_capacity", None) or 0)
         group.desired_capacity = group.min_size if new_capacity is None else new_capacity
         desired = int(group.desired_capacity or 0)
-        delta = desired - len(live(group))
+        before = len(live(group))
+        delta = desired - before
         if delta > 0:
             members = pool(group)
             ready = [s for s in members if s.lifecycle_state in READY_POOL_STATES][:delta]
@@ -39,6 +43,7 @@ def set_desired_capacity(group, new_capacity):
                 except Exception:  # noqa: BLE001
                     pass
                 group.instance_states.append(state)
+                activities.begin(group, state, activities.FROM_POOL, before, desired, (old_desired, desired))
                 enter_group(backend, group, state, "WarmPool")
             for instance in launching.run_instances(group, delta - len(ready)):
                 state = asg_models.InstanceState(
@@ -48,6 +53,7 @@ def set_desired_capacity(group, new_capacity):
                     autoscaling_group=group,
                 )
                 group.instance_states.append(state)
+                activities.begin(group, state, activities.INTO_SERVICE, before, desired, (old_desired, desired))
                 enter_group(backend, group, state, "EC2")
         elif delta < 0:
             _scale_in(backend, group, -delta)

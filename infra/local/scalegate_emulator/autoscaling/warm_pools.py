@@ -3,7 +3,7 @@
 from moto.autoscaling import models as asg_models
 from moto.core.responses import ActionResult, EmptyResult
 
-from . import actions, launching
+from . import actions, activities, launching
 from .state import LAUNCHING, ORIGINAL, hooks, lock, pool, truthy, warm_pool
 
 
@@ -14,6 +14,7 @@ def enter_pool(backend, group, state):
         settle_in_pool(group, state)
         return
     state.lifecycle_state = "Warmed:Pending:Wait"
+    activities.waiting(state)
     for hook in launch_hooks:
         actions.start_action(backend, group, hook, state, LAUNCHING, "EC2", "WarmPool")
 
@@ -22,6 +23,7 @@ def settle_in_pool(group, state):
     wp = warm_pool(group)
     pool_state = (wp.pool_state if wp else None) or "Stopped"
     state.lifecycle_state = f"Warmed:{pool_state}"
+    activities.end(state)
     if pool_state in ("Stopped", "Hibernated"):
         try:
             group.ec2_backend.stop_instances([state.instance.id])
@@ -55,6 +57,7 @@ def refill_pool(backend, group):
     for instance in launching.run_instances(group, missing):
         state = asg_models.InstanceState(instance, lifecycle_state="Warmed:Pending", autoscaling_group=group)
         members.append(state)
+        activities.begin(group, state, activities.INTO_POOL, len(members) - 1, len(members))
         enter_pool(backend, group, state)
 
 

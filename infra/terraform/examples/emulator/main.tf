@@ -35,6 +35,17 @@ variable "gate_rules" {
   default     = null
 }
 
+variable "planner_document" {
+  description = "The warm-pool planner's document."
+  type        = string
+  default     = <<-EOT
+    [[group]]
+    name = "workers"
+    per_instance = 10
+    metric = { namespace = "AWS/SQS", name = "NumberOfMessagesSent", dimensions = { QueueName = "jobs" } }
+  EOT
+}
+
 variable "backlog_pairs" {
   description = "Backlog pairs TOML."
   type        = string
@@ -69,6 +80,8 @@ module "launch_gate" {
   drain_package                  = var.package
   drain_budget                   = "2h"
   backlog_config_toml            = var.backlog_pairs
+  planner_package                = var.package
+  planner_document               = var.planner_document
 }
 
 output "policy" {
