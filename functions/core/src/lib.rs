@@ -10,6 +10,7 @@ pub mod drain;
 pub mod duration;
 pub mod emf;
 pub mod gate;
+pub mod guard;
 pub mod headroom;
 pub mod json;
 pub mod lease;

@@ -25,7 +25,7 @@ fn without_its_queue_or_with_a_bad_budget_it_does_not_start() {
     let (code, lines) = start(&[]);
     assert_ne!(code, Some(0));
     assert!(why(&lines).contains("SCALEGATE_DRAIN_QUEUE_URL"), "{lines:?}");
-    let (code, lines) = start(&[("SCALEGATE_DRAIN_QUEUE_URL", "https://sqs/q"), ("SCALEGATE_DRAIN_BUDGET", "3d")]);
+    let (code, lines) = start(&[("SCALEGATE_DRAIN_QUEUE_URL", "https://sqs/q"), ("SCALEGATE_DRAIN_BUDGET", "3w")]);
     assert_ne!(code, Some(0));
     let why = why(&lines);
     assert!(why.contains("SCALEGATE_DRAIN_BUDGET") && why.contains("unknown unit"), "{why}");

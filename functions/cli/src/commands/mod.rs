@@ -10,6 +10,7 @@ pub(crate) mod demo;
 pub(crate) mod drain;
 pub(crate) mod event;
 pub(crate) mod gate;
+pub(crate) mod guard;
 pub(crate) mod lease;
 pub(crate) mod methods;
 pub(crate) mod simulate;

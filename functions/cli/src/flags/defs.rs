@@ -43,6 +43,20 @@ pub(crate) enum Command {
     /// duration, the rules' version). Exit 0 when every record was handled, 1 when one could not be completed,
     /// 2 when the input is rejected.
     Gate(GateArgs),
+    /// Judge a CloudTrail event as the scaling guard does: who changed the scaling control plane, and whether it is
+    /// an alert.
+    ///
+    /// Reads an EventBridge "AWS API Call via CloudTrail" event (or a bare CloudTrail record) for Auto Scaling or a
+    /// launch template, classifies the call (a gate or drain hook deleted or changed, processes suspended, another
+    /// template or version, instances attached, detached or moved through standby, protection removed, an instance
+    /// marked healthy, the warm pool deleted or Running, a forced delete, deletion protection lowered, capacity set
+    /// directly) and judges it against the automation set: Auto Scaling's own calls and the automation's are
+    /// trusted. Prints the guard's log line. Exit 0 when it is no alert, 1 when it is one, 2 when the event is not a
+    /// CloudTrail record (the field is named) or the document does not validate.
+    #[command(after_help = "Examples:\n  \
+        scalegate guard --event tests/fixtures/cloudtrail/DeleteLifecycleHook.json\n  \
+        scalegate guard --event event.json --config guard.toml --metrics")]
+    Guard(GuardArgs),
     /// Run the drain function on an event: a terminate lifecycle action (any shape `scalegate event` accepts), or
     /// one of the drain's own re-check messages (an SQS batch holding it).
     ///
@@ -232,7 +246,9 @@ pub(crate) struct PlanHeadroomArgs {
 pub(crate) struct CloudWatchDemandArgs {
     /// Demand from CloudWatch instead: GROUP's metric as the warm-pool planner document (--document) names it, read
     /// with GetMetricData (every page) over --since; a period with no datapoint stops the run, unless the document
-    /// says `missing = "zero"` for the group.
+    /// says `missing = "zero"` for the group. `simulate` also reads the group's target tracking policies and their
+    /// alarms, whose values replace the scenario's assumptions; `plan-headroom` measures the launch from the group's
+    /// own cold launches when it has at least three.
     #[arg(long, value_name = "GROUP", conflicts_with = "trace", requires = "document")]
     pub(crate) from_cloudwatch: Option<String>,
     /// The warm-pool planner's document naming each group's demand metric (for --from-cloudwatch).
@@ -359,6 +375,20 @@ pub(crate) struct GateArgs {
     #[arg(long)]
     pub rules: Option<PathBuf>,
     /// Also print the EMF metric lines the Lambda would emit (to stderr).
+    #[arg(long)]
+    pub metrics: bool,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct GuardArgs {
+    /// The event: an EventBridge CloudTrail event or a bare record; `-` for standard input.
+    #[arg(long)]
+    pub event: PathBuf,
+    /// The guard's document (TOML: automation, hooks, gate_hooks, groups, templates). Default: no automation, the
+    /// scalegate-launch-gate* and scalegate-drain* hooks, every group and template.
+    #[arg(long, value_name = "TOML")]
+    pub config: Option<PathBuf>,
+    /// Also print the EMF metric lines (GuardAlerts by action) to stderr.
     #[arg(long)]
     pub metrics: bool,
 }

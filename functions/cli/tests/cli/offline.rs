@@ -361,7 +361,7 @@ fn drain_rejects_bad_input_and_settings_with_exit_2() {
     let event = event.to_str().unwrap();
     let e = rejected(&["drain", "--event", "-", "--dry-run"], Some("{oops"));
     assert!(e.contains("malformed JSON"), "{e}");
-    let e = rejected(&["drain", "--event", event, "--dry-run", "--budget", "3d"], None);
+    let e = rejected(&["drain", "--event", event, "--dry-run", "--budget", "3w"], None);
     assert!(e.contains("SCALEGATE_DRAIN_BUDGET") && e.contains("unknown unit"), "{e}");
     let e = rejected(&["drain", "--event", event, "--dry-run", "--first-delay", "20m"], None);
     assert!(e.contains("SCALEGATE_DRAIN_FIRST_DELAY") && e.contains("900s"), "{e}");
@@ -466,4 +466,41 @@ fn plan_headroom_sizes_the_pool_from_the_dead_time_and_shows_what_it_buys() {
     let o = scalegate(&["plan-headroom", "--scenario", &scenario("launch-morning.toml"), "--percentile", "2"], None);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--percentile must be between 0 and 1"));
+}
+
+#[test]
+fn guard_alerts_on_an_outsider_trusts_automation_and_rejects_what_is_not_cloudtrail() {
+    let trail = |name: &str| {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/cloudtrail")
+            .join(name)
+            .display()
+            .to_string()
+    };
+    let hook = trail("DeleteLifecycleHook.json");
+    let o = scalegate(&["guard", "--event", &hook, "--metrics"], None);
+    assert_eq!(o.status.code(), Some(1), "an alert exits 1");
+    let line = &lines(&o)[0];
+    assert_eq!((line["message"].as_str(), line["level"].as_str()), (Some("guard alert"), Some("ERROR")), "{line}");
+    assert_eq!(line["principal"]["arn"], "arn:aws:iam::123456789012:role/Admin");
+    assert_eq!(line["verdict"]["changes"][0]["change"], "hook-deleted");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("\"GuardAlerts\""));
+    let dir = std::env::temp_dir().join(format!("scalegate-guard-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("guard.toml");
+    std::fs::write(&config, "automation = [\"arn:aws:iam::123456789012:role/Admin\"]\n").unwrap();
+    let o = scalegate(&["guard", "--event", &hook, "--config", config.to_str().unwrap()], None);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(lines(&o)[0]["message"], "guard: trusted change");
+    let e = rejected(
+        &["guard", "--event", "-"],
+        Some("{\"detail-type\": \"EC2 Instance Launch Successful\", \"detail\": {}}"),
+    );
+    assert!(e.contains("not `AWS API Call via CloudTrail`"), "{e}");
+    let e = rejected(&["guard", "--event", "-"], Some("{oops"));
+    assert!(e.contains("malformed JSON"), "{e}");
+    std::fs::write(&config, "automation = [\"Admin\"]\n").unwrap();
+    let e = rejected(&["guard", "--event", &hook, "--config", config.to_str().unwrap()], None);
+    assert!(e.contains("not an ARN pattern"), "{e}");
+    std::fs::remove_dir_all(&dir).ok();
 }

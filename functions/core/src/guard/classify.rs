@@ -1,0 +1,282 @@
+//! What a call did to the scaling control plane, as plain data: who made it and which watched changes it makes.
+//! Only calls that can switch the gate off or move capacity past it are watched; everything else is no change.
+
+use super::record::{CloudTrailRecord, Params};
+use serde::Serialize;
+
+/// Auto Scaling acting for itself (its service-linked role, or a call it made on someone's behalf).
+pub const AUTOSCALING_SERVICE: &str = "autoscaling.amazonaws.com";
+
+/// The processes whose suspension stops the gate, the drain, health replacement or scaling itself.
+pub const WATCHED_PROCESSES: [&str; 6] =
+    ["Launch", "Terminate", "HealthCheck", "ReplaceUnhealthy", "AlarmNotification", "InstanceRefresh"];
+
+/// Who made a call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Principal {
+    /// The ARN judged: a role session's issuer (the role), else the caller's own ARN.
+    pub arn: String,
+    /// The caller's ARN as logged (a session ARN names the session too).
+    pub caller: String,
+    /// userIdentity.type.
+    pub kind: String,
+    /// userIdentity.invokedBy.
+    pub invoked_by: Option<String>,
+}
+
+impl Principal {
+    fn of(record: &CloudTrailRecord) -> Self {
+        let id = &record.user_identity;
+        let issuer = id.session_context.as_ref().and_then(|c| c.session_issuer.as_ref()).and_then(|i| i.arn.clone());
+        let caller = id.arn.clone().unwrap_or_default();
+        Self {
+            arn: issuer.unwrap_or_else(|| caller.clone()),
+            caller,
+            kind: id.kind.clone().unwrap_or_default(),
+            invoked_by: id.invoked_by.clone(),
+        }
+    }
+
+    /// Auto Scaling itself: invoked by it, or its service-linked role
+    /// (`role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling…`).
+    pub fn is_autoscaling(&self) -> bool {
+        self.invoked_by.as_deref() == Some(AUTOSCALING_SERVICE)
+            || self.arn.contains(":role/aws-service-role/autoscaling.amazonaws.com/")
+    }
+}
+
+/// A watched change a call makes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "change", rename_all = "kebab-case")]
+pub enum Change {
+    /// DeleteLifecycleHook.
+    HookDeleted {
+        /// The hook.
+        hook: String,
+    },
+    /// PutLifecycleHook on an existing or new hook of that name.
+    HookChanged {
+        /// The hook.
+        hook: String,
+        /// DefaultResult as put (`CONTINUE` on a launch gate hook lets instances in when the gate is silent).
+        default_result: Option<String>,
+        /// HeartbeatTimeout as put.
+        heartbeat: Option<String>,
+    },
+    /// SuspendProcesses of watched processes (all of them when the call names none).
+    ProcessesSuspended {
+        /// The watched processes suspended.
+        processes: Vec<String>,
+    },
+    /// The group now launches from another template, version or launch configuration.
+    TemplateChanged {
+        /// What it names now.
+        template: String,
+        /// The version, when given.
+        version: Option<String>,
+    },
+    /// CreateLaunchTemplateVersion: a new `$Latest`.
+    TemplateVersionCreated {
+        /// The template.
+        template: String,
+    },
+    /// ModifyLaunchTemplate with a new default version.
+    DefaultVersionChanged {
+        /// The template.
+        template: String,
+        /// The new default.
+        version: Option<String>,
+    },
+    /// AttachInstances: into service with no launch hook.
+    InstancesAttached {
+        /// The instances.
+        instances: Vec<String>,
+    },
+    /// DetachInstances: out of the group with no terminate hook.
+    InstancesDetached {
+        /// The instances.
+        instances: Vec<String>,
+    },
+    /// EnterStandby.
+    EnteredStandby {
+        /// The instances.
+        instances: Vec<String>,
+    },
+    /// ExitStandby: back in service with no launch hook.
+    ExitedStandby {
+        /// The instances.
+        instances: Vec<String>,
+    },
+    /// SetInstanceProtection false.
+    ProtectionRemoved {
+        /// The instances.
+        instances: Vec<String>,
+    },
+    /// SetInstanceHealth Healthy.
+    MarkedHealthy {
+        /// The instance.
+        instance: String,
+    },
+    /// DeleteWarmPool.
+    WarmPoolDeleted,
+    /// PutWarmPool with PoolState Running.
+    WarmPoolRunning,
+    /// DeleteAutoScalingGroup with ForceDelete: instances go with no terminate hook.
+    GroupForceDeleted,
+    /// DeletionProtection set below prevent-all-deletion.
+    DeletionProtectionLowered {
+        /// The level set.
+        to: String,
+    },
+    /// SetDesiredCapacity, or UpdateAutoScalingGroup with DesiredCapacity.
+    CapacitySet {
+        /// The desired capacity set.
+        desired: String,
+    },
+}
+
+impl Change {
+    /// The change's name, as the `Action` dimension of `GuardAlerts`.
+    pub fn action(&self) -> &'static str {
+        match self {
+            Self::HookDeleted { .. } => "hook-deleted",
+            Self::HookChanged { .. } => "hook-changed",
+            Self::ProcessesSuspended { .. } => "processes-suspended",
+            Self::TemplateChanged { .. } => "template-changed",
+            Self::TemplateVersionCreated { .. } => "template-version-created",
+            Self::DefaultVersionChanged { .. } => "default-version-changed",
+            Self::InstancesAttached { .. } => "instances-attached",
+            Self::InstancesDetached { .. } => "instances-detached",
+            Self::EnteredStandby { .. } => "entered-standby",
+            Self::ExitedStandby { .. } => "exited-standby",
+            Self::ProtectionRemoved { .. } => "protection-removed",
+            Self::MarkedHealthy { .. } => "marked-healthy",
+            Self::WarmPoolDeleted => "warm-pool-deleted",
+            Self::WarmPoolRunning => "warm-pool-running",
+            Self::GroupForceDeleted => "group-force-deleted",
+            Self::DeletionProtectionLowered { .. } => "deletion-protection-lowered",
+            Self::CapacitySet { .. } => "capacity-set",
+        }
+    }
+
+    /// The hook a change is about, if any.
+    pub fn hook(&self) -> Option<&str> {
+        match self {
+            Self::HookDeleted { hook } | Self::HookChanged { hook, .. } => Some(hook),
+            _ => None,
+        }
+    }
+
+    /// The launch template a change is about, if any.
+    pub fn template(&self) -> Option<&str> {
+        match self {
+            Self::TemplateChanged { template, .. }
+            | Self::TemplateVersionCreated { template }
+            | Self::DefaultVersionChanged { template, .. } => Some(template),
+            _ => None,
+        }
+    }
+}
+
+/// One call, classified.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Call {
+    /// The API call.
+    pub event: String,
+    /// The record's id.
+    pub event_id: Option<String>,
+    /// When.
+    pub at: Option<String>,
+    /// The group it names, if any.
+    pub group: Option<String>,
+    /// Who.
+    pub principal: Principal,
+    /// The watched changes it makes (none: nothing the guard watches).
+    pub changes: Vec<Change>,
+    /// The error code when the call failed: it changed nothing, but someone tried.
+    pub failed: Option<String>,
+}
+
+/// Reads what a call does.
+pub fn classify(record: &CloudTrailRecord) -> Call {
+    let p = record.params();
+    let group = p.text("autoScalingGroupName");
+    let instances = || p.list("instanceIds");
+    let template_of = |lt: Params<'_>| lt.text("launchTemplateId").or_else(|| lt.text("launchTemplateName"));
+    let mut changes = Vec::new();
+    match record.event() {
+        "DeleteLifecycleHook" => changes.extend(p.text("lifecycleHookName").map(|hook| Change::HookDeleted { hook })),
+        "PutLifecycleHook" => changes.extend(p.text("lifecycleHookName").map(|hook| Change::HookChanged {
+            hook,
+            default_result: p.text("defaultResult"),
+            heartbeat: p.text("heartbeatTimeout"),
+        })),
+        "SuspendProcesses" => {
+            let named = p.list("scalingProcesses");
+            let processes: Vec<String> = if named.is_empty() {
+                WATCHED_PROCESSES.iter().map(|s| s.to_string()).collect()
+            } else {
+                named.into_iter().filter(|n| WATCHED_PROCESSES.contains(&n.as_str())).collect()
+            };
+            if !processes.is_empty() {
+                changes.push(Change::ProcessesSuspended { processes });
+            }
+        }
+        "UpdateAutoScalingGroup" | "CreateAutoScalingGroup" => {
+            let lt = p.nested("launchTemplate");
+            let mixed = p.nested("mixedInstancesPolicy").nested("launchTemplate").nested("launchTemplateSpecification");
+            if let Some(template) = template_of(lt).or_else(|| template_of(mixed)) {
+                let version = lt.text("version").or_else(|| mixed.text("version"));
+                changes.push(Change::TemplateChanged { template, version });
+            } else if let Some(template) = p.text("launchConfigurationName") {
+                changes.push(Change::TemplateChanged { template, version: None });
+            }
+            if record.event() == "UpdateAutoScalingGroup" {
+                if let Some(desired) = p.text("desiredCapacity") {
+                    changes.push(Change::CapacitySet { desired });
+                }
+                match p.text("deletionProtection") {
+                    Some(level) if level != "prevent-all-deletion" => {
+                        changes.push(Change::DeletionProtectionLowered { to: level })
+                    }
+                    _ => {}
+                }
+            }
+        }
+        "SetDesiredCapacity" => {
+            changes.extend(p.text("desiredCapacity").map(|desired| Change::CapacitySet { desired }))
+        }
+        "CreateLaunchTemplateVersion" => {
+            changes.extend(template_of(p).map(|template| Change::TemplateVersionCreated { template }))
+        }
+        "ModifyLaunchTemplate" => {
+            if let (Some(template), true) = (template_of(p), p.has("setDefaultVersion") || p.has("defaultVersion")) {
+                let version = p.text("setDefaultVersion").or_else(|| p.text("defaultVersion"));
+                changes.push(Change::DefaultVersionChanged { template, version });
+            }
+        }
+        "AttachInstances" => changes.push(Change::InstancesAttached { instances: instances() }),
+        "DetachInstances" => changes.push(Change::InstancesDetached { instances: instances() }),
+        "EnterStandby" => changes.push(Change::EnteredStandby { instances: instances() }),
+        "ExitStandby" => changes.push(Change::ExitedStandby { instances: instances() }),
+        "SetInstanceProtection" if p.flag("protectedFromScaleIn") == Some(false) => {
+            changes.push(Change::ProtectionRemoved { instances: instances() })
+        }
+        "SetInstanceHealth" if p.text("healthStatus").as_deref() == Some("Healthy") => {
+            changes.extend(p.text("instanceId").map(|instance| Change::MarkedHealthy { instance }))
+        }
+        "DeleteWarmPool" => changes.push(Change::WarmPoolDeleted),
+        "PutWarmPool" if p.text("poolState").as_deref() == Some("Running") => changes.push(Change::WarmPoolRunning),
+        "DeleteAutoScalingGroup" if p.flag("forceDelete") == Some(true) => changes.push(Change::GroupForceDeleted),
+        _ => {}
+    }
+    Call {
+        event: record.event().to_string(),
+        event_id: record.event_id.clone(),
+        at: record.event_time.clone(),
+        group,
+        principal: Principal::of(record),
+        changes,
+        failed: record.error_code.clone(),
+    }
+}

@@ -1,0 +1,164 @@
+//! The guard over the CloudTrail fixtures in tests/fixtures/cloudtrail (built from AWS's documented record format,
+//! not captured): every watched call from an outsider alerts with its action; the same call from the automation set
+//! or from Auto Scaling itself does not.
+
+use super::*;
+use chrono::Utc;
+use serde_json::{json, Value};
+use std::path::PathBuf;
+
+const AUTOMATION: &str = "automation = [\"arn:aws:iam::123456789012:role/scalegate-*\"]\n";
+
+fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/cloudtrail")
+}
+
+fn read(name: &str) -> Value {
+    let text = std::fs::read_to_string(fixtures().join(name)).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+fn expected() -> Vec<(String, String)> {
+    let index = read("expected.json");
+    index["actions"].as_object().unwrap().iter().map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string())).collect()
+}
+
+fn config() -> GuardConfig {
+    GuardConfig::from_toml(AUTOMATION, "test").unwrap()
+}
+
+fn actions(verdict: &Verdict) -> Vec<&'static str> {
+    match verdict {
+        Verdict::Alert { changes } => changes.iter().map(Change::action).collect(),
+        _ => Vec::new(),
+    }
+}
+
+#[test]
+fn every_watched_call_from_an_outsider_alerts() {
+    let cases = expected();
+    assert!(cases.len() >= 19, "a fixture per watched call: {}", cases.len());
+    let on_disk = std::fs::read_dir(fixtures()).unwrap().filter(|e| {
+        let name = e.as_ref().unwrap().file_name();
+        name != "expected.json"
+    });
+    assert_eq!(on_disk.count(), cases.len(), "every fixture has its expected action");
+    for (name, action) in cases {
+        let judged = guard(&read(&format!("{name}.json")), &config(), Utc::now()).unwrap();
+        assert!(actions(&judged.verdict).contains(&action.as_str()), "{name}: {:?}", judged.verdict);
+        assert_eq!(judged.call.principal.arn, "arn:aws:iam::123456789012:role/Admin", "{name}: the session's issuer");
+        let lines: Vec<&str> = judged.report.texts().collect();
+        assert!(lines.iter().any(|l| l.contains("\"guard alert\"")), "{name}: {lines:?}");
+        assert!(lines.iter().any(|l| l.contains("GuardAlerts") && l.contains(&action)), "{name}: {lines:?}");
+    }
+}
+
+#[test]
+fn the_automation_set_and_auto_scaling_itself_are_trusted() {
+    for (name, _) in expected() {
+        let mut event = read(&format!("{name}.json"));
+        event["detail"]["userIdentity"]["sessionContext"]["sessionIssuer"]["arn"] =
+            json!("arn:aws:iam::123456789012:role/scalegate-deployer");
+        let judged = guard(&event, &config(), Utc::now()).unwrap();
+        assert!(matches!(judged.verdict, Verdict::Trusted { .. }), "{name}: {:?}", judged.verdict);
+        assert!(!judged.report.metrics().any(|m| m.contains("GuardAlerts")), "{name}");
+
+        let mut service = read(&format!("{name}.json"));
+        service["detail"]["userIdentity"] = json!({
+            "type": "AssumedRole",
+            "arn": "arn:aws:sts::123456789012:assumed-role/AWSServiceRoleForAutoScaling/AutoScaling",
+            "sessionContext": {"sessionIssuer": {"type": "Role",
+                "arn": "arn:aws:iam::123456789012:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"}},
+            "invokedBy": "autoscaling.amazonaws.com"
+        });
+        let judged = guard(&service, &config(), Utc::now()).unwrap();
+        assert!(matches!(judged.verdict, Verdict::Trusted { .. }), "{name}: {:?}", judged.verdict);
+    }
+}
+
+#[test]
+fn what_is_not_a_watched_change_is_not_an_alert() {
+    let outsider = |event: &str, params: Value| {
+        let mut e = read("AttachInstances.json");
+        e["detail"]["eventName"] = json!(event);
+        e["detail"]["requestParameters"] = params;
+        guard(&e, &config(), Utc::now()).unwrap().verdict
+    };
+    let quiet = |v: &Verdict| matches!(v, Verdict::NotWatched { .. });
+    assert!(quiet(&outsider(
+        "SetInstanceProtection",
+        json!({"autoScalingGroupName": "web", "instanceIds": ["i-1"], "protectedFromScaleIn": true})
+    )));
+    assert!(quiet(&outsider("SetInstanceHealth", json!({"instanceId": "i-1", "healthStatus": "Unhealthy"}))));
+    assert!(quiet(&outsider("PutWarmPool", json!({"autoScalingGroupName": "web", "poolState": "Stopped"}))));
+    assert!(quiet(&outsider("DeleteAutoScalingGroup", json!({"autoScalingGroupName": "web"}))));
+    assert!(quiet(&outsider(
+        "SuspendProcesses",
+        json!({"autoScalingGroupName": "web", "scalingProcesses": ["AZRebalance"]})
+    )));
+    assert!(quiet(&outsider("DescribeAutoScalingGroups", json!({}))));
+    assert!(quiet(&outsider(
+        "UpdateAutoScalingGroup",
+        json!({"autoScalingGroupName": "web", "deletionProtection": "prevent-all-deletion"})
+    )));
+    // A hook that is not the gate's or the drain's is the owner's business.
+    assert!(quiet(&outsider(
+        "DeleteLifecycleHook",
+        json!({"autoScalingGroupName": "web", "lifecycleHookName": "my-own-hook"})
+    )));
+    // Suspending every process (no list) suspends the watched ones.
+    let all = outsider("SuspendProcesses", json!({"autoScalingGroupName": "web"}));
+    assert!(
+        matches!(&all, Verdict::Alert { changes } if matches!(&changes[0], Change::ProcessesSuspended { processes } if processes.len() == 6)),
+        "{all:?}"
+    );
+    // Groups outside the watched ones are not watched.
+    let narrow = GuardConfig::from_toml("groups = [\"payments-*\"]", "t").unwrap();
+    assert!(quiet(&guard(&read("AttachInstances.json"), &narrow, Utc::now()).unwrap().verdict));
+}
+
+#[test]
+fn a_gate_hook_put_to_continue_is_weakened_and_a_failed_call_still_alerts() {
+    let judged = guard(&read("PutLifecycleHook.json"), &config(), Utc::now()).unwrap();
+    let line = judged.report.logs().next().unwrap().to_string();
+    assert!(line.contains("\"gate_weakened\":true"), "{line}");
+    let mut failed = read("DeleteLifecycleHook.json");
+    failed["detail"]["errorCode"] = json!("AccessDenied");
+    let judged = guard(&failed, &config(), Utc::now()).unwrap();
+    assert_eq!(judged.call.failed.as_deref(), Some("AccessDenied"));
+    assert!(judged.report.logs().any(|l| l.contains("guard alert (the call failed)")));
+}
+
+#[test]
+fn records_are_read_leniently_and_refused_clearly() {
+    // A bare record (no EventBridge envelope), unknown fields, parameters in another case.
+    let bare = json!({
+        "eventSource": "autoscaling.amazonaws.com", "eventName": "AttachInstances", "somethingNew": {"x": 1},
+        "userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::123456789012:user/bob"},
+        "requestParameters": {"AutoScalingGroupName": "web", "InstanceIds": {"member": ["i-1"]}}
+    });
+    let judged = guard(&bare, &config(), Utc::now()).unwrap();
+    assert_eq!(judged.call.group.as_deref(), Some("web"));
+    assert_eq!(judged.call.principal.arn, "arn:aws:iam::123456789012:user/bob");
+    assert!(
+        matches!(&judged.verdict, Verdict::Alert { changes } if changes == &[Change::InstancesAttached { instances: vec!["i-1".into()] }])
+    );
+    let other = json!({"detail-type": "EC2 Instance Launch Successful", "detail": {}});
+    assert_eq!(
+        guard(&other, &config(), Utc::now()).unwrap_err(),
+        RecordError::DetailType("EC2 Instance Launch Successful".into())
+    );
+    let nameless = json!({"detail-type": DETAIL_TYPE, "detail": {"eventSource": "autoscaling.amazonaws.com"}});
+    assert_eq!(guard(&nameless, &config(), Utc::now()).unwrap_err(), RecordError::Missing("eventName"));
+    assert!(matches!(guard(&json!([1]), &config(), Utc::now()), Err(RecordError::NotJson(_))));
+    assert!(matches!(CloudTrailRecord::from_json("{not json"), Err(RecordError::NotJson(_))));
+}
+
+#[test]
+fn the_guard_document_is_validated() {
+    let bad = |t: &str| GuardConfig::from_toml(t, "g.toml").unwrap_err().to_string();
+    assert!(bad("automation = [\"scalegate-*\"]").contains("not an ARN pattern"));
+    assert!(bad("automation = [\"arn:aws:sts::1:assumed-role/x/y\"]").contains("names a session"));
+    assert!(bad("watch = 1").contains("watch"));
+    assert!(GuardConfig::default().eq(&GuardConfig::from_toml("", "x").unwrap()));
+}
