@@ -59,6 +59,11 @@ output "planner_function_arn" {
   value       = one(module.planner[*].function_arn)
 }
 
+output "guard_function_arn" {
+  description = "The scaling guard function; null when not created (no guard_package, or create false)."
+  value       = one(module.guard[*].function_arn)
+}
+
 output "drain_function_arn" {
   description = "The drain function; null when not created (no drain_package, or create false)."
   value       = one(module.drain[*].function_arn)
@@ -71,7 +76,7 @@ output "drain_hook_name" {
 }
 
 output "alias_arns" {
-  description = "Every created function's live alias, by part (gate, sod_audit, backlog, reaper, drain, planner); parts not created are absent."
+  description = "Every created function's live alias, by part (gate, sod_audit, backlog, reaper, drain, planner, guard); parts not created are absent."
   value = { for k, m in {
     gate      = module.gate
     sod_audit = module.sod_audit
@@ -79,6 +84,7 @@ output "alias_arns" {
     reaper    = module.reaper
     drain     = module.drain
     planner   = module.planner
+    guard     = module.guard
   } : k => m[0].alias_arn if length(m) > 0 }
 }
 

@@ -146,7 +146,8 @@ alarms = [a for a in resources if "aws_cloudwatch_metric_alarm" in a]
 # + a rejected and an unreadable configuration document for the gate, sod-audit and backlog-metric
 # + the rules' dead letters of the three scheduled functions
 # + the warm-pool planner's errors, throttles, silence and rules' dead letters
-assert len(alarms) == 38, alarms
+# + the scaling guard's errors, throttles, rules' dead letters, failures and alerts
+assert len(alarms) == 43, alarms
 for fn in ["sod_audit", "backlog", "reaper", "planner"]:
     for key in ["schedule"]:
         assert need(f'module.launch_gate.module.{fn}[0].aws_cloudwatch_event_target.this["{key}"]')["dead_letter_config"], fn
@@ -189,9 +190,18 @@ assert need('module.launch_gate.module.planner[0].aws_cloudwatch_event_rule.this
 put = [s for s in json.loads(need("module.launch_gate.module.planner[0].aws_iam_role_policy.this")["policy"])["Statement"]
        if "autoscaling:PutWarmPool" in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])]
 assert len(put) == 1 and put[0]["Condition"] == {"Null": {"autoscaling:ResourceTag/scalegate:warm-pool": "false"}}, put
+guard = need('module.launch_gate.module.guard[0].aws_lambda_function.this')
+document = guard["environment"][0]["variables"]["SCALEGATE_GUARD"]
+assert 'role/scalegate-*' in document and '"scalegate-launch-gate"' in document, document
+pattern = json.loads(need('module.launch_gate.module.guard[0].aws_cloudwatch_event_rule.this["cloudtrail"]')["event_pattern"])
+assert pattern["detail-type"] == ["AWS API Call via CloudTrail"], pattern
+calls = json.load(open(sys.argv[2] + "/tests/fixtures/cloudtrail/expected.json"))["calls"]
+assert sorted(pattern["detail"]["eventName"]) == calls, f"the rule's calls differ from the guard's fixtures: {sorted(pattern['detail']['eventName'])} vs {calls}"
+assert need('module.launch_gate.module.guard[0].aws_lambda_function_event_invoke_config.failures[0]')["maximum_retry_attempts"] == 2
+assert need("module.launch_gate.aws_cloudwatch_metric_alarm.guard_alerts[0]")["metric_name"] == "GuardAlerts"
 violations = [a for a in alarms if "sod_violations" in a]
 assert len(violations) == 2, violations
-print(f"infra test: plan has {len(resources)} resources; policy scoped to the groups; {len(alarms)} alarms; sod-audit on a schedule and on IAM changes; backlog-metric and the protection reaper every minute; the warm-pool planner every 15 minutes, PutWarmPool only on tagged groups; the drain on terminate actions through its queue")
+print(f"infra test: plan has {len(resources)} resources; policy scoped to the groups; {len(alarms)} alarms; sod-audit on a schedule and on IAM changes; backlog-metric and the protection reaper every minute; the warm-pool planner every 15 minutes, PutWarmPool only on tagged groups; the scaling guard on CloudTrail calls; the drain on terminate actions through its queue")
 PY
 # The plan's roles must pass the project's own separation-of-duties audit (exit 1 on any `may`).
 if [ -n "${SCALEGATE:-}" ]; then

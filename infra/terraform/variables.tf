@@ -275,6 +275,44 @@ variable "planner_document" {
   default     = ""
 }
 
+variable "guard_package" {
+  description = "Path to the scaling-guard Lambda zip (make build: dist/lambda/scaling-guard.zip). Null: no guard. It needs a CloudTrail trail logging management events."
+  type        = string
+  default     = null
+}
+
+variable "guard_name" {
+  description = "Name of the scaling-guard function, its role and queues; must start with scalegate-scaling-guard (its policy is scoped to that)."
+  type        = string
+  default     = "scalegate-scaling-guard"
+  validation {
+    condition     = startswith(var.guard_name, "scalegate-scaling-guard") && length(var.guard_name) <= 49
+    error_message = "guard_name must start with scalegate-scaling-guard and be at most 49 characters."
+  }
+}
+
+variable "guard_automation" {
+  description = "Role ARNs (patterns with * and ?) allowed to change the scaling control plane besides scalegate's own roles: your deploy pipeline, say. A role session is judged by its role."
+  type        = list(string)
+  default     = []
+  validation {
+    condition     = alltrue([for a in var.guard_automation : startswith(a, "arn:") && !strcontains(a, ":assumed-role/")])
+    error_message = "guard_automation takes role ARNs (arn:aws:iam::ACCOUNT:role/NAME), not sessions."
+  }
+}
+
+variable "guard_hooks" {
+  description = "Lifecycle hook names (patterns) whose deletion or change is an alert. Null: this deployment's gate and drain hooks (name, drain_name)."
+  type        = list(string)
+  default     = null
+}
+
+variable "guard_groups" {
+  description = "Group names (patterns) the guard watches."
+  type        = list(string)
+  default     = ["*"]
+}
+
 variable "drain_package" {
   description = "Path to the drain Lambda zip (make build: dist/lambda/drain.zip). Null: no drain."
   type        = string

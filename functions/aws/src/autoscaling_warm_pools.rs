@@ -5,7 +5,7 @@
 use crate::ec2_launch_facts::to_chrono;
 use crate::errors::classify;
 use aws_sdk_autoscaling::types::{Filter as GroupFilter, InstanceReusePolicy, WarmPoolState, WarmPoolStatus};
-use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, MetricDataQuery, MetricStat, ScanBy};
+use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, MetricDataQuery, MetricStat, ScanBy, StatusCode};
 use chrono::{DateTime, Utc};
 use scalegate_core::activity::ScalingActivity;
 use scalegate_core::headroom::{
@@ -114,13 +114,17 @@ impl ScalingActivities for AutoScalingWarmPools {
             .max_records(100)
             .into_paginator()
             .send();
-        // Newest first: stop at the first activity that started before `since`.
+        // Newest first, except that activities still in progress come before all others whatever their start: stop
+        // at the first finished activity that started before `since`.
         'pages: while let Some(page) = pages.next().await {
             let page = page.map_err(|e| classify("DescribeScalingActivities", e))?;
             for a in page.activities() {
                 let Some(start) = a.start_time().and_then(to_chrono) else { continue };
                 if start < since {
-                    break 'pages;
+                    if a.end_time().is_some() {
+                        break 'pages;
+                    }
+                    continue;
                 }
                 out.push(ScalingActivity {
                     start,
@@ -174,6 +178,17 @@ impl DemandMetrics for AutoScalingWarmPools {
         while let Some(page) = pages.next().await {
             let page = page.map_err(|e| classify("GetMetricData", e))?;
             for r in page.metric_data_results() {
+                // Forbidden or InternalError leaves a result with no datapoints: read as such it would be zero demand.
+                match r.status_code() {
+                    Some(StatusCode::Complete | StatusCode::PartialData) => {}
+                    other => {
+                        return Err(AwsError::new(
+                            "GetMetricData",
+                            AwsErrorKind::ServerError,
+                            format!("the demand query ended {}", other.map_or("without a status", |s| s.as_str())),
+                        ))
+                    }
+                }
                 if r.timestamps().len() != r.values().len() {
                     return Err(AwsError::new(
                         "GetMetricData",
@@ -211,6 +226,10 @@ impl LivePolicies for AutoScalingWarmPools {
             let page = page.map_err(|e| classify("DescribePolicies", e))?;
             for p in page.scaling_policies() {
                 let Some(config) = p.target_tracking_configuration() else { continue };
+                // A disabled policy does not scale the group: its alarms say nothing about how the group moves.
+                if p.enabled() == Some(false) {
+                    continue;
+                }
                 let index = policies.len();
                 names.extend(p.alarms().iter().filter_map(|a| a.alarm_name()).map(|n| (index, n.to_string())));
                 policies.push(LivePolicy {

@@ -8,10 +8,12 @@ use scalegate_core::config::{DocumentLocation, LiveDocument, LocationError, Pars
 use scalegate_core::drain::{DrainConfig, DrainConfigError};
 use scalegate_core::duration::parse_duration;
 use scalegate_core::gate::{GateRules, RulesError};
+use scalegate_core::guard::{GuardConfig, GuardConfigError};
 use scalegate_core::headroom::{PlannerConfig, PlannerConfigError};
 use scalegate_core::settings::{
     BACKLOG_CONFIG, BACKLOG_CONFIG_FILE, BACKLOG_CONFIG_S3, BACKLOG_TICK_QUEUE_URL, CONFIG_MAX_AGE, DUTIES,
-    DUTIES_FILE, DUTIES_S3, GATE_RULES, GATE_RULES_FILE, GATE_RULES_S3, WARM_POOL_PLANNER, WARM_POOL_PLANNER_FILE,
+    DUTIES_FILE, DUTIES_S3, GATE_RULES, GATE_RULES_FILE, GATE_RULES_S3, GUARD, GUARD_FILE, WARM_POOL_PLANNER,
+    WARM_POOL_PLANNER_FILE,
 };
 use scalegate_iam::{Duties, DutiesError};
 use std::time::Duration;
@@ -46,6 +48,9 @@ pub enum SettingsError {
     /// The backlog pairs do not parse or validate.
     #[error(transparent)]
     Backlog(#[from] ConfigError),
+    /// The scaling guard's document does not parse or validate.
+    #[error(transparent)]
+    Guard(#[from] GuardConfigError),
     /// The warm-pool planner's document does not parse or validate.
     #[error(transparent)]
     Planner(#[from] PlannerConfigError),
@@ -206,6 +211,15 @@ pub fn warm_pool_planner() -> Result<PlannerConfig, SettingsError> {
             why: "which metric is each opted-in group's demand: inline TOML, or SCALEGATE_WARM_POOL_PLANNER_FILE \
                   naming a file",
         }),
+    }
+}
+
+/// The scaling guard's document: `SCALEGATE_GUARD`, else `SCALEGATE_GUARD_FILE`, else the defaults (no automation:
+/// every watched change alerts; the scalegate-launch-gate* and scalegate-drain* hooks; every group and template).
+pub fn guard_config() -> Result<GuardConfig, SettingsError> {
+    match document(GUARD, GUARD_FILE)? {
+        Some(d) => Ok(GuardConfig::from_toml(&d.text, &d.origin)?),
+        None => Ok(GuardConfig::default()),
     }
 }
 

@@ -39,3 +39,7 @@ pub const DRAIN_MAX_DELAY: &str = "SCALEGATE_DRAIN_MAX_DELAY";
 pub const WARM_POOL_PLANNER: &str = "SCALEGATE_WARM_POOL_PLANNER";
 /// The warm-pool planner's document as a file path (read when [`WARM_POOL_PLANNER`] is unset).
 pub const WARM_POOL_PLANNER_FILE: &str = "SCALEGATE_WARM_POOL_PLANNER_FILE";
+/// The scaling guard's document (automation set, watched hooks, groups, templates) as inline TOML.
+pub const GUARD: &str = "SCALEGATE_GUARD";
+/// The scaling guard's document as a file path (read when [`GUARD`] is unset).
+pub const GUARD_FILE: &str = "SCALEGATE_GUARD_FILE";

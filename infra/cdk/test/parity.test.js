@@ -16,6 +16,7 @@ const { SodAudit } = require("../lib/src/sod-audit");
 const { BacklogMetric } = require("../lib/src/backlog-metric");
 const { ProtectionReaper } = require("../lib/src/protection-reaper");
 const { WarmPoolPlanner } = require("../lib/src/warm-pool-planner");
+const { ScalingGuard } = require("../lib/src/scaling-guard");
 const { Drain } = require("../lib/src/drain");
 const { CompleteExample } = require("../lib/examples/complete/app");
 
@@ -280,6 +281,7 @@ test("the Terraform emulator example and the same props in CDK deploy the same t
       new BacklogMetric(stack, "BacklogMetric", { packagePath: dir, configToml: PAIRS, configBucket: gate.configBucket });
       new ProtectionReaper(stack, "ProtectionReaper", { packagePath: dir });
       new WarmPoolPlanner(stack, "WarmPoolPlanner", { packagePath: dir, documentToml: PLANNER });
+      new ScalingGuard(stack, "ScalingGuard", { packagePath: dir });
       new Drain(stack, "Drain", { autoScalingGroupNames: GROUPS, packagePath: dir, budget: cdk.Duration.hours(2), createHooks: false });
     }),
   );

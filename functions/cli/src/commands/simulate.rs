@@ -261,7 +261,11 @@ async fn demand(trace: Option<&Path>, cloudwatch: &CloudWatchDemandArgs) -> Resu
         .await
         .result
         .with_context(|| format!("reading {}/{} for {group}", planning.metric.namespace, planning.metric.name))?;
-    let history = history_from_points(&points, start, end, planning);
+    let mut history = history_from_points(&points, start, end, planning);
+    // The newest periods are often not published yet: they end the window instead of counting as holes.
+    while history.rates.len() > 2 && history.rates.last() == Some(&None) {
+        history.rates.pop();
+    }
     let origin = format!("{}/{} from {start} to {end}", planning.metric.namespace, planning.metric.name);
     let trace = Trace::from_rates(history.step, &history.rates, &origin).map_err(|e| {
         anyhow::anyhow!("{e}: a hole is not a quiet period; if the metric is published only when not zero, set missing = \"zero\" for {group}")

@@ -133,6 +133,35 @@ pub enum Change {
         /// The desired capacity set.
         desired: String,
     },
+    /// UpdateAutoScalingGroup with MinSize or MaxSize: capacity moves to stay within them.
+    BoundsSet {
+        /// MinSize, when set.
+        min: Option<String>,
+        /// MaxSize, when set.
+        max: Option<String>,
+    },
+    /// CompleteLifecycleAction CONTINUE on a hook: the instance goes on whatever the hook's own function decides.
+    HookAnswered {
+        /// The hook.
+        hook: String,
+        /// The instance, when named.
+        instance: Option<String>,
+    },
+    /// PutScheduledUpdateGroupAction or BatchPutScheduledUpdateGroupAction: capacity changes at a time to come.
+    ScheduledActionPut {
+        /// The actions' names.
+        names: Vec<String>,
+    },
+    /// ExecutePolicy: a scaling policy run by hand.
+    PolicyExecuted {
+        /// The policy.
+        policy: String,
+    },
+    /// CreateOrUpdateTags or DeleteTags on scalegate's opt-in tags: what scalegate's functions may touch changes.
+    OptInTagChanged {
+        /// The tag keys.
+        keys: Vec<String>,
+    },
 }
 
 impl Change {
@@ -156,13 +185,18 @@ impl Change {
             Self::GroupForceDeleted => "group-force-deleted",
             Self::DeletionProtectionLowered { .. } => "deletion-protection-lowered",
             Self::CapacitySet { .. } => "capacity-set",
+            Self::BoundsSet { .. } => "bounds-set",
+            Self::HookAnswered { .. } => "hook-answered",
+            Self::ScheduledActionPut { .. } => "scheduled-action-put",
+            Self::PolicyExecuted { .. } => "policy-executed",
+            Self::OptInTagChanged { .. } => "opt-in-tag-changed",
         }
     }
 
     /// The hook a change is about, if any.
     pub fn hook(&self) -> Option<&str> {
         match self {
-            Self::HookDeleted { hook } | Self::HookChanged { hook, .. } => Some(hook),
+            Self::HookDeleted { hook } | Self::HookChanged { hook, .. } | Self::HookAnswered { hook, .. } => Some(hook),
             _ => None,
         }
     }
@@ -197,14 +231,29 @@ pub struct Call {
     pub failed: Option<String>,
 }
 
+/// The tag-key prefix of scalegate's opt-in tags (`scalegate:leases`, `scalegate:warm-pool`, …).
+pub const OPT_IN_PREFIX: &str = "scalegate:";
+
+/// The service that logs a call: launch templates are EC2's, the rest Auto Scaling's.
+fn source_of(event: &str) -> &'static str {
+    match event {
+        "CreateLaunchTemplateVersion" | "ModifyLaunchTemplate" => "ec2.amazonaws.com",
+        _ => AUTOSCALING_SERVICE,
+    }
+}
+
 /// Reads what a call does.
 pub fn classify(record: &CloudTrailRecord) -> Call {
     let p = record.params();
-    let group = p.text("autoScalingGroupName");
+    let tags = p.get("tags").and_then(|t| t.as_array()).cloned().unwrap_or_default();
+    let tag = |t: &serde_json::Value, name: &str| Params::of(Some(t)).text(name);
+    let group = p.text("autoScalingGroupName").or_else(|| tags.first().and_then(|t| tag(t, "resourceId")));
     let instances = || p.list("instanceIds");
     let template_of = |lt: Params<'_>| lt.text("launchTemplateId").or_else(|| lt.text("launchTemplateName"));
     let mut changes = Vec::new();
-    match record.event() {
+    // A call of that name logged by another service is not the call.
+    let event = if record.event_source.as_deref() == Some(source_of(record.event())) { record.event() } else { "" };
+    match event {
         "DeleteLifecycleHook" => changes.extend(p.text("lifecycleHookName").map(|hook| Change::HookDeleted { hook })),
         "PutLifecycleHook" => changes.extend(p.text("lifecycleHookName").map(|hook| Change::HookChanged {
             hook,
@@ -231,15 +280,17 @@ pub fn classify(record: &CloudTrailRecord) -> Call {
             } else if let Some(template) = p.text("launchConfigurationName") {
                 changes.push(Change::TemplateChanged { template, version: None });
             }
-            if record.event() == "UpdateAutoScalingGroup" {
+            if event == "UpdateAutoScalingGroup" {
                 if let Some(desired) = p.text("desiredCapacity") {
                     changes.push(Change::CapacitySet { desired });
                 }
-                match p.text("deletionProtection") {
-                    Some(level) if level != "prevent-all-deletion" => {
-                        changes.push(Change::DeletionProtectionLowered { to: level })
-                    }
-                    _ => {}
+                let (min, max) = (p.text("minSize"), p.text("maxSize"));
+                if min.is_some() || max.is_some() {
+                    changes.push(Change::BoundsSet { min, max });
+                }
+                // prevent-force-deletion still stops a forced delete, the guard's concern; none stops nothing.
+                if let Some(level) = p.text("deletionProtection").filter(|l| l == "none") {
+                    changes.push(Change::DeletionProtectionLowered { to: level });
                 }
             }
         }
@@ -264,6 +315,35 @@ pub fn classify(record: &CloudTrailRecord) -> Call {
         }
         "SetInstanceHealth" if p.text("healthStatus").as_deref() == Some("Healthy") => {
             changes.extend(p.text("instanceId").map(|instance| Change::MarkedHealthy { instance }))
+        }
+        "StartInstanceRefresh" => {
+            let desired = p.nested("desiredConfiguration");
+            let lt = desired.nested("launchTemplate");
+            let mixed =
+                desired.nested("mixedInstancesPolicy").nested("launchTemplate").nested("launchTemplateSpecification");
+            if let Some(template) = template_of(lt).or_else(|| template_of(mixed)) {
+                let version = lt.text("version").or_else(|| mixed.text("version"));
+                changes.push(Change::TemplateChanged { template, version });
+            }
+        }
+        "CompleteLifecycleAction" if p.text("lifecycleActionResult").as_deref() == Some("CONTINUE") => changes.extend(
+            p.text("lifecycleHookName").map(|hook| Change::HookAnswered { hook, instance: p.text("instanceId") }),
+        ),
+        "PutScheduledUpdateGroupAction" => {
+            changes.push(Change::ScheduledActionPut { names: p.text("scheduledActionName").into_iter().collect() })
+        }
+        "BatchPutScheduledUpdateGroupAction" => {
+            let actions = p.get("scheduledUpdateGroupActions").and_then(|a| a.as_array()).cloned().unwrap_or_default();
+            let names = actions.iter().filter_map(|a| Params::of(Some(a)).text("scheduledActionName")).collect();
+            changes.push(Change::ScheduledActionPut { names });
+        }
+        "ExecutePolicy" => changes.extend(p.text("policyName").map(|policy| Change::PolicyExecuted { policy })),
+        "CreateOrUpdateTags" | "DeleteTags" => {
+            let keys: Vec<String> =
+                tags.iter().filter_map(|t| tag(t, "key")).filter(|k| k.starts_with(OPT_IN_PREFIX)).collect();
+            if !keys.is_empty() {
+                changes.push(Change::OptInTagChanged { keys });
+            }
         }
         "DeleteWarmPool" => changes.push(Change::WarmPoolDeleted),
         "PutWarmPool" if p.text("poolState").as_deref() == Some("Running") => changes.push(Change::WarmPoolRunning),

@@ -12,7 +12,7 @@ mod report;
 #[cfg(test)]
 mod tests;
 
-pub use classify::{classify, Call, Change, Principal, AUTOSCALING_SERVICE, WATCHED_PROCESSES};
+pub use classify::{classify, Call, Change, Principal, AUTOSCALING_SERVICE, OPT_IN_PREFIX, WATCHED_PROCESSES};
 pub use judge::{judge, weakens_gate, GuardConfig, GuardConfigError, Verdict};
 pub use record::{CloudTrailRecord, Params, RecordError, DETAIL_TYPE};
 

@@ -1,5 +1,5 @@
 //! What the guard writes: one line per call it judged (`guard alert` at ERROR, with who, what and where), and
-//! `GuardAlerts` by action for each change that alerts.
+//! `GuardAlerts` by action for each change that alerts, and their total without dimensions (the alarm's metric).
 
 use super::classify::Call;
 use super::judge::{weakens_gate, GuardConfig, Verdict};
@@ -29,6 +29,8 @@ pub(super) fn call_report(call: &Call, verdict: &Verdict, config: &GuardConfig, 
             for c in changes {
                 report.metric(now, &[("Action", c.action())], &[Metric::new("GuardAlerts", 1.0, "Count")]);
             }
+            // One total without dimensions: what the alarm watches, whatever the action.
+            report.metric(now, &[], &[Metric::new("GuardAlerts", changes.len() as f64, "Count")]);
         }
         Verdict::Trusted { .. } => report.log(now, Level::Info, "guard: trusted change", fields),
         Verdict::NotWatched { .. } => report.log(now, Level::Info, "guard: not watched", fields),

@@ -4,7 +4,7 @@
 //!
 //! ```toml
 //! [defaults]                 # every key of a [[group]] except name, per_instance and metric may be set here
-//! history = "14d"            # how far back the demand is read (at most 15 days: CloudWatch keeps 1-minute data 15 days)
+//! history = "14d"            # how far back (under 15 days: CloudWatch keeps 1-minute data 15 days, sub-minute 3 hours)
 //! percentile = 0.99          # which of the days' steepest climbs to cover
 //! max_missing = 0.05         # the largest share of missing datapoints a plan accepts
 //! missing = "hole"           # or "zero", for metrics published only when non-zero (ALB RequestCount)
@@ -242,9 +242,13 @@ fn resolve(g: &RawGroup, d: &RawGroup) -> Result<GroupPlanning, String> {
         Some(v) => duration(v, "history")?,
         None => Duration::from_secs(14 * 86_400),
     };
-    if history > LONGEST_HISTORY || history < Duration::from_secs(3600) {
+    // The window starts one period before `history` (whole periods only); sub-minute data is kept three hours.
+    let longest = if metric.period < 60 { Duration::from_secs(3 * 3600) } else { LONGEST_HISTORY };
+    if history + Duration::from_secs(u64::from(metric.period)) > longest || history < Duration::from_secs(3600) {
         return Err(format!(
-            "`history` must be between 1h and 15d (CloudWatch keeps 1-minute data 15 days), not {history:?}"
+            "`history` must be between 1h and {} less one period (CloudWatch keeps {}-second data that long), not {history:?}",
+            if metric.period < 60 { "3h" } else { "15d" },
+            metric.period
         ));
     }
     let fraction = |v: Option<f64>, key: &str, default: f64| {
@@ -319,7 +323,9 @@ metric = { namespace = "AWS/ApplicationELB", name = "RequestCount", dimensions =
         let metric = r#"metric = { namespace = "N", name = "M" }"#;
         assert!(bad(&format!("[[group]]\nname = \"a\"\n{metric}")).contains("group 1 (a): `per_instance` is missing"));
         assert!(bad(&format!("[[group]]\nname = \"a\"\nper_instance = 1\nhistory = \"30d\"\n{metric}"))
-            .contains("between 1h and 15d"));
+            .contains("between 1h and 15d less one period"));
+        let fast = "[[group]]\nname = \"a\"\nper_instance = 1\nhistory = \"6h\"\nmetric = { namespace = \"N\", name = \"M\", period = 10 }";
+        assert!(bad(fast).contains("between 1h and 3h less one period"), "{}", bad(fast));
         assert!(bad(&format!("[[group]]\nname = \"a\"\nper_instance = 1\npercentile = 99\n{metric}"))
             .contains("`percentile` must be between 0 and 1"));
         assert!(bad(

@@ -123,12 +123,13 @@ impl PlannerRun {
 }
 
 /// The launch part of the dead time from a group's own launches: the 90th percentile (nearest rank) of its
-/// successful cold launches, when there are enough of them. Launches from the warm pool are not the path a pool
-/// replaces and do not count.
+/// successful cold launches — into service, or into the warm pool (the same boot and hooks, so a group whose pool
+/// serves its scale-outs keeps a measurement) — when there are enough of them. Launches from the pool are not the
+/// path a pool replaces and do not count.
 pub fn measured_launch(activities: &[ScalingActivity]) -> (Option<f64>, usize) {
     let mut cold: Vec<f64> = activities
         .iter()
-        .filter(|a| a.successful() && a.launch() == Some(LaunchPath::Cold))
+        .filter(|a| a.successful() && matches!(a.launch(), Some(LaunchPath::Cold | LaunchPath::IntoWarmPool)))
         .filter_map(ScalingActivity::seconds)
         .collect();
     let count = cold.len();
@@ -234,6 +235,17 @@ where
     out.dead_time = Some(dead);
     out.launch_source = Some(source);
     let history = history_from_points(&points, start, end, planning);
+    // A metric with no datapoint at all is a misspelt name or dimension as often as a quiet one (CloudWatch does not
+    // say which): read as zeros (`missing = "zero"`) it would plan an empty pool.
+    if points.is_empty() {
+        return out.end(
+            Action::NoPlan,
+            format!(
+                "{}/{} has no datapoint in the window (a wrong name or dimension reads as nothing); the pool is left as it is",
+                planning.metric.namespace, planning.metric.name
+            ),
+        );
+    }
     let settings = PlanSettings {
         per_instance: planning.per_instance,
         percentile: planning.percentile,

@@ -43,6 +43,8 @@ const MAX_TRACE_SECONDS: f64 = 400.0 * 86_400.0;
 pub struct Trace {
     /// (start second, arrivals per second until the next start).
     samples: Vec<(f64, f64)>,
+    /// Seconds from the first sample to the last interval's end.
+    end: f64,
 }
 
 impl Trace {
@@ -88,44 +90,42 @@ impl Trace {
             }
             rows.push((t, values));
         }
-        let rows: Vec<(f64, f64)> = if names.len() == 1 {
-            rows.into_iter().map(|(t, v)| (t, v[0])).collect()
+        if rows.len() < 2 || (names.len() == 2 && rows.len() < 3) {
+            return Err(TraceError::Empty { file: file.into() });
+        }
+        // (start, count, interval): row i counts from its time until the next row's (as CloudWatch stamps a
+        // datapoint with its period's start). A `time,arrivals` trace's last row counts an interval as long as the
+        // one before it; a backlog trace's last row only closes the interval before it.
+        let intervals: Vec<(f64, f64, f64)> = if names.len() == 1 {
+            (0..rows.len())
+                .map(|i| {
+                    let interval =
+                        if i + 1 < rows.len() { rows[i + 1].0 - rows[i].0 } else { rows[i].0 - rows[i - 1].0 };
+                    (rows[i].0, rows[i].1[0], interval)
+                })
+                .collect()
         } else {
             rows.windows(2)
                 .enumerate()
                 .map(|(i, w)| {
                     let (backlog, deleted, next) = (w[0].1[0], w[0].1[1], w[1].1[0]);
                     let waiting = if i == 0 { backlog } else { 0.0 };
-                    (w[0].0, (next - backlog + deleted).max(0.0) + waiting)
+                    (w[0].0, (next - backlog + deleted).max(0.0) + waiting, w[1].0 - w[0].0)
                 })
                 .collect()
         };
-        if rows.len() < 2 {
-            return Err(TraceError::Empty { file: file.into() });
-        }
-        let span = rows[rows.len() - 1].0 - rows[0].0;
-        if span > MAX_TRACE_SECONDS {
+        let origin = intervals[0].0;
+        let (last, _, last_interval) = intervals[intervals.len() - 1];
+        let end = last + last_interval - origin;
+        if end > MAX_TRACE_SECONDS {
             return Err(TraceError::Line {
                 file: file.into(),
                 line: 0,
-                problem: format!("the trace spans {span} s; at most 400 days are simulated"),
+                problem: format!("the trace spans {end} s; at most 400 days are simulated"),
             });
         }
-        let origin = rows[0].0;
-        // Row i counts the arrivals from its time until the next row's (as CloudWatch stamps a datapoint with its
-        // period's start); the last row's interval is the one before it.
-        let mut samples = Vec::with_capacity(rows.len());
-        for i in 0..rows.len() {
-            let interval = if i + 1 < rows.len() {
-                rows[i + 1].0 - rows[i].0
-            } else if i > 0 {
-                rows[i].0 - rows[i - 1].0
-            } else {
-                1.0
-            };
-            samples.push((rows[i].0 - origin, rows[i].1 / interval));
-        }
-        Ok(Self { samples })
+        let samples = intervals.iter().map(|(t, count, interval)| (t - origin, count / interval)).collect();
+        Ok(Self { samples, end })
     }
 
     /// A trace from rates one `step` apart (a CloudWatch history: work per second over each period), named `origin`
@@ -153,14 +153,12 @@ impl Trace {
                 other => Err(bad(format!("period {i}: {other:?} is not a rate of 0 or more"))),
             })
             .collect::<Result<_, _>>()?;
-        Ok(Self { samples })
+        Ok(Self { samples, end: step * rates.len() as f64 })
     }
 
     /// The trace's length in seconds (to its last interval's end).
     pub fn seconds(&self) -> f64 {
-        let (last_start, _) = *self.samples.last().unwrap_or(&(0.0, 0.0));
-        let spacing = if self.samples.len() > 1 { last_start - self.samples[self.samples.len() - 2].0 } else { 1.0 };
-        last_start + spacing.max(1.0)
+        self.end
     }
 }
 

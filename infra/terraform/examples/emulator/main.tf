@@ -82,6 +82,7 @@ module "launch_gate" {
   backlog_config_toml            = var.backlog_pairs
   planner_package                = var.package
   planner_document               = var.planner_document
+  guard_package                  = var.package
 }
 
 output "policy" {

@@ -103,6 +103,12 @@ variable "ok_actions" {
   default     = []
 }
 
+variable "failure_queue" {
+  description = "For a function EventBridge invokes asynchronously: after Lambda's retries, a failed event goes to the queue <name>-failures with the error (an on-failure destination), and an alarm watches the queue. The role's policy must allow sqs:SendMessage on it."
+  type        = bool
+  default     = false
+}
+
 variable "silence_alarm" {
   description = "For a scheduled function: alarm when it has not run for this many seconds (a stopped schedule, a deleted rule, a function that cannot start). Null: event-driven, no such alarm."
   type = object({
@@ -233,6 +239,45 @@ resource "aws_cloudwatch_metric_alarm" "rule_dead_letters" {
   namespace           = "AWS/SQS"
   metric_name         = "ApproximateNumberOfMessagesVisible"
   dimensions          = { QueueName = aws_sqs_queue.rule_dead_letters[0].name }
+  statistic           = "Maximum"
+  period              = 60
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = var.alarm_actions
+  ok_actions          = var.ok_actions
+  tags                = var.tags
+}
+
+# An event the function failed on, after Lambda's two retries: the record keeps the event and the error together.
+resource "aws_sqs_queue" "failures" {
+  count                     = var.failure_queue ? 1 : 0
+  name                      = "${var.name}-failures"
+  message_retention_seconds = 1209600
+  sqs_managed_sse_enabled   = true
+  tags                      = var.tags
+}
+
+resource "aws_lambda_function_event_invoke_config" "failures" {
+  count                  = var.failure_queue ? 1 : 0
+  function_name          = aws_lambda_function.this.function_name
+  qualifier              = aws_lambda_alias.live.name
+  maximum_retry_attempts = 2
+  destination_config {
+    on_failure {
+      destination = aws_sqs_queue.failures[0].arn
+    }
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "failures" {
+  count               = var.failure_queue ? 1 : 0
+  alarm_name          = "${var.name}-failures"
+  alarm_description   = "${var.name} failed on an event after Lambda's retries: see ${var.name}-failures, each message holds the event and the error."
+  namespace           = "AWS/SQS"
+  metric_name         = "ApproximateNumberOfMessagesVisible"
+  dimensions          = { QueueName = aws_sqs_queue.failures[0].name }
   statistic           = "Maximum"
   period              = 60
   evaluation_periods  = 1

@@ -1,0 +1,33 @@
+// Synthesizes the scaling-guard construct and checks the template; with SCALEGATE set, audits its role too.
+const test = require("node:test");
+const assert = require("node:assert");
+const { Match } = require("aws-cdk-lib/assertions");
+const { synthesize, auditPasses } = require("./helpers");
+const { ScalingGuard, WATCHED_CALLS } = require("../lib/src/scaling-guard");
+
+const synth = (props = {}) => synthesize((stack, dir) => new ScalingGuard(stack, "Guard", { packagePath: dir, ...props }));
+
+test("judges Auto Scaling and launch-template calls from CloudTrail, failed events kept with their error", () => {
+  const t = synth({ automation: ["arn:aws:iam::123456789012:role/deploy-pipeline"] });
+  t.hasResourceProperties("AWS::Events::Rule", {
+    Name: "scalegate-scaling-guard-cloudtrail",
+    EventPattern: {
+      source: ["aws.autoscaling", "aws.ec2"],
+      "detail-type": ["AWS API Call via CloudTrail"],
+      detail: Match.objectLike({ eventName: Match.arrayWith(["DeleteLifecycleHook", "AttachInstances", "ModifyLaunchTemplate"]) }),
+    },
+  });
+  const fixtures = require("../../../tests/fixtures/cloudtrail/expected.json");
+  assert.deepStrictEqual([...WATCHED_CALLS].sort(), fixtures.calls, "the rule's calls are the guard's fixtures'");
+  t.hasResourceProperties("AWS::Lambda::EventInvokeConfig", { MaximumRetryAttempts: 2, Qualifier: "live" });
+  t.hasResourceProperties("AWS::SQS::Queue", { QueueName: "scalegate-scaling-guard-failures" });
+  t.hasResourceProperties("AWS::CloudWatch::Alarm", { AlarmName: "scalegate-scaling-guard-alerts", MetricName: "GuardAlerts", Namespace: "scalegate" });
+  const fn = Object.values(t.findResources("AWS::Lambda::Function")).find((f) => f.Properties.Environment?.Variables?.SCALEGATE_GUARD);
+  assert.ok(JSON.stringify(fn.Properties.Environment.Variables.SCALEGATE_GUARD).includes("deploy-pipeline"));
+});
+
+test("refuses a session as automation", () => {
+  assert.throws(() => synth({ automation: ["arn:aws:sts::1:assumed-role/x/y"] }), /not sessions/);
+});
+
+test("its role passes scalegate's separation-of-duties audit", (t) => auditPasses(t, synth(), "scalegate-scaling-guard-us-east-1"));

@@ -1,0 +1,81 @@
+# The scaling guard: an EventBridge rule on CloudTrail's Auto Scaling and launch-template calls → Lambda, which
+# alerts (GuardAlerts) when a principal outside the automation set changes the scaling control plane. CloudTrail
+# events reach EventBridge only while a trail logs management events (examples/sod_audit_only makes one). Enabled
+# when guard_package is set (and create).
+
+locals {
+  guard_count = var.create && var.guard_package != null ? 1 : 0
+  # scalegate's own functions change protection, pools and hooks by design: they are automation, with the caller's.
+  guard_document = join("\n", [
+    "automation = ${jsonencode(concat(["arn:${local.partition}:iam::${local.account_id}:role${var.role_path}scalegate-*"], var.guard_automation))}",
+    "hooks = ${jsonencode(coalesce(var.guard_hooks, [var.name, var.drain_name]))}",
+    "gate_hooks = ${jsonencode([var.name])}",
+    "groups = ${jsonencode(var.guard_groups)}",
+  ])
+}
+
+module "guard" {
+  source             = "./modules/function"
+  count              = local.guard_count
+  name               = var.guard_name
+  role_name          = "${var.guard_name}-${local.region}"
+  policy             = replace(file("${path.module}/files/roles/scalegate-scaling-guard.json"), "arn:aws:", "arn:${local.partition}:")
+  trust_policy       = file("${path.module}/files/roles/scalegate-scaling-guard.trust.json")
+  package            = var.guard_package
+  architecture       = var.architecture
+  memory_mb          = 128
+  timeout_seconds    = 10
+  log_retention_days = var.log_retention_days
+  alarm_actions      = var.alarm_actions
+  ok_actions         = var.ok_actions
+  failure_queue      = true
+  environment = {
+    SCALEGATE_GUARD = local.guard_document
+  }
+  errors_alarm = {
+    description = "The scaling guard failed on an event (its log's `guard rejected` line says why; after retries the event is in the -failures queue)."
+    period      = 300
+  }
+  rules = {
+    cloudtrail = {
+      description = "Auto Scaling and launch-template calls, as CloudTrail records them"
+      event_pattern = jsonencode({
+        source        = ["aws.autoscaling", "aws.ec2"]
+        "detail-type" = ["AWS API Call via CloudTrail"]
+        detail = {
+          eventSource = ["autoscaling.amazonaws.com", "ec2.amazonaws.com"]
+          # The calls the guard classifies: tests/fixtures/cloudtrail/expected.json `calls` (test.sh checks they match).
+          eventName = [
+            "AttachInstances", "BatchPutScheduledUpdateGroupAction", "CompleteLifecycleAction",
+            "CreateLaunchTemplateVersion", "CreateOrUpdateTags", "DeleteAutoScalingGroup", "DeleteLifecycleHook",
+            "DeleteTags", "DeleteWarmPool", "DetachInstances", "EnterStandby", "ExecutePolicy", "ExitStandby",
+            "ModifyLaunchTemplate", "PutLifecycleHook", "PutScheduledUpdateGroupAction", "PutWarmPool",
+            "SetDesiredCapacity", "SetInstanceHealth", "SetInstanceProtection", "StartInstanceRefresh",
+            "SuspendProcesses", "UpdateAutoScalingGroup",
+          ]
+        }
+      })
+    }
+  }
+  tags                 = var.tags
+  role_path            = var.role_path
+  permissions_boundary = var.permissions_boundary
+}
+
+# Any watched change by someone outside the automation set.
+resource "aws_cloudwatch_metric_alarm" "guard_alerts" {
+  count               = local.guard_count
+  alarm_name          = "${var.guard_name}-alerts"
+  alarm_description   = "Someone outside the automation set changed the scaling control plane: the guard's `guard alert` line names who, what and which group."
+  namespace           = "scalegate"
+  metric_name         = "GuardAlerts"
+  statistic           = "Sum"
+  period              = 60
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = var.alarm_actions
+  ok_actions          = var.ok_actions
+  tags                = var.tags
+}
