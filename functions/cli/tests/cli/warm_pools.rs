@@ -133,8 +133,12 @@ async fn warm_pools_is_dry_until_apply_and_cloudwatch_history_feeds_the_plan() {
     let report: serde_json::Value = serde_json::from_str(&text[text.find('{').unwrap()..]).unwrap();
     assert_eq!(report["plan"]["climb"], 800.0, "{report}");
     assert_eq!(report["plan"]["samples"], 21_600, "six hours, one sample a second: {report}");
-    // The group launched nothing cold of its own: the scenario's launch stays, and the report says how many it saw.
-    assert_eq!(report["launch_source"], serde_json::json!({"source": "scenario", "launches": 0}), "{report}");
+    // The group's own launches into its new pool (8: boot and hooks, the cold path) measure its dead time.
+    assert_eq!(
+        report["launch_source"],
+        serde_json::json!({"source": "measured", "launches": 8, "group": "pool-workers"}),
+        "{report}"
+    );
 
     let measured = scalegate(
         &endpoint,
