@@ -14,7 +14,7 @@ test("judges Auto Scaling and launch-template calls from CloudTrail, failed even
     EventPattern: {
       source: ["aws.autoscaling", "aws.ec2"],
       "detail-type": ["AWS API Call via CloudTrail"],
-      detail: Match.objectLike({ eventName: Match.arrayWith(["DeleteLifecycleHook", "AttachInstances", "ModifyLaunchTemplate"]) }),
+      detail: Match.objectLike({ eventName: Match.arrayWith(["AttachInstances", "DeleteLifecycleHook", "ModifyLaunchTemplate"]) }),
     },
   });
   const fixtures = require("../../../tests/fixtures/cloudtrail/expected.json");
