@@ -191,8 +191,7 @@ put = [s for s in json.loads(need("module.launch_gate.module.planner[0].aws_iam_
        if "autoscaling:PutWarmPool" in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])]
 assert len(put) == 1 and put[0]["Condition"] == {"Null": {"autoscaling:ResourceTag/scalegate:warm-pool": "false"}}, put
 guard = need('module.launch_gate.module.guard[0].aws_lambda_function.this')
-document = guard["environment"][0]["variables"]["SCALEGATE_GUARD"]
-assert 'role/scalegate-*' in document and '"scalegate-launch-gate"' in document, document
+# The guard's document names the roles' ARNs, known after apply: its content is checked against the applied state.
 pattern = json.loads(need('module.launch_gate.module.guard[0].aws_cloudwatch_event_rule.this["cloudtrail"]')["event_pattern"])
 assert pattern["detail-type"] == ["AWS API Call via CloudTrail"], pattern
 calls = json.load(open(sys.argv[2] + "/tests/fixtures/cloudtrail/expected.json"))["calls"]
@@ -305,6 +304,22 @@ echo "infra test: a warm-pool planner without its document fails the plan, namin
 
 terraform apply -no-color -input=false -auto-approve "$work/plan" > "$work/apply.log" 2>&1 || { tail -30 "$work/apply.log"; exit 1; }
 echo "infra test: applied against the emulator: $(grep -c 'Creation complete' "$work/apply.log") resources created"
+terraform show -json > "$work/state.json"
+python3 - "$work/state.json" <<'PY'
+import json, sys
+def walk(m):
+    yield from m.get("resources", [])
+    for c in m.get("child_modules", []):
+        yield from walk(c)
+state = list(walk(json.load(open(sys.argv[1]))["values"]["root_module"]))
+roles = {r["values"]["name"]: r["values"]["arn"] for r in state if r["type"] == "aws_iam_role"}
+guard = next(r["values"] for r in state if r["address"] == "module.launch_gate.module.guard[0].aws_lambda_function.this")
+document = guard["environment"][0]["variables"]["SCALEGATE_GUARD"]
+own = [a for n, a in roles.items() if not n.startswith("scalegate-scaling-guard")]
+assert own and all(a in document for a in own), (own, document)
+assert "scalegate-*" not in document and '"scalegate-launch-gate"' in document, document
+print(f"infra test: the guard trusts scalegate's {len(own)} own roles by exact ARN, no name pattern")
+PY
 
 # A deployment made before the launch gate and the configuration bucket became optional keeps every resource: put the
 # state back at that time's addresses, and moved.tf must move them all, destroying and creating nothing.

@@ -48,12 +48,12 @@ export interface ScalingGuardProps extends ScalegateCommonProps {
   readonly automation?: string[];
   /**
    * Lifecycle hook names (patterns) whose deletion or change is an alert.
-   * @default ["scalegate-launch-gate", "scalegate-drain"]
+   * @default ["scalegate-launch-gate*", "scalegate-drain*"]
    */
   readonly hooks?: string[];
   /**
    * The launch gate's hook names (patterns): a default of CONTINUE there weakens the gate.
-   * @default ["scalegate-launch-gate"]
+   * @default ["scalegate-launch-gate*"]
    */
   readonly gateHooks?: string[];
   /**
@@ -61,11 +61,6 @@ export interface ScalingGuardProps extends ScalegateCommonProps {
    * @default ["*"]
    */
   readonly groups?: string[];
-  /**
-   * Path of scalegate's roles (their ARNs are automation).
-   * @default "/"
-   */
-  readonly rolePath?: string;
 }
 
 /** Alerts when someone outside the automation set changes the scaling control plane (CloudTrail events): deletes or
@@ -90,11 +85,12 @@ export class ScalingGuard extends ScalegateConstruct {
         throw new Error(`automation ${arn}: give role ARNs (arn:aws:iam::ACCOUNT:role/NAME), not sessions`);
       }
     }
-    const own = `arn:${stack.partition}:iam::${stack.account}:role${props.rolePath ?? "/"}scalegate-*`;
+    // scalegate's constructs name their roles <name>-<region> with no path.
+    const own = `arn:${stack.partition}:iam::${stack.account}:role/scalegate-*`;
     const document = [
       `automation = ${JSON.stringify([own, ...(props.automation ?? [])])}`,
-      `hooks = ${JSON.stringify(props.hooks ?? ["scalegate-launch-gate", "scalegate-drain"])}`,
-      `gate_hooks = ${JSON.stringify(props.gateHooks ?? ["scalegate-launch-gate"])}`,
+      `hooks = ${JSON.stringify(props.hooks ?? ["scalegate-launch-gate*", "scalegate-drain*"])}`,
+      `gate_hooks = ${JSON.stringify(props.gateHooks ?? ["scalegate-launch-gate*"])}`,
       `groups = ${JSON.stringify(props.groups ?? ["*"])}`,
     ].join("\n");
     const parts = scalegateFunction(this, props, {
@@ -121,12 +117,14 @@ export class ScalingGuard extends ScalegateConstruct {
       reason: "This queue is itself where failed events end: the function's on-failure destination.",
     });
     // The role's own policy (policies/roles) allows sending here; an L1 config adds no second grant.
-    new lambda.CfnEventInvokeConfig(this, "OnFailure", {
+    const onFailure = new lambda.CfnEventInvokeConfig(this, "OnFailure", {
       functionName: this.function.functionName,
       qualifier: this.alias.aliasName,
       maximumRetryAttempts: 2,
       destinationConfig: { onFailure: { destination: this.failureQueue.queueArn } },
     });
+    // The qualifier is the alias's name as text: without this the config could be made before the alias exists.
+    onFailure.node.addDependency(this.alias);
     invokeOn(this, "CloudTrail", this.alias, {
       ruleName: `${name}-cloudtrail`,
       description: "Auto Scaling and launch-template calls, as CloudTrail records them",

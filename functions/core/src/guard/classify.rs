@@ -37,11 +37,16 @@ impl Principal {
         }
     }
 
-    /// Auto Scaling itself: invoked by it, or its service-linked role
-    /// (`role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling…`).
-    pub fn is_autoscaling(&self) -> bool {
-        self.invoked_by.as_deref() == Some(AUTOSCALING_SERVICE)
-            || self.arn.contains(":role/aws-service-role/autoscaling.amazonaws.com/")
+    /// An AWS service acting for itself: Auto Scaling (invoked by it), or any service-linked role
+    /// (`role/aws-service-role/<service>/…`: only its service can assume one — EKS node groups, Elastic Beanstalk).
+    pub fn is_aws_service(&self) -> bool {
+        self.invoked_by.as_deref() == Some(AUTOSCALING_SERVICE) || self.arn.contains(":role/aws-service-role/")
+    }
+
+    /// The instance whose credentials made the call: an instance profile's session is named after its instance.
+    pub fn instance(&self) -> Option<&str> {
+        let session = self.caller.rsplit('/').next()?;
+        (self.caller.contains(":assumed-role/") && session.starts_with("i-")).then_some(session)
     }
 }
 

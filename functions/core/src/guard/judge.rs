@@ -138,8 +138,14 @@ pub fn judge(call: &Call, config: &GuardConfig) -> Verdict {
     if watched.is_empty() {
         return Verdict::NotWatched { why: "its hook or template is not watched".into() };
     }
-    if call.principal.is_autoscaling() {
-        return Verdict::Trusted { why: "Auto Scaling itself (invoked by autoscaling.amazonaws.com)".into() };
+    if call.principal.is_aws_service() {
+        return Verdict::Trusted { why: "an AWS service for itself (Auto Scaling, or a service-linked role)".into() };
+    }
+    // A worker releasing its own work lease removes its own protection, with its instance profile's credentials.
+    if let (Some(me), [Change::ProtectionRemoved { instances }]) = (call.principal.instance(), watched.as_slice()) {
+        if instances.len() == 1 && instances[0] == me {
+            return Verdict::Trusted { why: format!("{me} released its own scale-in protection (a work lease)") };
+        }
     }
     if let Some(p) = config.automation_for(&call.principal.arn) {
         return Verdict::Trusted { why: format!("{} is automation ({})", call.principal.arn, p.as_str()) };

@@ -77,6 +77,30 @@ fn the_automation_set_and_auto_scaling_itself_are_trusted() {
 }
 
 #[test]
+fn a_worker_releasing_its_own_lease_is_trusted_and_another_instance_is_not() {
+    let session = |instance: &str, ids: Value| {
+        let mut e = read("SetInstanceProtection.json");
+        e["detail"]["userIdentity"]["arn"] = json!(format!("arn:aws:sts::123456789012:assumed-role/worker/{instance}"));
+        e["detail"]["userIdentity"]["sessionContext"]["sessionIssuer"]["arn"] =
+            json!("arn:aws:iam::123456789012:role/worker");
+        e["detail"]["requestParameters"]["instanceIds"] = ids;
+        guard(&e, &config(), Utc::now()).unwrap().verdict
+    };
+    let me = "i-0123456789abcdef0";
+    assert!(matches!(session(me, json!([me])), Verdict::Trusted { why } if why.contains("its own")));
+    assert!(matches!(session(me, json!([me, "i-0123456789abcdef1"])), Verdict::Alert { .. }), "others' too");
+    assert!(matches!(session("i-0fffffffffffffff0", json!([me])), Verdict::Alert { .. }), "another instance's");
+    // Another service's own role (EKS node groups manage their groups) is trusted; a look-alike name is not.
+    let mut eks = read("UpdateAutoScalingGroup-capacity.json");
+    eks["detail"]["userIdentity"]["sessionContext"]["sessionIssuer"]["arn"] =
+        json!("arn:aws:iam::123456789012:role/aws-service-role/eks-nodegroup.amazonaws.com/AWSServiceRoleForAmazonEKSNodegroup");
+    assert!(matches!(guard(&eks, &config(), Utc::now()).unwrap().verdict, Verdict::Trusted { .. }));
+    eks["detail"]["userIdentity"]["sessionContext"]["sessionIssuer"]["arn"] =
+        json!("arn:aws:iam::123456789012:role/aws-service-role-lookalike");
+    assert!(matches!(guard(&eks, &config(), Utc::now()).unwrap().verdict, Verdict::Alert { .. }));
+}
+
+#[test]
 fn what_is_not_a_watched_change_is_not_an_alert() {
     let outsider = |event: &str, params: Value| {
         let mut e = read("AttachInstances.json");

@@ -260,7 +260,9 @@ resource "aws_sqs_queue" "failures" {
 }
 
 resource "aws_lambda_function_event_invoke_config" "failures" {
-  count                  = var.failure_queue ? 1 : 0
+  count = var.failure_queue ? 1 : 0
+  # Lambda checks that the role may send to the destination when the config is made.
+  depends_on             = [aws_iam_role_policy.this]
   function_name          = aws_lambda_function.this.function_name
   qualifier              = aws_lambda_alias.live.name
   maximum_retry_attempts = 2
