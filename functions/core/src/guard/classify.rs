@@ -37,10 +37,17 @@ impl Principal {
         }
     }
 
-    /// An AWS service acting for itself: Auto Scaling (invoked by it), or any service-linked role
-    /// (`role/aws-service-role/<service>/…`: only its service can assume one — EKS node groups, Elastic Beanstalk).
+    /// An AWS service acting for itself: Auto Scaling (invoked by it), an `AWSService` identity, or a service-linked
+    /// role — only its service can assume one (EKS node groups, Elastic Beanstalk). CloudTrail does not always log the
+    /// role's path: EKS's calls come as `assumed-role/AWSServiceRoleForAmazonEKSNodegroup/EKS` with no session
+    /// context, so a session of an `AWSServiceRoleFor…` role that a service invoked counts too.
     pub fn is_aws_service(&self) -> bool {
-        self.invoked_by.as_deref() == Some(AUTOSCALING_SERVICE) || self.arn.contains(":role/aws-service-role/")
+        let service_linked_session =
+            self.invoked_by.is_some() && self.caller.contains(":assumed-role/AWSServiceRoleFor");
+        self.invoked_by.as_deref() == Some(AUTOSCALING_SERVICE)
+            || self.kind == "AWSService"
+            || self.arn.contains(":role/aws-service-role/")
+            || service_linked_session
     }
 
     /// The instance whose credentials made the call: an instance profile's session is named after its instance.
@@ -250,7 +257,7 @@ fn source_of(event: &str) -> &'static str {
 /// Reads what a call does.
 pub fn classify(record: &CloudTrailRecord) -> Call {
     let p = record.params();
-    let tags = p.get("tags").and_then(|t| t.as_array()).cloned().unwrap_or_default();
+    let tags: &[serde_json::Value] = p.get("tags").and_then(|t| t.as_array()).map_or(&[], Vec::as_slice);
     let tag = |t: &serde_json::Value, name: &str| Params::of(Some(t)).text(name);
     let group = p.text("autoScalingGroupName").or_else(|| tags.first().and_then(|t| tag(t, "resourceId")));
     let instances = || p.list("instanceIds");

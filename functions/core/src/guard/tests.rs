@@ -100,6 +100,47 @@ fn a_worker_releasing_its_own_lease_is_trusted_and_another_instance_is_not() {
     assert!(matches!(guard(&eks, &config(), Utc::now()).unwrap().verdict, Verdict::Alert { .. }));
 }
 
+/// Records in the shapes published elsewhere (an EKS node group's call as its service-linked role, logged with no
+/// session context; EventBridge Scheduler's failed SetDesiredCapacity; Application Auto Scaling's
+/// RegisterScalableTarget under the same eventSource), not in our fixtures' shape.
+#[test]
+fn records_as_others_published_them() {
+    let eks = json!({
+        "eventTime": "2026-08-13T00:38:54Z", "eventSource": "autoscaling.amazonaws.com", "eventName": "UpdateAutoScalingGroup",
+        "userIdentity": {"type": "AssumedRole",
+            "arn": "arn:aws:sts::123456789012:assumed-role/AWSServiceRoleForAmazonEKSNodegroup/EKS",
+            "invokedBy": "eks-nodegroup.amazonaws.com"},
+        "requestParameters": {"autoScalingGroupName": "eks-system-a6cffc47", "desiredCapacity": 3}
+    });
+    assert!(matches!(guard(&eks, &config(), Utc::now()).unwrap().verdict, Verdict::Trusted { .. }));
+    // The same role name without a service invoking it is not a service.
+    let mut forged = eks.clone();
+    forged["userIdentity"].as_object_mut().unwrap().remove("invokedBy");
+    assert!(matches!(guard(&forged, &config(), Utc::now()).unwrap().verdict, Verdict::Alert { .. }));
+    let scheduler = json!({
+        "detail-type": DETAIL_TYPE, "source": "aws.autoscaling",
+        "detail": {
+            "eventVersion": "1.08", "eventSource": "autoscaling.amazonaws.com", "eventName": "SetDesiredCapacity",
+            "userIdentity": {"type": "AssumedRole", "arn": "arn:aws:sts::123456789012:assumed-role/ecsEventsRole/xxxxx",
+                "sessionContext": {"sessionIssuer": {"type": "Role", "arn": "arn:aws:iam::123456789012:role/ecsEventsRole"},
+                    "webIdFederationData": {}, "attributes": {"mfaAuthenticated": "false"}}},
+            "userAgent": "AmazonEventBridgeScheduler aws-sdk-java/2.28.29",
+            "errorCode": "ValidationException", "errorMessage": "AutoScalingGroup name not found - null",
+            "requestParameters": {"autoScalingGroupName": "mambo-ecs-cluster", "desiredCapacity": 1}
+        }
+    });
+    let judged = guard(&scheduler, &config(), Utc::now()).unwrap();
+    assert_eq!(judged.call.failed.as_deref(), Some("ValidationException"));
+    assert!(matches!(judged.verdict, Verdict::Alert { .. }), "an outsider's schedule, even failed");
+    let scalable = json!({
+        "eventSource": "autoscaling.amazonaws.com", "eventName": "RegisterScalableTarget",
+        "userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::123456789012:user/Bob"},
+        "requestParameters": {"resourceId": "spot-fleet-request/sfr-73fbd2ce", "minCapacity": 2, "maxCapacity": 10},
+        "additionalEventData": {"service": "application-autoscaling"}
+    });
+    assert!(matches!(guard(&scalable, &config(), Utc::now()).unwrap().verdict, Verdict::NotWatched { .. }));
+}
+
 #[test]
 fn what_is_not_a_watched_change_is_not_an_alert() {
     let outsider = |event: &str, params: Value| {
