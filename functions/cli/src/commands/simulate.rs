@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use scalegate_aws::autoscaling_warm_pools::AutoScalingWarmPools;
 use scalegate_aws::sdk::Clients;
 use scalegate_core::headroom::{
-    dead_time, history_from_points, history_window, measured_launch, per_instance_load, plan, DemandHistory,
-    DemandMetrics, PlanSettings, PlannerConfig, ScalingActivities,
+    dead_time, history_from_points, history_window, per_instance_load, plan, DemandHistory, DemandMetrics,
+    LaunchSource, PlanSettings, PlannerConfig, ScalingActivities, LAUNCH_HISTORY_DAYS,
 };
 use scalegate_core::retry::{retry, RetryPolicy};
 use scalegate_core::simulate::{
@@ -147,18 +147,19 @@ pub(crate) async fn plan_headroom(args: &PlanHeadroomArgs) -> Result<ExitCode> {
     // A live group's own cold launches (launch → InService, hooks inside) replace the scenario's launch and hook.
     let mut launch_source = serde_json::json!({"source": "scenario"});
     if let Some(w) = &window {
-        let since = Utc::now() - chrono::Duration::days(14);
+        let since = Utc::now() - chrono::Duration::days(LAUNCH_HISTORY_DAYS);
         let activities = retry(RetryPolicy::standard(), || w.ports.activities(&w.group, since))
             .await
             .result
             .with_context(|| format!("reading the scaling activities of {}", w.group))?;
-        let (measured, launches) = measured_launch(&activities);
-        launch_source = serde_json::json!({"source": "scenario", "launches": launches});
-        if let Some(launch) = measured {
-            dead.launch = launch;
-            dead.hook = 0.0;
-            launch_source = serde_json::json!({"source": "measured", "launches": launches, "group": w.group});
-        }
+        let (measured, source) = dead.measured_from(&activities);
+        dead = measured;
+        launch_source = match source {
+            LaunchSource::Measured { launches } => {
+                serde_json::json!({"source": "measured", "launches": launches, "group": w.group})
+            }
+            LaunchSource::Configured { launches } => serde_json::json!({"source": "scenario", "launches": launches}),
+        };
     }
     let settings = PlanSettings {
         per_instance: per_instance_load(&scenario),

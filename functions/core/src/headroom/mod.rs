@@ -19,7 +19,7 @@ pub use config::{
 pub use ports::{DemandMetrics, PoolGroup, ScalingActivities, WarmPoolSpec, WarmPools};
 pub use service::{
     history_from_points, history_window, measured_launch, plan_warm_pools, Action, GroupOutcome, LaunchSource,
-    PlannerRun,
+    PlannerRun, LAUNCH_HISTORY_DAYS,
 };
 
 /// What delays new capacity, in seconds.
@@ -39,6 +39,15 @@ impl DeadTime {
     /// The whole delay.
     pub fn total(&self) -> f64 {
         self.metric_lag + self.detection + self.launch + self.hook
+    }
+
+    /// This dead time with the launch measured from a group's own launches when there are enough of them
+    /// ([`measured_launch`]): a measured launch ends InService, so the hooks are inside it.
+    pub fn measured_from(self, activities: &[crate::activity::ScalingActivity]) -> (DeadTime, LaunchSource) {
+        match measured_launch(activities) {
+            (Some(launch), launches) => (DeadTime { launch, hook: 0.0, ..self }, LaunchSource::Measured { launches }),
+            (None, launches) => (self, LaunchSource::Configured { launches }),
+        }
     }
 }
 

@@ -17,8 +17,8 @@ use chrono::{DateTime, Duration as TimeDelta, Utc};
 use futures::stream::{self, StreamExt};
 use serde::Serialize;
 
-/// How far back the group's launches are read for its dead time.
-const LAUNCH_HISTORY_DAYS: i64 = 14;
+/// How far back a group's launches are read for its dead time.
+pub const LAUNCH_HISTORY_DAYS: i64 = 14;
 /// The fewest cold launches a measured dead time rests on.
 const FEWEST_LAUNCHES: usize = 3;
 
@@ -290,16 +290,13 @@ where
 }
 
 fn dead_time(planning: &GroupPlanning, launches: &[ScalingActivity]) -> (DeadTime, LaunchSource) {
-    let (measured, count) = measured_launch(launches);
-    let base = DeadTime { metric_lag: planning.metric_lag, detection: planning.detection, launch: 0.0, hook: 0.0 };
-    match measured {
-        // A measured launch ends InService: the hooks are inside it.
-        Some(launch) => (DeadTime { launch, ..base }, LaunchSource::Measured { launches: count }),
-        None => (
-            DeadTime { launch: planning.launch, hook: planning.hook, ..base },
-            LaunchSource::Configured { launches: count },
-        ),
-    }
+    let configured = DeadTime {
+        metric_lag: planning.metric_lag,
+        detection: planning.detection,
+        launch: planning.launch,
+        hook: planning.hook,
+    };
+    configured.measured_from(launches)
 }
 
 /// `t` rounded down to a whole `period` (seconds since the epoch), as CloudWatch aligns its datapoints.
