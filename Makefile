@@ -10,7 +10,7 @@ CARGO       ?= cargo
 # Every build is a --workspace build: building one package alone unifies features differently and recompiles the
 # AWS SDK crates (minutes). Binaries are then run from the target directory.
 TARGET_DIR  := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
-FUNCTIONS   := launch-gate sod-audit backlog-metric protection-reaper drain warm-pool-planner scaling-guard
+FUNCTIONS   := launch-gate sod-audit backlog-metric protection-reaper drain warm-pool-planner scaling-guard drift-sweep
 DIST        := dist/lambda
 EMULATOR_PORT ?= 4599
 # The Terraform example's plan, left by infra/terraform/test.sh for the CDK parity test.

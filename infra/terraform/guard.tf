@@ -7,7 +7,7 @@ locals {
   guard_count = var.create && var.guard_package != null ? 1 : 0
   # scalegate's own functions change protection, pools and hooks by design: their roles, exactly, are automation,
   # with the caller's (a name pattern would trust any role someone names scalegate-…).
-  own_roles = [for m in concat(module.gate, module.drain, module.reaper, module.planner, module.backlog, module.sod_audit) : m.role_arn]
+  own_roles = [for m in concat(module.gate, module.drain, module.reaper, module.planner, module.backlog, module.sod_audit, module.sweep) : m.role_arn]
   guard_document = join("\n", [
     "automation = ${jsonencode(concat(local.own_roles, var.guard_automation))}",
     "hooks = ${jsonencode(coalesce(var.guard_hooks, [var.name, var.drain_name]))}",

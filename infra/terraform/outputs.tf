@@ -64,6 +64,11 @@ output "guard_function_arn" {
   value       = one(module.guard[*].function_arn)
 }
 
+output "sweep_function_arn" {
+  description = "The drift sweep function; null when not created (no sweep_package, or create false)."
+  value       = one(module.sweep[*].function_arn)
+}
+
 output "drain_function_arn" {
   description = "The drain function; null when not created (no drain_package, or create false)."
   value       = one(module.drain[*].function_arn)
@@ -76,7 +81,7 @@ output "drain_hook_name" {
 }
 
 output "alias_arns" {
-  description = "Every created function's live alias, by part (gate, sod_audit, backlog, reaper, drain, planner, guard); parts not created are absent."
+  description = "Every created function's live alias, by part (gate, sod_audit, backlog, reaper, drain, planner, guard, sweep); parts not created are absent."
   value = { for k, m in {
     gate      = module.gate
     sod_audit = module.sod_audit
@@ -85,6 +90,7 @@ output "alias_arns" {
     drain     = module.drain
     planner   = module.planner
     guard     = module.guard
+    sweep     = module.sweep
   } : k => m[0].alias_arn if length(m) > 0 }
 }
 

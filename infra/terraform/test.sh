@@ -147,8 +147,9 @@ alarms = [a for a in resources if "aws_cloudwatch_metric_alarm" in a]
 # + the rules' dead letters of the three scheduled functions
 # + the warm-pool planner's errors, throttles, silence and rules' dead letters
 # + the scaling guard's errors, throttles, rules' dead letters, failures and alerts
-assert len(alarms) == 43, alarms
-for fn in ["sod_audit", "backlog", "reaper", "planner"]:
+# + the drift sweep's errors, throttles, silence, rules' dead letters and drifted instances
+assert len(alarms) == 48, alarms
+for fn in ["sod_audit", "backlog", "reaper", "planner", "sweep"]:
     for key in ["schedule"]:
         assert need(f'module.launch_gate.module.{fn}[0].aws_cloudwatch_event_target.this["{key}"]')["dead_letter_config"], fn
 rejected = need("module.launch_gate.module.gate[0].aws_cloudwatch_metric_alarm.config_rejected[0]")
@@ -160,7 +161,7 @@ for metric in ["GateDecisions", "GateLatency", "TimeToReady", "BacklogPerInstanc
     assert metric in shown, f"the dashboard lacks {metric}"
 assert "${" not in shown and all(w["properties"]["region"] == "us-east-1" for w in board["widgets"]), board
 silent = {a: resources[a]["values"] for a in alarms if a.endswith("aws_cloudwatch_metric_alarm.silence[0]")}
-assert len(silent) == 4 and all(v["treat_missing_data"] == "breaching" for v in silent.values()), silent
+assert len(silent) == 5 and all(v["treat_missing_data"] == "breaching" for v in silent.values()), silent
 assert need("module.launch_gate.module.sod_audit[0].aws_cloudwatch_metric_alarm.silence[0]")["period"] == 7200
 age = need("module.launch_gate.module.gate_events[0].aws_cloudwatch_metric_alarm.oldest_message")
 assert (age["metric_name"], age["datapoints_to_alarm"], age["evaluation_periods"]) == ("ApproximateAgeOfOldestMessage", 2, 3), age
@@ -198,9 +199,19 @@ calls = json.load(open(sys.argv[2] + "/tests/fixtures/cloudtrail/expected.json")
 assert sorted(pattern["detail"]["eventName"]) == calls, f"the rule's calls differ from the guard's fixtures: {sorted(pattern['detail']['eventName'])} vs {calls}"
 assert need('module.launch_gate.module.guard[0].aws_lambda_function_event_invoke_config.failures[0]')["maximum_retry_attempts"] == 2
 assert need("module.launch_gate.aws_cloudwatch_metric_alarm.guard_alerts[0]")["metric_name"] == "GuardAlerts"
+sweep = need('module.launch_gate.module.sweep[0].aws_lambda_function.this')["environment"][0]["variables"]
+gate_rules = need('module.launch_gate.module.gate[0].aws_lambda_function.this')["environment"][0]["variables"]["SCALEGATE_GATE_RULES_S3"]
+assert sweep["SCALEGATE_GATE_RULES_S3"] == gate_rules and sweep["SCALEGATE_SWEEP_MIN_HEALTHY_PERCENT"] == "90", sweep
+assert need('module.launch_gate.module.sweep[0].aws_cloudwatch_event_rule.this["schedule"]')["schedule_expression"] == "rate(15 minutes)"
+sweep_policy = json.loads(need("module.launch_gate.module.sweep[0].aws_iam_role_policy.this")["policy"])["Statement"]
+mark = [s for s in sweep_policy if "autoscaling:SetInstanceHealth" in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])]
+assert len(mark) == 1 and mark[0]["Condition"] == {"Null": {"autoscaling:ResourceTag/scalegate:drift-sweep": "false"}}, mark
+read = next(s for s in sweep_policy if s["Sid"] == "ReadConfigDocument")
+assert read["Resource"] == gate_rules.replace("s3://", "arn:aws:s3:::"), read
+assert need("module.launch_gate.aws_cloudwatch_metric_alarm.drifted_instances[0]")["metric_name"] == "DriftedInstances"
 violations = [a for a in alarms if "sod_violations" in a]
 assert len(violations) == 2, violations
-print(f"infra test: plan has {len(resources)} resources; policy scoped to the groups; {len(alarms)} alarms; sod-audit on a schedule and on IAM changes; backlog-metric and the protection reaper every minute; the warm-pool planner every 15 minutes, PutWarmPool only on tagged groups; the scaling guard on CloudTrail calls; the drain on terminate actions through its queue")
+print(f"infra test: plan has {len(resources)} resources; policy scoped to the groups; {len(alarms)} alarms; sod-audit on a schedule and on IAM changes; backlog-metric and the protection reaper every minute; the warm-pool planner every 15 minutes, PutWarmPool only on tagged groups; the scaling guard on CloudTrail calls; the drift sweep every 15 minutes with the gate's rules, SetInstanceHealth only on tagged groups; the drain on terminate actions through its queue")
 PY
 # The plan's roles must pass the project's own separation-of-duties audit (exit 1 on any `may`).
 if [ -n "${SCALEGATE:-}" ]; then

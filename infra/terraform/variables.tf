@@ -313,6 +313,44 @@ variable "guard_groups" {
   default     = ["*"]
 }
 
+variable "sweep_package" {
+  description = "Path to the drift-sweep Lambda zip (make build: dist/lambda/drift-sweep.zip). Null: no sweep. Needs the launch gate (it reads the gate's rules)."
+  type        = string
+  default     = null
+}
+
+variable "sweep_name" {
+  description = "Name of the drift-sweep function and its role; must start with scalegate-drift-sweep (its policy is scoped to that)."
+  type        = string
+  default     = "scalegate-drift-sweep"
+  validation {
+    condition     = startswith(var.sweep_name, "scalegate-drift-sweep") && length(var.sweep_name) <= 49
+    error_message = "sweep_name must start with scalegate-drift-sweep and be at most 49 characters."
+  }
+}
+
+variable "sweep_schedule" {
+  description = "How often the members of groups tagged scalegate:drift-sweep are checked."
+  type        = string
+  default     = "rate(15 minutes)"
+}
+
+variable "sweep_min_healthy_percent" {
+  description = "The share of desired capacity (percent) that stays healthy in service while the sweep replaces, for groups without an instance maintenance policy (a group's MinHealthyPercentage wins)."
+  type        = number
+  default     = 90
+  validation {
+    condition     = var.sweep_min_healthy_percent >= 0 && var.sweep_min_healthy_percent <= 100 && floor(var.sweep_min_healthy_percent) == var.sweep_min_healthy_percent
+    error_message = "sweep_min_healthy_percent must be a whole number from 0 to 100."
+  }
+}
+
+variable "sweep_dry_run" {
+  description = "True: the sweep reports what it would replace and marks nothing, whatever the groups' tags say."
+  type        = bool
+  default     = false
+}
+
 variable "drain_package" {
   description = "Path to the drain Lambda zip (make build: dist/lambda/drain.zip). Null: no drain."
   type        = string

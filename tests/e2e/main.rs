@@ -4,6 +4,7 @@
 mod backlog;
 mod config_rollout;
 mod drain;
+mod drift_sweep;
 #[path = "../emulator/mod.rs"]
 mod emulator;
 mod launch_gate;

@@ -154,7 +154,7 @@ impl Ec2LaunchFacts {
     }
 
     /// One template version, `$Latest`/`$Default` resolved to its number and an SSM-named AMI to its id.
-    async fn template(&self, t: &TemplateRef) -> Result<TemplateFacts, AwsError> {
+    pub(crate) async fn template(&self, t: &TemplateRef) -> Result<TemplateFacts, AwsError> {
         let version = t.version.clone().unwrap_or_else(|| "$Default".to_string());
         let describe = |resolve_alias: bool| {
             self.ec2
@@ -192,7 +192,7 @@ impl Ec2LaunchFacts {
         Ok(template_facts(template_id, number, v.launch_template_data()))
     }
 
-    async fn instance_type(&self, name: &str) -> Result<InstanceTypeFacts, AwsError> {
+    pub(crate) async fn instance_type(&self, name: &str) -> Result<InstanceTypeFacts, AwsError> {
         let out = self
             .ec2
             .describe_instance_types()
@@ -208,7 +208,7 @@ impl Ec2LaunchFacts {
     /// A prefix list's entries, every page. A list that cannot be read for good (denied, gone) is reported as
     /// unresolved, which the firewall checks count as the whole internet; a transient error fails the gathering so
     /// the gate retries it.
-    async fn prefix_list(&self, id: &str) -> Result<PrefixListFacts, AwsError> {
+    pub(crate) async fn prefix_list(&self, id: &str) -> Result<PrefixListFacts, AwsError> {
         let mut pages = self.ec2.get_managed_prefix_list_entries().prefix_list_id(id).into_paginator().send();
         let mut entries = Vec::new();
         while let Some(page) = pages.next().await {
@@ -234,7 +234,7 @@ pub(crate) fn to_chrono(t: &aws_smithy_types::DateTime) -> Option<DateTime<Utc>>
     DateTime::from_timestamp(t.secs(), t.subsec_nanos())
 }
 
-fn instance_facts(i: &Instance) -> Result<InstanceFacts, AwsError> {
+pub(crate) fn instance_facts(i: &Instance) -> Result<InstanceFacts, AwsError> {
     let malformed = |what: &str| {
         AwsError::new("DescribeInstances", AwsErrorKind::Malformed, format!("instance description has no {what}"))
     };
@@ -277,7 +277,7 @@ fn instance_facts(i: &Instance) -> Result<InstanceFacts, AwsError> {
     })
 }
 
-fn template_ref(t: &LaunchTemplateSpecification) -> TemplateRef {
+pub(crate) fn template_ref(t: &LaunchTemplateSpecification) -> TemplateRef {
     TemplateRef {
         id: t.launch_template_id().map(str::to_owned),
         name: t.launch_template_name().map(str::to_owned),
@@ -285,7 +285,7 @@ fn template_ref(t: &LaunchTemplateSpecification) -> TemplateRef {
     }
 }
 
-fn group_facts(g: &AutoScalingGroup, instance_id: &str) -> GroupFacts {
+pub(crate) fn group_facts(g: &AutoScalingGroup, instance_id: &str) -> GroupFacts {
     let mixed = g.mixed_instances_policy().and_then(|p| p.launch_template());
     let spec = g.launch_template().map(template_ref);
     let mixed_spec = mixed.and_then(|m| m.launch_template_specification()).map(template_ref);
@@ -318,7 +318,7 @@ fn group_facts(g: &AutoScalingGroup, instance_id: &str) -> GroupFacts {
     }
 }
 
-fn security_group_facts(g: &SecurityGroup) -> SecurityGroupFacts {
+pub(crate) fn security_group_facts(g: &SecurityGroup) -> SecurityGroupFacts {
     SecurityGroupFacts {
         id: g.group_id().unwrap_or_default().to_string(),
         name: g.group_name().unwrap_or_default().to_string(),

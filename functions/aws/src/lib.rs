@@ -8,6 +8,7 @@
 pub mod autoscaling_lifecycle_actions;
 pub mod autoscaling_warm_pools;
 pub mod cloudwatch_metric_sink;
+pub mod ec2_fleet_facts;
 pub mod ec2_instance_types;
 pub mod ec2_launch_facts;
 pub mod ec2_leases;

@@ -12,9 +12,10 @@ use scalegate_core::guard::{GuardConfig, GuardConfigError};
 use scalegate_core::headroom::{PlannerConfig, PlannerConfigError};
 use scalegate_core::settings::{
     BACKLOG_CONFIG, BACKLOG_CONFIG_FILE, BACKLOG_CONFIG_S3, BACKLOG_TICK_QUEUE_URL, CONFIG_MAX_AGE, DUTIES,
-    DUTIES_FILE, DUTIES_S3, GATE_RULES, GATE_RULES_FILE, GATE_RULES_S3, GUARD, GUARD_FILE, WARM_POOL_PLANNER,
-    WARM_POOL_PLANNER_FILE,
+    DUTIES_FILE, DUTIES_S3, GATE_RULES, GATE_RULES_FILE, GATE_RULES_S3, GUARD, GUARD_FILE, SWEEP_DRY_RUN,
+    SWEEP_MIN_HEALTHY_PERCENT, WARM_POOL_PLANNER, WARM_POOL_PLANNER_FILE,
 };
+use scalegate_core::sweep::SweepSettings;
 use scalegate_iam::{Duties, DutiesError};
 use std::time::Duration;
 
@@ -302,6 +303,31 @@ fn live_or_fixed<T>(
 /// The drain's durations (`SCALEGATE_DRAIN_BUDGET`, `_FIRST_DELAY`, `_MAX_DELAY`); unset ones keep their defaults.
 pub fn drain_config() -> Result<DrainConfig, SettingsError> {
     Ok(DrainConfig::from_settings(env)?)
+}
+
+/// The drift sweep's settings: `SCALEGATE_SWEEP_MIN_HEALTHY_PERCENT` (0–100, default 90) and
+/// `SCALEGATE_SWEEP_DRY_RUN` (`true`/`false`, default false); returns the settings and whether it is a dry run.
+pub fn sweep_settings() -> Result<(SweepSettings, bool), SettingsError> {
+    let mut settings = SweepSettings::default();
+    if let Some(v) = env(SWEEP_MIN_HEALTHY_PERCENT) {
+        settings.min_healthy_percent =
+            v.trim().parse().ok().filter(|p| *p <= 100).ok_or_else(|| SettingsError::Invalid {
+                setting: SWEEP_MIN_HEALTHY_PERCENT,
+                problem: format!("`{v}` is not a whole percentage from 0 to 100"),
+            })?;
+    }
+    let dry_run = match env(SWEEP_DRY_RUN).map(|v| v.trim().to_ascii_lowercase()) {
+        None => false,
+        Some(v) if v == "true" => true,
+        Some(v) if v == "false" => false,
+        Some(v) => {
+            return Err(SettingsError::Invalid {
+                setting: SWEEP_DRY_RUN,
+                problem: format!("`{v}` is not true or false"),
+            })
+        }
+    };
+    Ok((settings, dry_run))
 }
 
 #[cfg(test)]

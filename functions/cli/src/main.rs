@@ -31,6 +31,7 @@ async fn main() -> ExitCode {
         Command::Simulate(args) => commands::simulate::run(args).await,
         Command::PlanHeadroom(args) => commands::simulate::plan_headroom(args).await,
         Command::WarmPools(args) => commands::warm_pools::run(args).await,
+        Command::Sweep(args) => commands::sweep::run(args).await,
         Command::Demo(args) => commands::demo::run(args).await,
     };
     match result {

@@ -21,4 +21,5 @@ pub mod report;
 pub mod retry;
 pub mod settings;
 pub mod simulate;
+pub mod sweep;
 pub mod wildcard;

@@ -43,3 +43,8 @@ pub const WARM_POOL_PLANNER_FILE: &str = "SCALEGATE_WARM_POOL_PLANNER_FILE";
 pub const GUARD: &str = "SCALEGATE_GUARD";
 /// The scaling guard's document as a file path (read when [`GUARD`] is unset).
 pub const GUARD_FILE: &str = "SCALEGATE_GUARD_FILE";
+/// The drift sweep's minimum healthy share of desired capacity, in percent, for groups without an instance
+/// maintenance policy (default 90).
+pub const SWEEP_MIN_HEALTHY_PERCENT: &str = "SCALEGATE_SWEEP_MIN_HEALTHY_PERCENT";
+/// `true`: the drift sweep reports what it would replace and marks nothing, whatever the groups' tags say.
+pub const SWEEP_DRY_RUN: &str = "SCALEGATE_SWEEP_DRY_RUN";

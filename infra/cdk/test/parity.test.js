@@ -17,6 +17,7 @@ const { BacklogMetric } = require("../lib/src/backlog-metric");
 const { ProtectionReaper } = require("../lib/src/protection-reaper");
 const { WarmPoolPlanner } = require("../lib/src/warm-pool-planner");
 const { ScalingGuard } = require("../lib/src/scaling-guard");
+const { DriftSweep } = require("../lib/src/drift-sweep");
 const { Drain } = require("../lib/src/drain");
 const { CompleteExample } = require("../lib/examples/complete/app");
 
@@ -282,6 +283,7 @@ test("the Terraform emulator example and the same props in CDK deploy the same t
       new ProtectionReaper(stack, "ProtectionReaper", { packagePath: dir });
       new WarmPoolPlanner(stack, "WarmPoolPlanner", { packagePath: dir, documentToml: PLANNER });
       new ScalingGuard(stack, "ScalingGuard", { packagePath: dir });
+      new DriftSweep(stack, "DriftSweep", { packagePath: dir, gate });
       new Drain(stack, "Drain", { autoScalingGroupNames: GROUPS, packagePath: dir, budget: cdk.Duration.hours(2), createHooks: false });
     }),
   );

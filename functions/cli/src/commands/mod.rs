@@ -14,6 +14,7 @@ pub(crate) mod guard;
 pub(crate) mod lease;
 pub(crate) mod methods;
 pub(crate) mod simulate;
+pub(crate) mod sweep;
 pub(crate) mod warm_pools;
 
 use anyhow::{Context, Result};

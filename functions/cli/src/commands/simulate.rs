@@ -242,6 +242,9 @@ struct Demand {
 async fn demand(trace: Option<&Path>, cloudwatch: &CloudWatchDemandArgs) -> Result<Demand> {
     if let Some(p) = trace {
         let trace = Trace::from_csv(&super::read_input(p)?, &p.display().to_string())?;
+        if let Some(caveat) = trace.caveat() {
+            eprintln!("scalegate: warning: {}: {caveat}", p.display());
+        }
         return Ok(Demand { trace: Some(trace), window: None });
     }
     let (Some(group), Some(document), since) =

@@ -181,6 +181,22 @@ pub(crate) enum Command {
         scalegate warm-pools --document planner.toml\n  \
         scalegate warm-pools --document planner.toml --apply --metrics")]
     WarmPools(WarmPoolsArgs),
+    /// Re-run the launch gate's checks on every member of the groups tagged scalegate:drift-sweep, as the
+    /// drift-sweep function does.
+    ///
+    /// For each group tagged `scalegate:drift-sweep` (`report`, `replace`, `replace:N` or `replace:N%`), describes
+    /// every InService, Standby and warm-pool instance in batches (200 ids a call; security groups, templates and
+    /// prefix lists once each) and runs the gate's credential, firewall and drift checks on it, comparing it with the
+    /// template version it was launched from (an instance attached with AttachInstances, with the group's). In
+    /// replace mode drifted instances are marked unhealthy (SetInstanceHealth), so the group replaces them with
+    /// fresh, gated ones: the most urgent first (an open port), at most the tag's limit a run, never below the
+    /// minimum healthy capacity (the group's instance maintenance policy, else --min-healthy-percent of desired),
+    /// never one holding a live work lease, never one in standby. Prints the function's log lines and a table.
+    /// Nothing is marked unless --apply. Exit 0, 1 when a group failed (a bad tag, a refused mark).
+    #[command(after_help = "Examples:\n  \
+        scalegate sweep\n  \
+        scalegate sweep --rules policies/gate.toml --apply --metrics")]
+    Sweep(SweepArgs),
     /// Watch the launch gate police a scale-out on the local emulator.
     ///
     /// Starts the emulator from the project virtualenv (unless AWS_ENDPOINT_URL names a running one), builds a
@@ -197,7 +213,8 @@ pub(crate) struct SimulateArgs {
     #[arg(long, value_name = "SCENARIO")]
     pub(crate) compare: Option<PathBuf>,
     /// Arrivals from a CSV trace (`time,arrivals`: whole seconds, arrivals from that time until the next row's; or
-    /// `time,backlog,deleted`: arrivals are the backlog's change plus what was deleted):
+    /// `time,backlog,deleted`: arrivals are the backlog's change plus what was deleted; or `time,backlog`: its rises
+    /// only, a lower bound, with a warning):
     /// replaces the scenario's demand, and its length the scenario's duration.
     #[arg(long, value_name = "CSV")]
     pub(crate) trace: Option<PathBuf>,
@@ -227,7 +244,8 @@ pub(crate) struct PlanHeadroomArgs {
     /// The group, its plant and policies, and (unless --trace) its demand.
     #[arg(long, value_name = "TOML")]
     pub(crate) scenario: PathBuf,
-    /// Arrivals from a CSV trace (`time,arrivals`, or `time,backlog,deleted`) instead of the scenario's demand.
+    /// Arrivals from a CSV trace (`time,arrivals`, `time,backlog,deleted`, or `time,backlog`: a lower bound)
+    /// instead of the scenario's demand.
     #[arg(long, value_name = "CSV")]
     pub(crate) trace: Option<PathBuf>,
     /// Which climb to cover: 0.99 covers all but the steepest 1 % of windows.
@@ -269,6 +287,23 @@ pub(crate) struct WarmPoolsArgs {
     #[arg(long)]
     pub(crate) apply: bool,
     /// Also print the EMF metric lines (PlannedWarmCapacity, WarmPoolChanges) to stderr.
+    #[arg(long)]
+    pub(crate) metrics: bool,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct SweepArgs {
+    /// Gate rules (TOML). Default: SCALEGATE_GATE_RULES / _FILE, else the built-in rules (policies/gate.toml).
+    #[arg(long, value_name = "TOML")]
+    pub(crate) rules: Option<PathBuf>,
+    /// Mark the instances the groups' tags say to replace (SetInstanceHealth); without it nothing changes.
+    #[arg(long)]
+    pub(crate) apply: bool,
+    /// The share of desired capacity that stays healthy in service, for groups without an instance maintenance
+    /// policy of their own.
+    #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u32).range(0..=100))]
+    pub(crate) min_healthy_percent: u32,
+    /// Also print the EMF metric lines (DriftedInstances by check and in total, DriftReplacements) to stderr.
     #[arg(long)]
     pub(crate) metrics: bool,
 }

@@ -6,4 +6,5 @@ mod config;
 mod gate;
 mod lease;
 mod offline;
+mod sweep;
 mod warm_pools;

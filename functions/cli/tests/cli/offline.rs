@@ -444,6 +444,13 @@ fn simulate_rejects_a_bad_scenario_naming_the_field() {
     let o = scalegate(&["simulate", &scenario("launch-morning.toml"), "--trace", file.to_str().unwrap()], None);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("header must be `time,arrivals`"));
+    // A backlog alone is simulated, and the user is told its arrivals are a lower bound.
+    let backlog = dir.join("backlog.csv");
+    std::fs::write(&backlog, "time,backlog\n0,0\n60,3000\n120,9000\n180,9000\n").unwrap();
+    let o = scalegate(&["simulate", &scenario("launch-morning.toml"), "--trace", backlog.to_str().unwrap()], None);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(err.contains("warning") && err.contains("lower bound"), "{err}");
     std::fs::remove_dir_all(dir).ok();
 }
 

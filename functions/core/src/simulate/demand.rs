@@ -6,11 +6,8 @@ use thiserror::Error;
 /// What is wrong with a trace, naming the line.
 #[derive(Debug, Error, PartialEq)]
 pub enum TraceError {
-    /// The header is neither `time,arrivals` nor `time,backlog,deleted`.
-    #[error(
-        "{file}: the header must be `time,arrivals`, or `time,backlog,deleted` (a backlog alone does not say how much \
-         arrived: add the messages deleted in each interval, SQS NumberOfMessagesDeleted) (got `{header}`)"
-    )]
+    /// The header is none of `time,arrivals`, `time,backlog,deleted`, `time,backlog`.
+    #[error("{file}: the header must be `time,arrivals`, `time,backlog,deleted` or `time,backlog` (got `{header}`)")]
     Header {
         /// The trace.
         file: String,
@@ -45,7 +42,15 @@ pub struct Trace {
     samples: Vec<(f64, f64)>,
     /// Seconds from the first sample to the last interval's end.
     end: f64,
+    /// What the arrivals understate, when the trace could not say all of them.
+    caveat: Option<&'static str>,
 }
+
+/// Why a `time,backlog` trace understates its demand.
+const BACKLOG_ALONE: &str =
+    "a `time,backlog` trace says only how the backlog rose: work that arrived and was finished \
+     within the same interval is not in it, so its arrivals are a lower bound (add a `deleted` column, e.g. SQS \
+     NumberOfMessagesDeleted per interval, for all of them)";
 
 impl Trace {
     /// Reads `time,arrivals`: time in seconds (any increasing seconds, taken relative to the first row), arrivals
@@ -53,7 +58,8 @@ impl Trace {
     /// work finished until the next row's; what arrived in between is, by conservation, the backlog's change plus
     /// what was finished (approximate counts can make it dip below zero: it is taken as zero), and the backlog at
     /// the first row arrives in the first interval. Its last row only closes the interval before it, so it needs three
-    /// rows at least.
+    /// rows at least. A `time,backlog` trace is read as one whose `deleted` are unknown and taken as zero: its
+    /// arrivals are the backlog's rises, a lower bound, and [`Trace::caveat`] says so.
     pub fn from_csv(text: &str, file: &str) -> Result<Self, TraceError> {
         let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'));
         let (_, header) = lines.next().ok_or_else(|| TraceError::Empty { file: file.into() })?;
@@ -61,6 +67,7 @@ impl Trace {
         let names: &[&str] = match columns.as_slice() {
             ["time", "arrivals"] => &["arrivals"],
             ["time", "backlog", "deleted"] => &["backlog", "deleted"],
+            ["time", "backlog"] => &["backlog"],
             _ => return Err(TraceError::Header { file: file.into(), header: header.into() }),
         };
         let mut rows: Vec<(f64, Vec<f64>)> = Vec::new();
@@ -90,13 +97,14 @@ impl Trace {
             }
             rows.push((t, values));
         }
-        if rows.len() < 2 || (names.len() == 2 && rows.len() < 3) {
+        let backlog = names[0] == "backlog";
+        if rows.len() < 2 || (backlog && rows.len() < 3) {
             return Err(TraceError::Empty { file: file.into() });
         }
         // (start, count, interval): row i counts from its time until the next row's (as CloudWatch stamps a
         // datapoint with its period's start). A `time,arrivals` trace's last row counts an interval as long as the
         // one before it; a backlog trace's last row only closes the interval before it.
-        let intervals: Vec<(f64, f64, f64)> = if names.len() == 1 {
+        let intervals: Vec<(f64, f64, f64)> = if !backlog {
             (0..rows.len())
                 .map(|i| {
                     let interval =
@@ -108,7 +116,8 @@ impl Trace {
             rows.windows(2)
                 .enumerate()
                 .map(|(i, w)| {
-                    let (backlog, deleted, next) = (w[0].1[0], w[0].1[1], w[1].1[0]);
+                    let (backlog, next) = (w[0].1[0], w[1].1[0]);
+                    let deleted = w[0].1.get(1).copied().unwrap_or(0.0);
                     let waiting = if i == 0 { backlog } else { 0.0 };
                     (w[0].0, (next - backlog + deleted).max(0.0) + waiting, w[1].0 - w[0].0)
                 })
@@ -125,7 +134,8 @@ impl Trace {
             });
         }
         let samples = intervals.iter().map(|(t, count, interval)| (t - origin, count / interval)).collect();
-        Ok(Self { samples, end })
+        let caveat = (backlog && names.len() == 1).then_some(BACKLOG_ALONE);
+        Ok(Self { samples, end, caveat })
     }
 
     /// A trace from rates one `step` apart (a CloudWatch history: work per second over each period), named `origin`
@@ -153,7 +163,12 @@ impl Trace {
                 other => Err(bad(format!("period {i}: {other:?} is not a rate of 0 or more"))),
             })
             .collect::<Result<_, _>>()?;
-        Ok(Self { samples, end: step * rates.len() as f64 })
+        Ok(Self { samples, end: step * rates.len() as f64, caveat: None })
+    }
+
+    /// What the trace's arrivals understate, when it could not say all of them (a backlog without deletions).
+    pub fn caveat(&self) -> Option<&'static str> {
+        self.caveat
     }
 
     /// The trace's length in seconds (to its last interval's end).

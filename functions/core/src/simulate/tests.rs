@@ -503,11 +503,18 @@ fn a_backlog_trace_becomes_arrivals_by_conservation() {
     assert_eq!((d.rate(0.0), d.rate(59.0), d.rate(60.0), d.rate(119.0)), (520.0 / 60.0, 520.0 / 60.0, 7.5, 7.5));
     // Uneven rows: each interval is its own length, and the trace ends at the last row.
     let uneven = Trace::from_csv("time,backlog,deleted\n0,0,0\n60,60,120\n180,60,0\n", "b.csv").unwrap();
-    assert_eq!(uneven.seconds(), 180.0);
+    assert_eq!((uneven.seconds(), uneven.caveat()), (180.0, None));
     let mut d = DemandSource::new(&s.demand, Some(uneven)).unwrap();
     assert_eq!((d.rate(30.0), d.rate(100.0), d.rate(179.0)), (1.0, 1.0, 1.0));
-    let alone = Trace::from_csv("time,backlog\n0,1\n60,2\n", "b.csv").unwrap_err().to_string();
-    assert!(alone.contains("a backlog alone does not say how much arrived"), "{alone}");
+    // A backlog alone: its rises are what is known to have arrived (a lower bound, and the trace says so).
+    let alone = Trace::from_csv("time,backlog\n0,100\n60,400\n120,250\n180,310\n", "b.csv").unwrap();
+    assert_eq!(alone.seconds(), 180.0);
+    assert!(alone.caveat().is_some_and(|c| c.contains("lower bound")), "{:?}", alone.caveat());
+    let mut d = DemandSource::new(&s.demand, Some(alone)).unwrap();
+    assert_eq!((d.rate(0.0), d.rate(60.0), d.rate(179.0)), (400.0 / 60.0, 0.0, 1.0));
+    assert!(Trace::from_csv("time,backlog\n0,1\n60,2\n", "b.csv").is_err(), "two rows: one interval");
+    let header = Trace::from_csv("time,depth\n0,1\n60,2\n", "b.csv").unwrap_err().to_string();
+    assert!(header.contains("`time,backlog`") && header.contains("time,depth"), "{header}");
     assert!(Trace::from_csv("time,backlog,deleted\n0,1,1\n60,2,2\n", "b.csv").is_err(), "two rows: one interval");
     let short = Trace::from_csv("time,backlog,deleted\n0,1\n", "b.csv").unwrap_err().to_string();
     assert!(short.contains("expected `time,backlog,deleted`"), "{short}");

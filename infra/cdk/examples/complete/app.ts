@@ -4,8 +4,8 @@
 //
 // The group: a launch template with IMDSv2 required, hop limit 1, encrypted volumes and no inbound rule; the gate's
 // launch hook (ABANDON) and the drain's terminate hook (CONTINUE) declared inline, so they exist before the first
-// launch; a stopped warm pool that takes instances back on scale-in; work leases opted in by tag; target tracking on
-// BacklogPerInstance with an instance warmup.
+// launch; a stopped warm pool that takes instances back on scale-in; work leases and the drift sweep opted in by tag;
+// target tracking on BacklogPerInstance with an instance warmup.
 //
 //   make build && cd infra/cdk && npm run build && npx cdk deploy --app "node lib/examples/complete/app.js" \
 //       -c scalegate:dist=../../dist/lambda -c scalegate:ami=ami-…
@@ -19,7 +19,7 @@ import * as iam from "aws-cdk-lib/aws-iam";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import { BacklogMetric, Dashboard, Drain, LaunchGate, ProtectionReaper, ScalegateGroup } from "../../src";
+import { BacklogMetric, Dashboard, Drain, DriftSweep, LaunchGate, ProtectionReaper, ScalegateGroup } from "../../src";
 import { bundled } from "../../src/scalegate-function";
 
 /** What the example needs from outside. */
@@ -53,6 +53,7 @@ export class CompleteExample extends cdk.Stack {
     const gate = new LaunchGate(this, "LaunchGate", { name: "scalegate-launch-gate-complete", code: props.codeOf("launch-gate") });
     const drain = new Drain(this, "Drain", { name: "scalegate-drain-complete", code: props.codeOf("drain") });
     new ProtectionReaper(this, "ProtectionReaper", { name: "scalegate-protection-reaper-complete", code: props.codeOf("protection-reaper") });
+    new DriftSweep(this, "DriftSweep", { name: "scalegate-drift-sweep-complete", code: props.codeOf("drift-sweep"), gate });
     new Dashboard(this, "Dashboard", { dashboardName: "scalegate-complete" });
 
     // A minimal VPC so the example stands alone; a real deployment puts the group in its own.
@@ -105,6 +106,8 @@ export class CompleteExample extends cdk.Stack {
     this.workers.addWarmPool({ poolState: autoscaling.PoolState.STOPPED, minSize: 1, reuseOnScaleIn: true });
     // Work leases: the reaper and the workers may change scale-in protection only in groups tagged so.
     cdk.Tags.of(this.workers).add("scalegate:leases", "true", { applyToLaunchedInstances: false });
+    // The drift sweep re-checks its members between the hooks and replaces drifted ones, two a run at most.
+    cdk.Tags.of(this.workers).add("scalegate:drift-sweep", "replace:2", { applyToLaunchedInstances: false });
     // The hooks inline, the group after the gate's and the drain's paths, and the group's alarms; it scales on
     // BacklogPerInstance, so a metric that stops arriving must page.
     new ScalegateGroup(this, "WorkersScalegate", { autoScalingGroup: this.workers, launchGate: gate, drain, backlogMetricMissingAlarm: true });

@@ -23,6 +23,8 @@ What moto lacks and this adds, one module per concern:
   removed; `TerminateInstanceInAutoScalingGroup` goes through terminate hooks (protection does not stop it, as in
   AWS), and `SetInstanceProtection` refuses instances that are not InService, EnteringStandby or Standby, with AWS's
   message.
+- `health`: SetInstanceHealth Unhealthy terminates and replaces the instance (through the hooks), in service or in
+  the warm pool, unless ReplaceUnhealthy is suspended.
 - `patches`: installs all of the above into moto and runs the sweeper (timeouts, held-back scale-in).
 
 Leniencies (documented, on purpose): hook heartbeat timeouts below AWS's 30 s minimum are accepted so tests run fast.

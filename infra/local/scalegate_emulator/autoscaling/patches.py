@@ -7,7 +7,7 @@ import traceback
 from moto.autoscaling import models as asg_models
 from moto.autoscaling import responses as asg_responses
 
-from . import actions, activities, policies, scaling, warm_pools
+from . import actions, activities, health, policies, scaling, warm_pools
 from .state import ORIGINAL, lock
 
 _stop = threading.Event()
@@ -70,6 +70,7 @@ def install():
     resp.delete_policy = policies.delete_policy
     resp.describe_warm_pool = warm_pools.describe_warm_pool
     resp.put_warm_pool = warm_pools.put_warm_pool
+    resp.set_instance_health = health.set_instance_health
     resp.delete_warm_pool = warm_pools.delete_warm_pool
     for name in ("describe_auto_scaling_groups", "update_auto_scaling_group"):
         setattr(resp, name, _locked(getattr(resp, name)))

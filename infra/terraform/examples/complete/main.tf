@@ -3,8 +3,8 @@
 #
 # The group: a launch template with IMDSv2 required, hop limit 1, encrypted volumes and no inbound rule; the gate's
 # launch hook (ABANDON) and the drain's terminate hook (CONTINUE) declared inline, so they exist before the first
-# launch; a stopped warm pool that takes instances back on scale-in; work leases opted in by tag; target tracking on
-# BacklogPerInstance with an instance warmup. For a real account drop the endpoint settings and the two
+# launch; a stopped warm pool that takes instances back on scale-in; work leases and the drift sweep opted in by tag;
+# target tracking on BacklogPerInstance with an instance warmup. For a real account drop the endpoint settings and the two
 # emulator-only inputs of the module (config_deny_insecure_transport, config_force_destroy).
 
 variable "endpoint" {
@@ -67,11 +67,13 @@ module "scalegate" {
   drain_name      = "scalegate-drain-complete"
   backlog_name    = "scalegate-backlog-metric-complete"
   reaper_name     = "scalegate-protection-reaper-complete"
+  sweep_name      = "scalegate-drift-sweep-complete"
   dashboard_name  = "scalegate-complete"
   package         = var.package
   backlog_package = var.package
   reaper_package  = var.package
   drain_package   = var.package
+  sweep_package   = var.package
   # No group names: groups opt in by naming their hooks after the gate and the drain.
   backlog_config_toml = <<-EOT
     [[pair]]
@@ -188,6 +190,12 @@ resource "aws_autoscaling_group" "workers" {
   tag {
     key                 = "scalegate:leases"
     value               = "true"
+    propagate_at_launch = false
+  }
+  # The drift sweep re-checks its members between the hooks and replaces drifted ones, two a run at most.
+  tag {
+    key                 = "scalegate:drift-sweep"
+    value               = "replace:2"
     propagate_at_launch = false
   }
 }
