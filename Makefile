@@ -72,12 +72,13 @@ lint: ## clippy with warnings as errors
 emulator: $(STAMP) ## Run the local AWS emulator in the foreground on 127.0.0.1:$(EMULATOR_PORT)
 	PYTHONPATH=infra/local $(PYTHON) -m scalegate_emulator --port $(EMULATOR_PORT)
 
-bench: $(STAMP) ## Gate, backlog, drain and warm-pool planner latency, round trips, CPU; 30 simulated days; audit over all managed policies (prints figures)
+bench: $(STAMP) ## Gate, backlog, drain, warm-pool planner and drift sweep latency, round trips, CPU; 30 simulated days; audit over all managed policies (prints figures)
 	$(CARGO) build --locked --profile perf --workspace --bins
 	$(TARGET_DIR)/perf/gate-bench --root .
 	$(TARGET_DIR)/perf/backlog-bench --root .
 	$(TARGET_DIR)/perf/drain-bench
 	$(TARGET_DIR)/perf/planner-bench
+	$(TARGET_DIR)/perf/sweep-bench
 	$(CARGO) bench --locked -p scalegate-core --bench simulate
 	$(PIP) install --quiet cloudsplaining
 	$(TARGET_DIR)/perf/audit-bench --corpus ../shared/corpora/aws-managed-policies.jsonl --cloudsplaining $(PYTHON)

@@ -1,5 +1,6 @@
 # The scaling guard: an EventBridge rule on CloudTrail's Auto Scaling and launch-template calls → Lambda, which
-# alerts (GuardAlerts) when a principal outside the automation set changes the scaling control plane. CloudTrail
+# alerts (GuardAlerts) when a principal outside the automation set changes the scaling control plane; with
+# guard_restore, it puts the gate's launch hook back on groups tagged scalegate:guard-restore. CloudTrail
 # events reach EventBridge only while a trail logs management events (examples/sod_audit_only makes one). Enabled
 # when guard_package is set (and create).
 
@@ -8,12 +9,21 @@ locals {
   # scalegate's own functions change protection, pools and hooks by design: their roles, exactly, are automation,
   # with the caller's (a name pattern would trust any role someone names scalegate-…).
   own_roles = [for m in concat(module.gate, module.drain, module.reaper, module.planner, module.backlog, module.sod_audit, module.sweep) : m.role_arn]
-  guard_document = join("\n", [
+  guard_document = join("\n", concat([
     "automation = ${jsonencode(concat(local.own_roles, var.guard_automation))}",
     "hooks = ${jsonencode(coalesce(var.guard_hooks, [var.name, var.drain_name]))}",
     "gate_hooks = ${jsonencode([var.name])}",
     "groups = ${jsonencode(var.guard_groups)}",
-  ])
+    ], var.guard_restore == null ? [] : [
+    "[restore]",
+    "hook = ${jsonencode(var.name)}",
+    "heartbeat_timeout = ${var.guard_restore.heartbeat_timeout}",
+  ]))
+  # The role file's restore statements stay only in restore mode: without it the guard reads and writes nothing else.
+  guard_policy_doc = jsondecode(replace(file("${path.module}/files/roles/scalegate-scaling-guard.json"), "arn:aws:", "arn:${local.partition}:"))
+  guard_policy = jsonencode(merge(local.guard_policy_doc, {
+    Statement = [for s in local.guard_policy_doc.Statement : s if var.guard_restore != null || !startswith(s.Sid, "Restore")]
+  }))
 }
 
 module "guard" {
@@ -21,7 +31,7 @@ module "guard" {
   count              = local.guard_count
   name               = var.guard_name
   role_name          = "${var.guard_name}-${local.region}"
-  policy             = replace(file("${path.module}/files/roles/scalegate-scaling-guard.json"), "arn:aws:", "arn:${local.partition}:")
+  policy             = local.guard_policy
   trust_policy       = file("${path.module}/files/roles/scalegate-scaling-guard.trust.json")
   package            = var.guard_package
   architecture       = var.architecture

@@ -108,3 +108,8 @@ output "config_documents" {
   description = "Each created part's document as an s3:// location, by part (gate, duties, backlog): what `scalegate config push/history/rollback` take. Empty when none is created."
   value       = { for k, v in local.config_location : k => v if contains(local.config_parts, k) }
 }
+
+output "trail_arn" {
+  description = "The trail create_trail made; null without it (the account's own trail feeds the rules then)."
+  value       = one(aws_cloudtrail.management_events[*].arn)
+}

@@ -148,7 +148,9 @@ alarms = [a for a in resources if "aws_cloudwatch_metric_alarm" in a]
 # + the warm-pool planner's errors, throttles, silence and rules' dead letters
 # + the scaling guard's errors, throttles, rules' dead letters, failures and alerts
 # + the drift sweep's errors, throttles, silence, rules' dead letters and drifted instances
-assert len(alarms) == 48, alarms
+# + the backlog function's unexplained scaling
+assert len(alarms) == 49, alarms
+assert need("module.launch_gate.aws_cloudwatch_metric_alarm.unexplained_scaling[0]")["metric_name"] == "UnexplainedScaling"
 for fn in ["sod_audit", "backlog", "reaper", "planner", "sweep"]:
     for key in ["schedule"]:
         assert need(f'module.launch_gate.module.{fn}[0].aws_cloudwatch_event_target.this["{key}"]')["dead_letter_config"], fn
@@ -199,6 +201,9 @@ calls = json.load(open(sys.argv[2] + "/tests/fixtures/cloudtrail/expected.json")
 assert sorted(pattern["detail"]["eventName"]) == calls, f"the rule's calls differ from the guard's fixtures: {sorted(pattern['detail']['eventName'])} vs {calls}"
 assert need('module.launch_gate.module.guard[0].aws_lambda_function_event_invoke_config.failures[0]')["maximum_retry_attempts"] == 2
 assert need("module.launch_gate.aws_cloudwatch_metric_alarm.guard_alerts[0]")["metric_name"] == "GuardAlerts"
+guard_policy = json.loads(need("module.launch_gate.module.guard[0].aws_iam_role_policy.this")["policy"])["Statement"]
+restore = [s for s in guard_policy if s["Action"] == "autoscaling:PutLifecycleHook"]
+assert len(restore) == 1 and restore[0]["Condition"] == {"Null": {"autoscaling:ResourceTag/scalegate:guard-restore": "false"}}, guard_policy
 sweep = need('module.launch_gate.module.sweep[0].aws_lambda_function.this')["environment"][0]["variables"]
 gate_rules = need('module.launch_gate.module.gate[0].aws_lambda_function.this')["environment"][0]["variables"]["SCALEGATE_GATE_RULES_S3"]
 assert sweep["SCALEGATE_GATE_RULES_S3"] == gate_rules and sweep["SCALEGATE_SWEEP_MIN_HEALTHY_PERCENT"] == "90", sweep
@@ -316,7 +321,7 @@ echo "infra test: a warm-pool planner without its document fails the plan, namin
 terraform apply -no-color -input=false -auto-approve "$work/plan" > "$work/apply.log" 2>&1 || { tail -30 "$work/apply.log"; exit 1; }
 echo "infra test: applied against the emulator: $(grep -c 'Creation complete' "$work/apply.log") resources created"
 terraform show -json > "$work/state.json"
-python3 - "$work/state.json" <<'PY'
+python3 - "$work/state.json" "$work/guard.toml" <<'PY'
 import json, sys
 def walk(m):
     yield from m.get("resources", [])
@@ -329,8 +334,17 @@ document = guard["environment"][0]["variables"]["SCALEGATE_GUARD"]
 own = [a for n, a in roles.items() if not n.startswith("scalegate-scaling-guard")]
 assert own and all(a in document for a in own), (own, document)
 assert "scalegate-*" not in document and '"scalegate-launch-gate"' in document, document
+assert "[restore]" in document, document
+open(sys.argv[2], "w").write(document)
 print(f"infra test: the guard trusts scalegate's {len(own)} own roles by exact ARN, no name pattern")
 PY
+# The applied document is one the guard reads: a deleted gate hook is an alert (exit 1), not a bad document (exit 2).
+set +e
+"$SCALEGATE" guard --event "$root/tests/fixtures/cloudtrail/DeleteLifecycleHook.json" --config "$work/guard.toml" > "$work/guard.log" 2>&1
+code=$?
+set -e
+[ "$code" = 1 ] || { cat "$work/guard.log"; echo "infra test: the applied guard document does not judge (exit $code)"; exit 1; }
+echo "infra test: the applied guard document (with its [restore] section) judges a deleted gate hook an alert"
 
 # A deployment made before the launch gate and the configuration bucket became optional keeps every resource: put the
 # state back at that time's addresses, and moved.tf must move them all, destroying and creating nothing.
@@ -475,7 +489,7 @@ assert [v["name"] for v in of_type("aws_sqs_queue").values()] == ["scalegate-sod
 assert not of_type("aws_autoscaling_lifecycle_hook") and not of_type("aws_cloudwatch_dashboard") and not of_type("aws_lambda_event_source_mapping")
 assert all(v["alarm_name"].startswith("scalegate-sod-audit-only-") for v in of_type("aws_cloudwatch_metric_alarm").values())
 assert len([a for a in changes if "sod_violations" in a]) == 2
-trail = after["aws_cloudtrail.management_events[0]"]
+trail = after["module.scalegate.aws_cloudtrail.management_events[0]"]
 assert trail["is_multi_region_trail"] and trail["include_global_service_events"] and trail["enable_log_file_validation"] and trail["enable_logging"], trail
 selector = trail["event_selector"][0]
 assert selector["include_management_events"] and selector["read_write_type"] == "All" and not selector["data_resource"], selector
@@ -491,8 +505,9 @@ terraform show -json > "$work/sod-state.json"
 "$root/.venv/bin/python" - "$work/sod-state.json" <<'PY'
 import json, sys
 state = json.load(open(sys.argv[1]))["values"]["root_module"]
-bucket_policy = next(r for r in state["resources"] if r["address"] == "aws_s3_bucket_policy.trail[0]")["values"]
-trail = next(r for r in state["resources"] if r["address"] == "aws_cloudtrail.management_events[0]")["values"]
+resources = [r for m in state.get("child_modules", []) for r in m.get("resources", [])]
+bucket_policy = next(r for r in resources if r["address"] == "module.scalegate.aws_s3_bucket_policy.trail[0]")["values"]
+trail = next(r for r in resources if r["address"] == "module.scalegate.aws_cloudtrail.management_events[0]")["values"]
 statements = {s["Sid"]: s for s in json.loads(bucket_policy["policy"])["Statement"]}
 acl, write = statements["AWSCloudTrailAclCheck"], statements["AWSCloudTrailWrite"]
 assert acl["Action"] == "s3:GetBucketAcl" and write["Action"] == "s3:PutObject", statements

@@ -307,6 +307,18 @@ variable "guard_hooks" {
   default     = null
 }
 
+variable "guard_restore" {
+  description = "Restore mode: when someone outside the automation set deletes the gate's launch hook (var.name) or puts it weaker, the guard puts it back — ABANDON, this heartbeat — on groups tagged scalegate:guard-restore (its role may put lifecycle hooks on those groups only). Null: alert only."
+  type = object({
+    heartbeat_timeout = optional(number, 300)
+  })
+  default = null
+  validation {
+    condition     = var.guard_restore == null || try(var.guard_restore.heartbeat_timeout >= 30 && var.guard_restore.heartbeat_timeout <= 7200, false)
+    error_message = "guard_restore.heartbeat_timeout must be from 30 to 7200 seconds, as AWS allows."
+  }
+}
+
 variable "guard_groups" {
   description = "Group names (patterns) the guard watches."
   type        = list(string)
@@ -432,4 +444,22 @@ variable "permissions_boundary" {
     condition     = var.permissions_boundary == null || can(regex("^arn:aws[a-z-]*:iam::(aws|[0-9]{12}):policy/", coalesce(var.permissions_boundary, "x")))
     error_message = "permissions_boundary must be an IAM policy ARN (arn:<partition>:iam::<account>:policy/<name>)."
   }
+}
+
+variable "create_trail" {
+  description = "Create a CloudTrail trail of management events (multi-region, log file validation, its own bucket): the scaling guard's and the audit's IAM-change rules see only calls a trail logs. False (the default) when the account or organization already has one — one is enough, and every further copy of management events is billed."
+  type        = bool
+  default     = false
+}
+
+variable "trail_name" {
+  description = "Name of the trail create_trail makes."
+  type        = string
+  default     = "scalegate-management-events"
+}
+
+variable "trail_force_destroy" {
+  description = "Let a destroy delete the trail's bucket with its logs (the emulator's examples); a real trail's logs are the account's audit record."
+  type        = bool
+  default     = false
 }

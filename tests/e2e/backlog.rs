@@ -166,3 +166,33 @@ async fn ten_second_resolution_schedules_ticks_instead_of_sleeping() {
     assert!(e.starts_with("SCALEGATE_BACKLOG_TICK_QUEUE_URL must be set"), "{e}");
     scalegate_aws::settings::check_ticks(&config, true).unwrap();
 }
+
+/// A manual SetDesiredCapacity with no backlog behind it is flagged; the same rise with a backlog that asks for it is
+/// not. The dead time is set to zero so the test need not wait it out; the emulator writes the Cause AWS writes for a
+/// user request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_manual_scale_out_with_no_backlog_is_unexplained_and_one_with_a_backlog_is_not() {
+    let c = clients().await;
+    let (idle_queue, busy_queue) = tokio::join!(loaded_queue(&c, "idle", 0), loaded_queue(&c, "busy", 800));
+    let (idle, busy) = tokio::join!(worker_group(&c, "idle", 1), worker_group(&c, "busy", 1));
+    for g in [&idle, &busy] {
+        c.autoscaling.set_desired_capacity().auto_scaling_group_name(g).desired_capacity(8).send().await.unwrap();
+    }
+    let backlog = reader().await;
+    let extra = "[unexplained]\ntolerance = 0.25\ndead_time = \"0s\"\n";
+    let run_for = |queue: String, group: String| {
+        let backlog = &backlog;
+        async move { run(&config(&queue, &group, extra), backlog, None::<&CloudWatchMetricSink>, chrono::Utc::now()).await }
+    };
+    let flagged = run_for(idle_queue, idle.clone()).await;
+    let rise = flagged.pairs[0].outcome.as_ref().unwrap().unexplained.clone().expect("no backlog behind 8 instances");
+    assert_eq!((rise.from, rise.to, rise.desired, rise.wanted), (1, 8, 8, 0), "{rise:?}");
+    assert!(rise.cause.contains("a user request"), "{rise:?}");
+    assert!(flagged.report.texts().any(|t| t.contains("\"unexplained scaling\"") && t.contains(&idle)));
+    assert!(flagged.report.texts().any(|t| t.contains("\"UnexplainedScaling\":1")));
+    // 800 messages at a target of 100 ask for 8: the same manual rise is explained.
+    let explained = run_for(busy_queue, busy).await;
+    let f = explained.pairs[0].outcome.as_ref().unwrap();
+    assert_eq!((f.figures.capacity_wanted, f.unexplained.is_none()), (8, true), "{:?}", f.unexplained);
+    assert!(explained.report.texts().any(|t| t.contains("\"UnexplainedScaling\":0")));
+}

@@ -7,6 +7,7 @@ mod drain;
 mod drift_sweep;
 #[path = "../emulator/mod.rs"]
 mod emulator;
+mod guard_restore;
 mod launch_gate;
 mod leases;
 mod sod_audit;

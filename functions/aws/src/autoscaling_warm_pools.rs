@@ -2,9 +2,10 @@
 //! activities (`DescribeScalingActivities`), `PutWarmPool`, and their demand (`GetMetricData`, every page); for the
 //! simulator, a live group's target tracking policies and their alarms (`DescribePolicies`, `DescribeAlarms`).
 
+use crate::autoscaling_groups::tagged_groups;
 use crate::ec2_launch_facts::to_chrono;
 use crate::errors::classify;
-use aws_sdk_autoscaling::types::{Filter as GroupFilter, InstanceReusePolicy, WarmPoolState, WarmPoolStatus};
+use aws_sdk_autoscaling::types::{InstanceReusePolicy, WarmPoolState, WarmPoolStatus};
 use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, MetricDataQuery, MetricStat, ScanBy, StatusCode};
 use chrono::{DateTime, Utc};
 use scalegate_core::activity::ScalingActivity;
@@ -35,55 +36,44 @@ fn count(v: Option<i32>) -> u32 {
 impl WarmPools for AutoScalingWarmPools {
     async fn opted_in_groups(&self) -> Result<Vec<PoolGroup>, AwsError> {
         let mut groups = Vec::new();
-        let mut pages = self
-            .autoscaling
-            .describe_auto_scaling_groups()
-            .filters(GroupFilter::builder().name("tag-key").values(OPT_IN_TAG).build())
-            .into_paginator()
-            .send();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| classify("DescribeAutoScalingGroups", e))?;
-            for g in page.auto_scaling_groups() {
-                // The filter does the work in AWS; the check keeps a group without the tag out whatever it returns.
-                let Some(tag) = g.tags().iter().find(|t| t.key() == Some(OPT_IN_TAG)) else { continue };
-                let name = g.auto_scaling_group_name().unwrap_or_default().to_string();
-                let pool = match g.warm_pool_configuration() {
-                    // A pool being deleted is no pool: a plan that wants one puts a new one once it is gone.
-                    Some(w) if w.status() != Some(&WarmPoolStatus::PendingDelete) => {
-                        let state = match w.pool_state() {
-                            None => PoolState::Stopped,
-                            Some(s) => PoolState::parse(s.as_str()).ok_or_else(|| {
-                                AwsError::new(
-                                    "DescribeAutoScalingGroups",
-                                    AwsErrorKind::Malformed,
-                                    format!("group {name}: unknown warm pool state {}", s.as_str()),
-                                )
-                            })?,
-                        };
-                        Some(WarmPoolSpec {
-                            min_size: count(w.min_size()),
-                            // AWS spells "the group's MaxSize" as -1 or leaves it out.
-                            max_group_prepared_capacity: w
-                                .max_group_prepared_capacity()
-                                .and_then(|n| u32::try_from(n).ok()),
-                            state,
-                            reuse_on_scale_in: w
-                                .instance_reuse_policy()
-                                .and_then(|p| p.reuse_on_scale_in())
-                                .unwrap_or(false),
-                        })
-                    }
-                    _ => None,
-                };
-                groups.push(PoolGroup {
-                    name,
-                    bounds_tag: tag.value().unwrap_or_default().to_string(),
-                    min_size: count(g.min_size()),
-                    max_size: count(g.max_size()),
-                    desired: count(g.desired_capacity()),
-                    pool,
-                });
-            }
+        for (g, bounds_tag) in tagged_groups(&self.autoscaling, OPT_IN_TAG).await? {
+            let name = g.auto_scaling_group_name().unwrap_or_default().to_string();
+            let pool = match g.warm_pool_configuration() {
+                // A pool being deleted is no pool: a plan that wants one puts a new one once it is gone.
+                Some(w) if w.status() != Some(&WarmPoolStatus::PendingDelete) => {
+                    let state = match w.pool_state() {
+                        None => PoolState::Stopped,
+                        Some(s) => PoolState::parse(s.as_str()).ok_or_else(|| {
+                            AwsError::new(
+                                "DescribeAutoScalingGroups",
+                                AwsErrorKind::Malformed,
+                                format!("group {name}: unknown warm pool state {}", s.as_str()),
+                            )
+                        })?,
+                    };
+                    Some(WarmPoolSpec {
+                        min_size: count(w.min_size()),
+                        // AWS spells "the group's MaxSize" as -1 or leaves it out.
+                        max_group_prepared_capacity: w
+                            .max_group_prepared_capacity()
+                            .and_then(|n| u32::try_from(n).ok()),
+                        state,
+                        reuse_on_scale_in: w
+                            .instance_reuse_policy()
+                            .and_then(|p| p.reuse_on_scale_in())
+                            .unwrap_or(false),
+                    })
+                }
+                _ => None,
+            };
+            groups.push(PoolGroup {
+                name,
+                bounds_tag,
+                min_size: count(g.min_size()),
+                max_size: count(g.max_size()),
+                desired: count(g.desired_capacity()),
+                pool,
+            });
         }
         Ok(groups)
     }
@@ -106,37 +96,45 @@ impl WarmPools for AutoScalingWarmPools {
 
 impl ScalingActivities for AutoScalingWarmPools {
     async fn activities(&self, group: &str, since: DateTime<Utc>) -> Result<Vec<ScalingActivity>, AwsError> {
-        let mut out = Vec::new();
-        let mut pages = self
-            .autoscaling
-            .describe_scaling_activities()
-            .auto_scaling_group_name(group)
-            .max_records(100)
-            .into_paginator()
-            .send();
-        // Newest first, except that activities still in progress come before all others whatever their start: stop
-        // at the first finished activity that started before `since`.
-        'pages: while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| classify("DescribeScalingActivities", e))?;
-            for a in page.activities() {
-                let Some(start) = a.start_time().and_then(to_chrono) else { continue };
-                if start < since {
-                    if a.end_time().is_some() {
-                        break 'pages;
-                    }
-                    continue;
-                }
-                out.push(ScalingActivity {
-                    start,
-                    end: a.end_time().and_then(to_chrono),
-                    description: a.description().unwrap_or_default().to_string(),
-                    cause: a.cause().unwrap_or_default().to_string(),
-                    status: a.status_code().map(|s| s.as_str().to_string()).unwrap_or_default(),
-                });
-            }
-        }
-        Ok(out)
+        scaling_activities(&self.autoscaling, group, since).await
     }
+}
+
+/// `DescribeScalingActivities` for one group since `since`, every page needed.
+pub(crate) async fn scaling_activities(
+    autoscaling: &aws_sdk_autoscaling::Client,
+    group: &str,
+    since: DateTime<Utc>,
+) -> Result<Vec<ScalingActivity>, AwsError> {
+    let mut out = Vec::new();
+    let mut pages = autoscaling
+        .describe_scaling_activities()
+        .auto_scaling_group_name(group)
+        .max_records(100)
+        .into_paginator()
+        .send();
+    // Newest first, except that activities still in progress come before all others whatever their start: stop at
+    // the first finished activity that started before `since`.
+    'pages: while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| classify("DescribeScalingActivities", e))?;
+        for a in page.activities() {
+            let Some(start) = a.start_time().and_then(to_chrono) else { continue };
+            if start < since {
+                if a.end_time().is_some() {
+                    break 'pages;
+                }
+                continue;
+            }
+            out.push(ScalingActivity {
+                start,
+                end: a.end_time().and_then(to_chrono),
+                description: a.description().unwrap_or_default().to_string(),
+                cause: a.cause().unwrap_or_default().to_string(),
+                status: a.status_code().map(|s| s.as_str().to_string()).unwrap_or_default(),
+            });
+        }
+    }
+    Ok(out)
 }
 
 impl DemandMetrics for AutoScalingWarmPools {

@@ -6,10 +6,10 @@
 //! version and (for attribute-based groups) instance type they name, each once however many instances share it; then
 //! the prefix lists those groups' rules name. At most [`CONCURRENCY`] calls are in flight.
 
+use crate::autoscaling_groups::tagged_groups;
 use crate::ec2_launch_facts::{group_facts, instance_facts, security_group_facts, template_ref};
 use crate::errors::classify;
 use crate::Ec2LaunchFacts;
-use aws_sdk_autoscaling::types::Filter as GroupFilter;
 use aws_sdk_ec2::types::Filter;
 use futures::stream::{self, StreamExt, TryStreamExt};
 use scalegate_core::gate::{InstanceFacts, ProfileAssociation, TemplateRef};
@@ -71,46 +71,36 @@ impl SweptGroups for Ec2FleetFacts {
     async fn opted_in_groups(&self) -> Result<Vec<SweptGroup>, AwsError> {
         let mut groups = Vec::new();
         let mut pooled = Vec::new();
-        let mut pages = self
-            .autoscaling
-            .describe_auto_scaling_groups()
-            .filters(GroupFilter::builder().name("tag-key").values(OPT_IN_TAG).build())
-            .into_paginator()
-            .send();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| classify("DescribeAutoScalingGroups", e))?;
-            for g in page.auto_scaling_groups() {
-                let Some(tag) = g.tags().iter().find(|t| t.key() == Some(OPT_IN_TAG)) else { continue };
-                let facts = group_facts(g, "");
-                if g.warm_pool_configuration().is_some() {
-                    pooled.push(groups.len());
-                }
-                groups.push(SweptGroup {
-                    name: facts.name,
-                    mode_tag: tag.value().unwrap_or_default().to_string(),
-                    desired: g.desired_capacity().and_then(|n| u32::try_from(n).ok()).unwrap_or(0),
-                    // -1 (or absent) is "no policy".
-                    min_healthy_percent: g
-                        .instance_maintenance_policy()
-                        .and_then(|p| p.min_healthy_percentage())
-                        .and_then(|n| u32::try_from(n).ok()),
-                    template: facts.template,
-                    overrides: facts.overrides,
-                    subnets: facts.subnets,
-                    members: g
-                        .instances()
-                        .iter()
-                        .filter_map(|i| {
-                            Some(Member {
-                                instance_id: i.instance_id()?.to_string(),
-                                state: LifecycleState::parse(i.lifecycle_state()?.as_str()),
-                                health: health(i.health_status()),
-                                template: i.launch_template().map(template_ref),
-                            })
-                        })
-                        .collect(),
-                });
+        for (g, mode_tag) in tagged_groups(&self.autoscaling, OPT_IN_TAG).await? {
+            let facts = group_facts(&g, "");
+            if g.warm_pool_configuration().is_some() {
+                pooled.push(groups.len());
             }
+            groups.push(SweptGroup {
+                name: facts.name,
+                mode_tag,
+                desired: g.desired_capacity().and_then(|n| u32::try_from(n).ok()).unwrap_or(0),
+                // -1 (or absent) is "no policy".
+                min_healthy_percent: g
+                    .instance_maintenance_policy()
+                    .and_then(|p| p.min_healthy_percentage())
+                    .and_then(|n| u32::try_from(n).ok()),
+                template: facts.template,
+                overrides: facts.overrides,
+                subnets: facts.subnets,
+                members: g
+                    .instances()
+                    .iter()
+                    .filter_map(|i| {
+                        Some(Member {
+                            instance_id: i.instance_id()?.to_string(),
+                            state: LifecycleState::parse(i.lifecycle_state()?.as_str()),
+                            health: health(i.health_status()),
+                            template: i.launch_template().map(template_ref),
+                        })
+                    })
+                    .collect(),
+            });
         }
         let pools: Vec<(usize, Vec<Member>)> = stream::iter(pooled)
             .map(|i| {

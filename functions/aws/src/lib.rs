@@ -5,6 +5,8 @@
 //!
 //! [`AwsError`]: scalegate_core::ports::AwsError
 
+pub mod autoscaling_gate_hooks;
+mod autoscaling_groups;
 pub mod autoscaling_lifecycle_actions;
 pub mod autoscaling_warm_pools;
 pub mod cloudwatch_metric_sink;

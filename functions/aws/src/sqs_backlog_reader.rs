@@ -7,6 +7,7 @@ use aws_sdk_ec2::types::Filter;
 use aws_sdk_sqs::types::QueueAttributeName;
 use chrono::{DateTime, Utc};
 use futures::stream::{self, StreamExt};
+use scalegate_core::activity::ScalingActivity;
 use scalegate_core::backlog::{BacklogReader, GroupMember, GroupView, QueueDepth};
 use scalegate_core::lifecycle::LifecycleState;
 use scalegate_core::ports::{AwsError, AwsErrorKind};
@@ -99,6 +100,8 @@ impl SqsBacklogReader {
                         .default_instance_warmup()
                         .filter(|w| *w > 0)
                         .map(|w| Duration::from_secs(w as u64)),
+                    desired: g.desired_capacity().and_then(|n| u32::try_from(n).ok()).unwrap_or(0),
+                    min_size: g.min_size().and_then(|n| u32::try_from(n).ok()).unwrap_or(0),
                     members: g
                         .instances()
                         .iter()
@@ -212,5 +215,9 @@ impl BacklogReader for SqsBacklogReader {
             }
         };
         Ok(all(names.chunks(500).enumerate().map(|(b, c)| batch((b * 500, c))).collect()).await?.into_iter().collect())
+    }
+
+    async fn activities(&self, group: &str, since: DateTime<Utc>) -> Result<Vec<ScalingActivity>, AwsError> {
+        crate::autoscaling_warm_pools::scaling_activities(&self.autoscaling, group, since).await
     }
 }

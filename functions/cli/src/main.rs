@@ -19,7 +19,7 @@ async fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Event(args) => commands::event::run(args),
         Command::Gate(args) => commands::gate::run(args).await,
-        Command::Guard(args) => commands::guard::run(args),
+        Command::Guard(args) => commands::guard::run(args).await,
         Command::Drain(args) => commands::drain::run(args).await,
         Command::Audit(args) => commands::audit::run(args).await,
         Command::Backlog(args) => commands::backlog::run(args).await,

@@ -96,7 +96,15 @@ export class BacklogMetric extends ScalegateConstruct {
     aboveZero(this, "Errors", `${name}-errors`,
       "backlog-metric could not publish for some pair: target tracking is scaling on stale data.",
       this.function.metricErrors({ period: cdk.Duration.minutes(5) }));
+    aboveZero(this, "UnexplainedScaling", `${name}-unexplained-scaling`,
+      "A group's capacity stands above what its backlog asks for, raised by a user request or something other than its own scaling: the backlog function's `unexplained scaling` line names the group, the change, its cause and the caller as Auto Scaling records it.",
+      this.metricUnexplainedScaling());
     this.notify(props);
+  }
+
+  /** Groups whose capacity the backlog does not explain, in the last run (`UnexplainedScaling`, no dimension). */
+  public metricUnexplainedScaling(options?: cw.MetricOptions): cw.Metric {
+    return scalegateMetric("UnexplainedScaling", {}, { statistic: "Maximum", period: cdk.Duration.minutes(5), ...options });
   }
 
   /** The metric to target-track a group on: `BacklogPerInstance` (Average), as the function publishes it. */

@@ -5,7 +5,7 @@ export { Drain, DrainProps } from "./drain";
 export { BacklogMetric, BacklogMetricProps } from "./backlog-metric";
 export { ProtectionReaper, ProtectionReaperProps } from "./protection-reaper";
 export { WarmPoolPlanner, WarmPoolPlannerProps } from "./warm-pool-planner";
-export { ScalingGuard, ScalingGuardProps, WATCHED_CALLS } from "./scaling-guard";
+export { ScalingGuard, ScalingGuardProps, GuardRestore, WATCHED_CALLS } from "./scaling-guard";
 export { DriftSweep, DriftSweepProps } from "./drift-sweep";
 export { SodAudit, SodAuditProps, IAM_CHANGE_EVENTS } from "./sod-audit";
 export { ScalegateGroup, ScalegateGroupProps } from "./scalegate-group";

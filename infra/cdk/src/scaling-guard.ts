@@ -61,6 +61,27 @@ export interface ScalingGuardProps extends ScalegateCommonProps {
    * @default ["*"]
    */
   readonly groups?: string[];
+  /**
+   * Restore mode: when someone outside the automation set deletes the gate's launch hook or puts it weaker, the
+   * guard puts it back (ABANDON, this heartbeat) on groups tagged `scalegate:guard-restore`; its role may put
+   * lifecycle hooks on those groups only.
+   * @default - alert only
+   */
+  readonly restore?: GuardRestore;
+}
+
+/** The gate hook the guard's restore mode puts back. */
+export interface GuardRestore {
+  /**
+   * The gate's launch hook name (one of `gateHooks`).
+   * @default "scalegate-launch-gate"
+   */
+  readonly hook?: string;
+  /**
+   * Its heartbeat timeout (30 s to 2 h).
+   * @default Duration.minutes(5)
+   */
+  readonly heartbeatTimeout?: cdk.Duration;
 }
 
 /** Alerts when someone outside the automation set changes the scaling control plane (CloudTrail events): deletes or
@@ -92,14 +113,24 @@ export class ScalingGuard extends ScalegateConstruct {
       `hooks = ${JSON.stringify(props.hooks ?? ["scalegate-launch-gate*", "scalegate-drain*"])}`,
       `gate_hooks = ${JSON.stringify(props.gateHooks ?? ["scalegate-launch-gate*"])}`,
       `groups = ${JSON.stringify(props.groups ?? ["*"])}`,
-    ].join("\n");
+    ];
+    if (props.restore) {
+      const heartbeat = (props.restore.heartbeatTimeout ?? cdk.Duration.minutes(5)).toSeconds();
+      if (heartbeat < 30 || heartbeat > 7200) {
+        throw new Error(`restore.heartbeatTimeout must be from 30 s to 2 h, as AWS allows (got ${heartbeat} s)`);
+      }
+      document.push("[restore]", `hook = ${JSON.stringify(props.restore.hook ?? "scalegate-launch-gate")}`, `heartbeat_timeout = ${heartbeat}`);
+    }
+    // The role file's restore statements stay only in restore mode: without it the guard reads and writes nothing else.
+    const policy = rolePolicy(`${PREFIX}.json`);
+    policy.Statement = policy.Statement.filter((st) => props.restore !== undefined || !(st.Sid ?? "").startsWith("Restore"));
     const parts = scalegateFunction(this, props, {
       name,
       prefix: PREFIX,
-      policy: rolePolicy(`${PREFIX}.json`),
+      policy,
       memorySize: 128,
       timeout: cdk.Duration.seconds(10),
-      environment: { SCALEGATE_GUARD: document },
+      environment: { SCALEGATE_GUARD: document.join("\n") },
     });
     this.function = parts.fn;
     this.alias = parts.alias;

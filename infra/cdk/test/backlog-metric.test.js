@@ -40,6 +40,18 @@ test("a backlog function that stops running alarms: no invocation in 5 minutes b
   });
 });
 
+test("capacity the backlog does not explain alarms, and the role may read the scaling activities that say why", () => {
+  const t = synth();
+  t.hasResourceProperties("AWS::CloudWatch::Alarm", {
+    AlarmName: "scalegate-backlog-metric-unexplained-scaling", MetricName: "UnexplainedScaling", Namespace: "scalegate", Threshold: 0,
+  });
+  t.hasResourceProperties("AWS::IAM::Role", {
+    Policies: [{ PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({
+      Action: Match.arrayWith(["autoscaling:DescribeScalingActivities"]),
+    })]) } }],
+  });
+});
+
 test("high resolution runs from a tick queue, never sleeping: a 30 s function, its queue as an event source", () => {
   const t = synth();
   t.hasResourceProperties("AWS::Lambda::Function", {

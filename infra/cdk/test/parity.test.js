@@ -282,7 +282,7 @@ test("the Terraform emulator example and the same props in CDK deploy the same t
       new BacklogMetric(stack, "BacklogMetric", { packagePath: dir, configToml: PAIRS, configBucket: gate.configBucket });
       new ProtectionReaper(stack, "ProtectionReaper", { packagePath: dir });
       new WarmPoolPlanner(stack, "WarmPoolPlanner", { packagePath: dir, documentToml: PLANNER });
-      new ScalingGuard(stack, "ScalingGuard", { packagePath: dir });
+      new ScalingGuard(stack, "ScalingGuard", { packagePath: dir, restore: { heartbeatTimeout: cdk.Duration.minutes(5) } });
       new DriftSweep(stack, "DriftSweep", { packagePath: dir, gate });
       new Drain(stack, "Drain", { autoScalingGroupNames: GROUPS, packagePath: dir, budget: cdk.Duration.hours(2), createHooks: false });
     }),

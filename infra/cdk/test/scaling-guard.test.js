@@ -26,8 +26,22 @@ test("judges Auto Scaling and launch-template calls from CloudTrail, failed even
   assert.ok(JSON.stringify(fn.Properties.Environment.Variables.SCALEGATE_GUARD).includes("deploy-pipeline"));
 });
 
+test("restore mode puts the gate hook back on tagged groups only; without it the role reads and writes nothing else", () => {
+  const plain = synth();
+  const statements = (t) => Object.values(t.findResources("AWS::IAM::Role"))
+    .flatMap((r) => (r.Properties.Policies ?? []).flatMap((p) => p.PolicyDocument.Statement));
+  assert.ok(!statements(plain).some((st) => JSON.stringify(st.Action).includes("autoscaling:")), "no Auto Scaling call without restore");
+  const restoring = synth({ restore: { heartbeatTimeout: require("aws-cdk-lib").Duration.minutes(10) } });
+  const put = statements(restoring).filter((st) => st.Action === "autoscaling:PutLifecycleHook");
+  assert.strictEqual(put.length, 1);
+  assert.deepStrictEqual(put[0].Condition, { Null: { "autoscaling:ResourceTag/scalegate:guard-restore": "false" } });
+  const fn = Object.values(restoring.findResources("AWS::Lambda::Function")).find((f) => f.Properties.Environment?.Variables?.SCALEGATE_GUARD);
+  assert.ok(JSON.stringify(fn.Properties.Environment.Variables.SCALEGATE_GUARD).includes("heartbeat_timeout = 600"));
+  assert.throws(() => synth({ restore: { heartbeatTimeout: require("aws-cdk-lib").Duration.seconds(10) } }), /30 s to 2 h/);
+});
+
 test("refuses a session as automation", () => {
   assert.throws(() => synth({ automation: ["arn:aws:sts::1:assumed-role/x/y"] }), /not sessions/);
 });
 
-test("its role passes scalegate's separation-of-duties audit", (t) => auditPasses(t, synth(), "scalegate-scaling-guard-us-east-1"));
+test("its role passes scalegate's separation-of-duties audit", (t) => auditPasses(t, synth({ restore: {} }), "scalegate-scaling-guard-us-east-1"));

@@ -52,10 +52,13 @@ pub(crate) enum Command {
     /// marked healthy, the warm pool deleted or Running, a forced delete, deletion protection lowered, capacity set
     /// directly) and judges it against the automation set: Auto Scaling's own calls and the automation's are
     /// trusted. Prints the guard's log line. Exit 0 when it is no alert, 1 when it is one, 2 when the event is not a
-    /// CloudTrail record (the field is named) or the document does not validate.
+    /// CloudTrail record (the field is named) or the document does not validate. With --restore and a [restore]
+    /// section, a deleted or weakened gate hook is put back on a group tagged scalegate:guard-restore, as the
+    /// function does.
     #[command(after_help = "Examples:\n  \
         scalegate guard --event tests/fixtures/cloudtrail/DeleteLifecycleHook.json\n  \
-        scalegate guard --event event.json --config guard.toml --metrics")]
+        scalegate guard --event event.json --config guard.toml --metrics\n  \
+        scalegate guard --event event.json --config guard.toml --restore")]
     Guard(GuardArgs),
     /// Run the drain function on an event: a terminate lifecycle action (any shape `scalegate event` accepts), or
     /// one of the drain's own re-check messages (an SQS batch holding it).
@@ -419,11 +422,15 @@ pub(crate) struct GuardArgs {
     /// The event: an EventBridge CloudTrail event or a bare record; `-` for standard input.
     #[arg(long)]
     pub event: PathBuf,
-    /// The guard's document (TOML: automation, hooks, gate_hooks, groups, templates). Default: no automation, the
-    /// scalegate-launch-gate* and scalegate-drain* hooks, every group and template.
+    /// The guard's document (TOML: automation, hooks, gate_hooks, groups, templates, [restore]). Default: no
+    /// automation, the scalegate-launch-gate* and scalegate-drain* hooks, every group and template, no restore.
     #[arg(long, value_name = "TOML")]
     pub config: Option<PathBuf>,
-    /// Also print the EMF metric lines (GuardAlerts by action) to stderr.
+    /// When the event deleted or weakened the gate hook that the document's [restore] names, put it back on the
+    /// group (if it carries the scalegate:guard-restore tag), against the AWS endpoint the SDK is configured for.
+    #[arg(long)]
+    pub restore: bool,
+    /// Also print the EMF metric lines (GuardAlerts by action, GuardRestores) to stderr.
     #[arg(long)]
     pub metrics: bool,
 }

@@ -132,7 +132,10 @@ async fn warm_pools_is_dry_until_apply_and_cloudwatch_history_feeds_the_plan() {
     assert_eq!(planned.status.code(), Some(0), "{text}{}", String::from_utf8_lossy(&planned.stderr));
     let report: serde_json::Value = serde_json::from_str(&text[text.find('{').unwrap()..]).unwrap();
     assert_eq!(report["plan"]["climb"], 800.0, "{report}");
-    assert_eq!(report["plan"]["samples"], 21_600, "six hours, one sample a second: {report}");
+    // Six hours, one sample a second; when the minute turns between seeding and reading, the newest minute has no
+    // datapoint yet and ends the window a minute early.
+    let samples = report["plan"]["samples"].as_u64().unwrap_or(0);
+    assert!(samples == 21_600 || samples == 21_540, "six hours, one sample a second: {report}");
     // The group's own launches into its new pool (8: boot and hooks, the cold path) measure its dead time.
     assert_eq!(
         report["launch_source"],

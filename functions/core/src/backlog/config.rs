@@ -17,8 +17,13 @@
 //! group = "workers"
 //! latency = "10s"              # acceptable time for a message to wait
 //! seconds_per_message = 0.1    # or "measure", with fallback_seconds_per_message
+//!
+//! [unexplained]                # capacity with no backlog behind it (on unless enabled = false)
+//! tolerance = 0.25             # up to 25 % above what the backlog asks for is explained
+//! dead_time = "10m"            # how long a rise may stand before the backlog must be behind it
 //! ```
 
+use super::unexplained::UnexplainedSettings;
 use crate::duration::from_toml as duration;
 use serde::Deserialize;
 use std::time::Duration;
@@ -92,6 +97,8 @@ pub struct BacklogConfig {
     pub publish: Publish,
     /// Queue lookups in flight at once.
     pub concurrency: usize,
+    /// When a group's capacity stands unexplained by its backlog; `None`: not checked.
+    pub unexplained: Option<UnexplainedSettings>,
 }
 
 /// An invalid configuration, naming where.
@@ -113,6 +120,34 @@ struct RawFile {
     defaults: RawPair,
     #[serde(default)]
     pair: Vec<RawPair>,
+    unexplained: Option<RawUnexplained>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawUnexplained {
+    enabled: Option<bool>,
+    tolerance: Option<f64>,
+    dead_time: Option<toml::Value>,
+}
+
+fn unexplained(raw: Option<&RawUnexplained>) -> Result<Option<UnexplainedSettings>, String> {
+    let raw = match raw {
+        Some(r) if r.enabled == Some(false) => return Ok(None),
+        Some(r) => r,
+        None => return Ok(Some(UnexplainedSettings::default())),
+    };
+    let mut settings = UnexplainedSettings::default();
+    if let Some(t) = raw.tolerance {
+        if !(t.is_finite() && (0.0..=10.0).contains(&t)) {
+            return Err(format!("[unexplained] `tolerance` must be a share from 0 to 10 (0.25 = 25 %), not {t}"));
+        }
+        settings.tolerance = t;
+    }
+    if let Some(v) = &raw.dead_time {
+        settings.dead_time = duration(v, "dead_time").map_err(|e| format!("[unexplained] {e}"))?;
+    }
+    Ok(Some(settings))
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -176,13 +211,14 @@ impl BacklogConfig {
             }
             pairs.push(pair);
         }
-        Ok(Self { pairs, publish, concurrency })
+        let unexplained = unexplained(raw.unexplained.as_ref()).map_err(err)?;
+        Ok(Self { pairs, publish, concurrency, unexplained })
     }
 
     /// One pair from command-line values, validated the same way.
     pub fn single(pair: Pair, publish: Publish) -> Result<Self, ConfigError> {
         validate(&pair).map_err(|message| ConfigError { origin: "flags".into(), message })?;
-        Ok(Self { pairs: vec![pair], publish, concurrency: 1 })
+        Ok(Self { pairs: vec![pair], publish, concurrency: 1, unexplained: Some(UnexplainedSettings::default()) })
     }
 }
 

@@ -35,6 +35,10 @@ pub struct GroupView {
     pub name: String,
     /// `DefaultInstanceWarmup`, when the group sets one.
     pub instance_warmup: Option<Duration>,
+    /// DesiredCapacity.
+    pub desired: u32,
+    /// MinSize.
+    pub min_size: u32,
     /// Instances in the group.
     pub members: Vec<GroupMember>,
 }

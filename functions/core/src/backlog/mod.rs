@@ -7,6 +7,7 @@ mod figures;
 mod ports;
 mod report;
 mod service;
+mod unexplained;
 
 pub use config::{BacklogConfig, ConfigError, Pair, PerMessage, Publish};
 pub use figures::{
@@ -14,6 +15,7 @@ pub use figures::{
 };
 pub use ports::{BacklogReader, Datum, MetricSink, TickQueue};
 pub use service::{run, BacklogRun, PairFigures, PairReport, MEASURE_MINUTES};
+pub use unexplained::{unexplained, RaisedBy, UnexplainedRise, UnexplainedSettings};
 
 #[cfg(test)]
 mod tests;

@@ -2,6 +2,7 @@
 //! fan-out of independent calls.
 
 use super::figures::{GroupView, QueueDepth};
+use crate::activity::ScalingActivity;
 use crate::ports::AwsError;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -33,6 +34,14 @@ pub trait BacklogReader: Send + Sync {
         minutes: u32,
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<HashMap<String, Vec<f64>>, AwsError>> + Send;
+
+    /// `DescribeScalingActivities` for one group since `since`, every page (asked only for a group above what its
+    /// backlog explains).
+    fn activities(
+        &self,
+        group: &str,
+        since: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Vec<ScalingActivity>, AwsError>> + Send;
 }
 
 /// One metric value to publish through `PutMetricData`.

@@ -40,6 +40,19 @@ pub(super) fn pair_report(
         "instance_warmup_s": f.instance_warmup_s,
     });
     report.log(now, Level::Info, "backlog", fields);
+    if let Some(rise) = &f.unexplained {
+        report.log(
+            now,
+            Level::Warn,
+            "unexplained scaling",
+            json!({"auto_scaling_group": p.group, "queue": p.queue, "rise": rise, "messages": f.figures.messages}),
+        );
+        report.metric(
+            now,
+            &[("AutoScalingGroupName", p.group.as_str())],
+            &[Metric::new("UnexplainedScaling", 1.0, "Count")],
+        );
+    }
     let high = p.resolution < 60;
     let metrics = [
         Metric::new("BacklogPerInstance", f.figures.backlog_per_instance, "Count").high_resolution(high),

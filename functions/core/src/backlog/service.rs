@@ -6,6 +6,8 @@ use super::config::{BacklogConfig, PerMessage};
 use super::figures::{capacity, figures, measured_seconds_per_message, messages, Capacity, Figures, QueueDepth};
 use super::ports::{BacklogReader, MetricSink};
 use super::report::pair_report;
+use super::unexplained::{unexplained, UnexplainedRise, UnexplainedSettings};
+use super::GroupView;
 use crate::lifecycle::LifecycleState;
 use crate::ports::{AwsError, AwsErrorKind};
 use crate::report::{Level, Report};
@@ -33,6 +35,8 @@ pub struct PairFigures {
     pub measured_seconds_per_message: Option<f64>,
     /// The warmup applied, seconds.
     pub instance_warmup_s: f64,
+    /// The group's capacity stands above what the backlog explains, raised by something else (`UnexplainedScaling`).
+    pub unexplained: Option<UnexplainedRise>,
 }
 
 /// One pair's outcome.
@@ -112,8 +116,7 @@ pub async fn run<R: BacklogReader, S: MetricSink>(
     });
     // The second round trip, only when a warmup applies: launch times of InService instances.
     // The group's own warmup wins over the pair's.
-    let warmup_of =
-        |p: &super::config::Pair, g: &super::figures::GroupView| g.instance_warmup.unwrap_or(p.instance_warmup);
+    let warmup_of = |p: &super::config::Pair, g: &GroupView| g.instance_warmup.unwrap_or(p.instance_warmup);
     let needing: Vec<String> = config
         .pairs
         .iter()
@@ -161,14 +164,65 @@ pub async fn run<R: BacklogReader, S: MetricSink>(
                 seconds_per_message,
                 measured_seconds_per_message: measured,
                 instance_warmup_s: warmup.as_secs_f64(),
+                unexplained: None,
             })
         })
-        .collect();
+        .collect::<Vec<_>>();
+    let mut outcomes = outcomes;
+    if let Some(settings) = &config.unexplained {
+        explain(config, reader, &groups, &mut outcomes, settings, now, &mut notes).await;
+    }
     let mut run = finish(config, outcomes, sink, now).await;
     for note in notes {
         run.report.log(now, Level::Warn, &note, json!({}));
     }
     run
+}
+
+/// Looks for capacity the backlog does not explain: only groups standing above what their backlog asks for cost a
+/// read (`DescribeScalingActivities`, side by side), so a run where every group is explained makes no extra call.
+async fn explain<R: BacklogReader>(
+    config: &BacklogConfig,
+    reader: &R,
+    groups: &HashMap<String, GroupView>,
+    outcomes: &mut [Result<PairFigures, String>],
+    settings: &UnexplainedSettings,
+    now: DateTime<Utc>,
+    notes: &mut Vec<String>,
+) {
+    let above: Vec<(usize, &GroupView)> = outcomes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, o)| Some((i, o.as_ref().ok()?, groups.get(&config.pairs[i].group)?)))
+        .filter(|(_, f, g)| u64::from(g.desired) > settings.allowed(f.figures.capacity_wanted, g.min_size))
+        .map(|(i, _, g)| (i, g))
+        .collect();
+    if above.is_empty() {
+        return;
+    }
+    // Far enough back to find the change that raised it, which must be older than the dead time to count.
+    let look_back =
+        chrono::TimeDelta::from_std(settings.dead_time * 3).unwrap_or_default().max(chrono::TimeDelta::hours(1));
+    let policy = RetryPolicy::standard();
+    let read = futures::future::join_all(
+        above
+            .iter()
+            .map(|(_, g)| async move { retry(policy, || reader.activities(&g.name, now - look_back)).await.result }),
+    )
+    .await;
+    for ((i, g), activities) in above.into_iter().zip(read) {
+        let Ok(f) = outcomes[i].as_mut() else { continue };
+        match activities {
+            Ok(activities) => {
+                f.unexplained =
+                    unexplained(g.desired, g.min_size, f.figures.capacity_wanted, &activities, settings, now);
+            }
+            Err(e) => notes.push(format!(
+                "DescribeScalingActivities for {} failed ({e}): whether its capacity is explained was not checked",
+                g.name
+            )),
+        }
+    }
 }
 
 async fn finish<S: MetricSink>(
@@ -188,6 +242,12 @@ async fn finish<S: MetricSink>(
             PairReport { queue: p.queue.clone(), group: p.group.clone(), outcome }
         })
         .collect();
+    let checked: Vec<&PairFigures> = pairs.iter().filter_map(|p| p.outcome.as_ref().ok()).collect();
+    if config.unexplained.is_some() && !checked.is_empty() {
+        // Every run that looked at a group, 0 included, with no dimension: what the alarm watches.
+        let flagged = checked.iter().filter(|f| f.unexplained.is_some()).count();
+        report.metric(now, &[], &[crate::emf::Metric::new("UnexplainedScaling", flagged as f64, "Count")]);
+    }
     let publish_error = match (sink, data.is_empty()) {
         (_, true) => None,
         (Some(sink), false) => {

@@ -1,6 +1,7 @@
 //! The backlog arithmetic, the configuration, and a run over in-memory ports.
 
 use super::*;
+use crate::activity::ScalingActivity;
 use crate::lifecycle::LifecycleState;
 use crate::ports::{AwsError, AwsErrorKind};
 use chrono::{DateTime, TimeZone, Utc};
@@ -21,7 +22,8 @@ fn member(id: &str, state: &str, age_s: i64) -> GroupMember {
 }
 
 fn group(name: &str, members: Vec<GroupMember>) -> GroupView {
-    GroupView { name: name.into(), instance_warmup: None, members }
+    let n = members.len() as u32;
+    GroupView { name: name.into(), instance_warmup: None, desired: n, min_size: 0, members }
 }
 
 fn in_service(n: usize) -> Vec<GroupMember> {
@@ -133,6 +135,7 @@ struct Fake {
     groups: Vec<GroupView>,
     launched: HashMap<String, DateTime<Utc>>,
     deleted: HashMap<String, Vec<f64>>,
+    activities: Vec<ScalingActivity>,
     calls: Mutex<Vec<&'static str>>,
     put: Mutex<Vec<Datum>>,
 }
@@ -166,6 +169,10 @@ impl BacklogReader for Fake {
     ) -> Result<HashMap<String, Vec<f64>>, AwsError> {
         self.calls.lock().unwrap().push("GetMetricData");
         Ok(names.iter().filter_map(|n| self.deleted.get(n).map(|d| (n.clone(), d.clone()))).collect())
+    }
+    async fn activities(&self, _group: &str, since: DateTime<Utc>) -> Result<Vec<ScalingActivity>, AwsError> {
+        self.calls.lock().unwrap().push("DescribeScalingActivities");
+        Ok(self.activities.iter().filter(|a| a.start >= since).cloned().collect())
     }
 }
 
@@ -232,7 +239,8 @@ fn a_run_publishes_good_pairs_and_nothing_for_failed_ones() {
 fn emf_lines_carry_the_metrics_per_group() {
     let fake = Fake {
         queues: HashMap::from([("jobs".into(), QueueDepth { visible: 0, in_flight: 0, delayed: 0 })]),
-        groups: vec![group("workers", in_service(3))],
+        // At its MinSize: an empty queue explains it, so no scaling activity is read.
+        groups: vec![GroupView { min_size: 3, ..group("workers", in_service(3)) }],
         ..Default::default()
     };
     let config = BacklogConfig::from_toml(
@@ -270,4 +278,86 @@ fn high_resolution_becomes_ticks_scheduled_within_the_minute() {
     let secs: Vec<u64> = config(&[30, 10, 60]).tick_delays().iter().map(Duration::as_secs).collect();
     assert_eq!(secs, [10, 20, 30, 40, 50], "the finest resolution sets the pace");
     assert_eq!(config(&[10]).ticks_per_minute(), 6);
+}
+
+fn raised(minutes_ago: i64, cause: &str) -> ScalingActivity {
+    ScalingActivity {
+        start: now() - chrono::Duration::minutes(minutes_ago),
+        end: None,
+        description: "Launching a new EC2 instance: i-1".into(),
+        cause: cause.into(),
+        status: "Successful".into(),
+    }
+}
+
+const BY_HAND: &str = "At 2026-12-05T10:00:00Z a user request explicitly set group desired capacity changing the \
+                       desired capacity from 2 to 10.";
+const BY_POLICY: &str = "At 2026-12-05T10:00:00Z a monitor alarm TargetTracking-workers-AlarmHigh-1 in state ALARM \
+                         triggered policy backlog changing the desired capacity from 2 to 10.";
+
+#[test]
+fn capacity_raised_by_hand_with_no_backlog_behind_it_is_unexplained_once_the_dead_time_passed() {
+    let settings = UnexplainedSettings { tolerance: 0.25, dead_time: Duration::from_secs(600) };
+    let flagged = unexplained(10, 1, 2, &[raised(20, BY_HAND)], &settings, now()).expect("flagged");
+    assert_eq!((flagged.from, flagged.to, flagged.allowed, flagged.raised_by), (2, 10, 3, RaisedBy::UserRequest));
+    assert!(flagged.caller.as_deref().is_some_and(|c| c.contains("user request")), "{flagged:?}");
+    // Not: within the tolerance, before the dead time, raised by a policy, a decrease, nothing on record.
+    assert_eq!(unexplained(10, 1, 8, &[raised(20, BY_HAND)], &settings, now()), None, "⌈8 × 1.25⌉ = 10");
+    assert_eq!(unexplained(10, 1, 2, &[raised(5, BY_HAND)], &settings, now()), None, "the backlog may be coming");
+    assert_eq!(unexplained(10, 1, 2, &[raised(20, BY_POLICY)], &settings, now()), None);
+    let down = BY_HAND.replace("from 2 to 10", "from 12 to 10");
+    assert_eq!(unexplained(10, 1, 2, &[raised(20, &down)], &settings, now()), None);
+    assert_eq!(unexplained(10, 1, 2, &[], &settings, now()), None);
+    assert_eq!(unexplained(10, 10, 2, &[raised(20, BY_HAND)], &settings, now()), None, "MinSize explains it");
+    // Only the newest change counts: a policy rise after a manual one explains it.
+    assert_eq!(unexplained(10, 1, 2, &[raised(30, BY_HAND), raised(15, BY_POLICY)], &settings, now()), None);
+}
+
+#[test]
+fn a_run_reads_activities_only_for_groups_above_their_backlog_and_reports_the_rise() {
+    let mut over = group("workers", in_service(10));
+    over.min_size = 1;
+    let fake = Fake {
+        queues: HashMap::from([("jobs".into(), QueueDepth { visible: 10, in_flight: 0, delayed: 0 })]),
+        groups: vec![over],
+        activities: vec![raised(20, BY_HAND)],
+        ..Default::default()
+    };
+    let config = BacklogConfig::from_toml(
+        "[[pair]]\nqueue = \"jobs\"\ngroup = \"workers\"\nlatency = \"10s\"\nseconds_per_message = 1\n",
+        "t",
+    )
+    .unwrap();
+    let done = block(run(&config, &fake, None::<&Fake>, now()));
+    let texts: Vec<&str> = done.report.texts().collect();
+    assert!(
+        texts.iter().any(|t| t.contains("\"unexplained scaling\"") && t.contains("\"raised_by\":\"user_request\"")),
+        "{texts:?}"
+    );
+    assert!(texts.iter().any(|t| t.contains("\"UnexplainedScaling\":1") && t.contains("workers")), "{texts:?}");
+    assert!(fake.calls.lock().unwrap().contains(&"DescribeScalingActivities"));
+    // Ten messages at ten a target need one instance: ten are unexplained. A backlog that asks for them is not, and
+    // costs no read.
+    let busy = Fake {
+        queues: HashMap::from([("jobs".into(), QueueDepth { visible: 100, in_flight: 0, delayed: 0 })]),
+        groups: vec![group("workers", in_service(10))],
+        activities: vec![raised(20, BY_HAND)],
+        ..Default::default()
+    };
+    let done = block(run(&config, &busy, None::<&Fake>, now()));
+    assert!(done.report.texts().any(|t| t.contains("\"UnexplainedScaling\":0")));
+    assert!(!busy.calls.lock().unwrap().contains(&"DescribeScalingActivities"));
+    let off = BacklogConfig::from_toml(
+        "[[pair]]\nqueue = \"jobs\"\ngroup = \"workers\"\nlatency = \"10s\"\nseconds_per_message = 1\n[unexplained]\nenabled = false\n",
+        "t",
+    )
+    .unwrap();
+    assert_eq!(off.unexplained, None);
+    let e = BacklogConfig::from_toml(
+        "[[pair]]\nqueue = \"jobs\"\ngroup = \"workers\"\nlatency = \"10s\"\nseconds_per_message = 1\n[unexplained]\ntolerance = -1\n",
+        "t",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("[unexplained] `tolerance`"), "{e}");
 }

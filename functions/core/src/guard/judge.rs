@@ -21,6 +21,27 @@ pub struct GuardConfig {
     gate_hooks: Vec<Pattern>,
     groups: Vec<Pattern>,
     templates: Vec<Pattern>,
+    restore: Option<HookSpec>,
+}
+
+/// The gate hook as the restore mode re-creates it (`[restore]`): a launch hook, exactly so.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HookSpec {
+    /// LifecycleHookName; one of the gate hooks.
+    pub hook: String,
+    /// HeartbeatTimeout in seconds (30–7200, as AWS allows).
+    pub heartbeat_timeout: u32,
+    /// DefaultResult: ABANDON (a gate that is silent keeps instances out).
+    pub default_result: String,
+}
+
+impl HookSpec {
+    /// True when a PutLifecycleHook puts this hook exactly as specified (the restore's own call, or one as good).
+    fn put_exactly(&self, change: &Change) -> bool {
+        matches!(change, Change::HookChanged { hook, default_result: Some(d), heartbeat: Some(h) }
+            if *hook == self.hook && d.eq_ignore_ascii_case(&self.default_result)
+                && h.trim().parse::<u32>().ok() == Some(self.heartbeat_timeout))
+    }
 }
 
 /// An invalid guard document.
@@ -42,6 +63,15 @@ struct Raw {
     gate_hooks: Option<Vec<String>>,
     groups: Option<Vec<String>>,
     templates: Option<Vec<String>>,
+    restore: Option<RawRestore>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRestore {
+    hook: String,
+    heartbeat_timeout: Option<u32>,
+    default_result: Option<String>,
 }
 
 fn patterns(texts: &[String]) -> Vec<Pattern> {
@@ -60,6 +90,7 @@ impl Default for GuardConfig {
             gate_hooks: Vec::new(),
             groups: Vec::new(),
             templates: Vec::new(),
+            restore: None,
         })
     }
 }
@@ -82,13 +113,44 @@ impl GuardConfig {
         let list = |v: Option<Vec<String>>, default: &[&str]| {
             v.unwrap_or_else(|| default.iter().map(|s| s.to_string()).collect())
         };
+        let gate_hooks = patterns(&list(raw.gate_hooks, &["scalegate-launch-gate*"]));
+        let restore = match raw.restore {
+            None => None,
+            Some(r) => {
+                if !any(&gate_hooks, &r.hook) {
+                    return Err(err(format!(
+                        "restore.hook `{}` is not a gate hook (gate_hooks): the restore mode re-creates the launch gate's hook only",
+                        r.hook
+                    )));
+                }
+                let heartbeat_timeout = r.heartbeat_timeout.unwrap_or(300);
+                if !(30..=7200).contains(&heartbeat_timeout) {
+                    return Err(err(format!(
+                        "restore.heartbeat_timeout {heartbeat_timeout} is outside AWS's 30–7200 seconds"
+                    )));
+                }
+                let default_result = r.default_result.unwrap_or_else(|| "ABANDON".into());
+                if !default_result.eq_ignore_ascii_case("ABANDON") {
+                    return Err(err(format!(
+                        "restore.default_result `{default_result}`: a gate hook is restored with ABANDON only (CONTINUE lets instances in when the gate is silent)"
+                    )));
+                }
+                Some(HookSpec { hook: r.hook, heartbeat_timeout, default_result: "ABANDON".into() })
+            }
+        };
         Ok(Self {
             automation: patterns(&raw.automation),
             hooks: patterns(&list(raw.hooks, &["scalegate-launch-gate*", "scalegate-drain*"])),
-            gate_hooks: patterns(&list(raw.gate_hooks, &["scalegate-launch-gate*"])),
+            gate_hooks,
             groups: patterns(&list(raw.groups, &["*"])),
             templates: patterns(&list(raw.templates, &["*"])),
+            restore,
         })
+    }
+
+    /// The gate hook the restore mode re-creates, when the document has `[restore]`.
+    pub fn restore(&self) -> Option<&HookSpec> {
+        self.restore.as_ref()
     }
 
     /// The automation pattern `arn` matches, if any.
@@ -149,6 +211,12 @@ pub fn judge(call: &Call, config: &GuardConfig) -> Verdict {
     }
     if let Some(p) = config.automation_for(&call.principal.arn) {
         return Verdict::Trusted { why: format!("{} is automation ({})", call.principal.arn, p.as_str()) };
+    }
+    // The gate hook put back exactly as the restore mode puts it weakens nothing (the guard's own restore is one).
+    let watched: Vec<Change> =
+        watched.into_iter().filter(|c| !config.restore.as_ref().is_some_and(|r| r.put_exactly(c))).collect();
+    if watched.is_empty() {
+        return Verdict::Trusted { why: "it puts the gate hook exactly as the guard's [restore] specifies".into() };
     }
     Verdict::Alert { changes: watched }
 }

@@ -3,18 +3,21 @@
 //! change — a gate or drain hook deleted or changed, processes suspended, another template or version, instances
 //! attached, detached or moved through standby, protection removed, an instance marked healthy, the warm pool
 //! deleted or Running, a forced delete, deletion protection lowered, capacity set directly — by a principal outside
-//! the automation set is an alert. Auto Scaling's own actions never are.
+//! the automation set is an alert. Auto Scaling's own actions never are. With `[restore]`, a deleted or weakened gate
+//! hook is put back on groups that opted in ([`restore`]).
 
 mod classify;
 mod judge;
 mod record;
 mod report;
+mod restore;
 #[cfg(test)]
 mod tests;
 
 pub use classify::{classify, Call, Change, Principal, AUTOSCALING_SERVICE, OPT_IN_PREFIX, WATCHED_PROCESSES};
-pub use judge::{judge, weakens_gate, GuardConfig, GuardConfigError, Verdict};
+pub use judge::{judge, weakens_gate, GuardConfig, GuardConfigError, HookSpec, Verdict};
 pub use record::{CloudTrailRecord, Params, RecordError, DETAIL_TYPE};
+pub use restore::{restore, restore_plan, GateHooks, RestoreOutcome, RestorePlan, RESTORE_TAG};
 
 use crate::report::Report;
 use chrono::{DateTime, Utc};

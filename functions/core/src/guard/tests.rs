@@ -227,3 +227,109 @@ fn the_guard_document_is_validated() {
     assert!(bad("watch = 1").contains("watch"));
     assert!(GuardConfig::default().eq(&GuardConfig::from_toml("", "x").unwrap()));
 }
+
+const RESTORE: &str = "[restore]\nhook = \"scalegate-launch-gate\"\nheartbeat_timeout = 300\n";
+
+fn restoring() -> GuardConfig {
+    GuardConfig::from_toml(&format!("{AUTOMATION}{RESTORE}"), "test").unwrap()
+}
+
+#[test]
+fn the_restore_mode_plans_for_a_deleted_or_weakened_gate_hook_only() {
+    let restoring = restoring();
+    let plan = |event: &Value| {
+        let judged = guard(event, &restoring, Utc::now()).unwrap();
+        restore_plan(&judged.call, &judged.verdict, &restoring)
+    };
+    let deleted = plan(&read("DeleteLifecycleHook.json")).expect("a deleted gate hook is put back");
+    assert_eq!((deleted.group.as_str(), deleted.after, deleted.spec.heartbeat_timeout), ("web", "hook-deleted", 300));
+    assert_eq!(deleted.spec.default_result, "ABANDON");
+    assert_eq!(plan(&read("PutLifecycleHook.json")).map(|p| p.after), Some("hook-changed"), "put to CONTINUE");
+    // Not for: a failed call, the automation's own call, another hook, a config without [restore].
+    let mut failed = read("DeleteLifecycleHook.json");
+    failed["detail"]["errorCode"] = json!("AccessDenied");
+    assert_eq!(plan(&failed), None);
+    let mut automation = read("DeleteLifecycleHook.json");
+    automation["detail"]["userIdentity"]["sessionContext"]["sessionIssuer"]["arn"] =
+        json!("arn:aws:iam::123456789012:role/scalegate-deployer");
+    assert_eq!(plan(&automation), None);
+    let mut drain = read("DeleteLifecycleHook.json");
+    drain["detail"]["requestParameters"]["lifecycleHookName"] = json!("scalegate-drain");
+    assert_eq!(plan(&drain), None);
+    let judged = guard(&read("DeleteLifecycleHook.json"), &config(), Utc::now()).unwrap();
+    assert_eq!(restore_plan(&judged.call, &judged.verdict, &config()), None, "no [restore], no restore");
+}
+
+#[test]
+fn the_hook_put_back_exactly_as_specified_is_no_alert_and_anything_else_is() {
+    let config = restoring();
+    let mut put = read("PutLifecycleHook.json");
+    put["detail"]["requestParameters"]["defaultResult"] = json!("ABANDON");
+    put["detail"]["requestParameters"]["heartbeatTimeout"] = json!(300);
+    let judged = guard(&put, &config, Utc::now()).unwrap();
+    assert!(matches!(judged.verdict, Verdict::Trusted { .. }), "{:?}", judged.verdict);
+    put["detail"]["requestParameters"]["heartbeatTimeout"] = json!(7200);
+    let judged = guard(&put, &config, Utc::now()).unwrap();
+    assert_eq!(actions(&judged.verdict), ["hook-changed"], "another heartbeat is a change");
+}
+
+#[test]
+fn the_restore_section_is_validated() {
+    for (text, says) in [
+        ("[restore]\nhook = \"scalegate-drain\"\n", "not a gate hook"),
+        ("[restore]\nhook = \"scalegate-launch-gate\"\nheartbeat_timeout = 10\n", "30–7200"),
+        ("[restore]\nhook = \"scalegate-launch-gate\"\ndefault_result = \"CONTINUE\"\n", "ABANDON only"),
+        ("[restore]\nhook = \"scalegate-launch-gate\"\nrole = \"x\"\n", "unknown field"),
+    ] {
+        let e = GuardConfig::from_toml(text, "guard.toml").unwrap_err().to_string();
+        assert!(e.contains(says) && e.contains("guard.toml"), "{text}: {e}");
+    }
+}
+
+/// In-memory hooks: which groups carry the tag, what was put, and an error to answer with.
+#[derive(Default)]
+struct Hooks {
+    tagged: Vec<&'static str>,
+    put: std::sync::Mutex<Vec<(String, HookSpec)>>,
+    broken: bool,
+}
+
+impl GateHooks for Hooks {
+    async fn opted_in(&self, group: &str) -> Result<bool, crate::ports::AwsError> {
+        Ok(self.tagged.contains(&group))
+    }
+    async fn put_hook(&self, group: &str, spec: &HookSpec) -> Result<(), crate::ports::AwsError> {
+        if self.broken {
+            return Err(crate::ports::AwsError::new(
+                "PutLifecycleHook",
+                crate::ports::AwsErrorKind::AccessDenied,
+                "no",
+            ));
+        }
+        self.put.lock().unwrap().push((group.into(), spec.clone()));
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn restore_puts_the_hook_on_opted_in_groups_and_says_what_it_did() {
+    let config = restoring();
+    let judged = guard(&read("DeleteLifecycleHook.json"), &config, Utc::now()).unwrap();
+    let plan = restore_plan(&judged.call, &judged.verdict, &config).unwrap();
+    let hooks = Hooks { tagged: vec!["web"], ..Hooks::default() };
+    let (outcome, report) = restore(&hooks, &plan, Utc::now()).await;
+    assert_eq!(outcome, RestoreOutcome::Restored);
+    assert_eq!(hooks.put.lock().unwrap()[0], ("web".to_string(), config.restore().unwrap().clone()));
+    assert!(report
+        .logs()
+        .any(|l| l.contains("guard restored the gate hook") && l.contains("\"after\":\"hook-deleted\"")));
+    assert!(report.metrics().any(|l| l.contains("GuardRestores")));
+
+    let untagged = Hooks::default();
+    assert_eq!(restore(&untagged, &plan, Utc::now()).await.0, RestoreOutcome::NotOptedIn);
+    assert!(untagged.put.lock().unwrap().is_empty(), "nothing put on a group that did not opt in");
+    let broken = Hooks { tagged: vec!["web"], broken: true, ..Hooks::default() };
+    let (outcome, report) = restore(&broken, &plan, Utc::now()).await;
+    assert!(matches!(outcome, RestoreOutcome::Failed { .. }), "{outcome:?}");
+    assert!(report.logs().any(|l| l.contains("guard restore failed")));
+}

@@ -83,6 +83,7 @@ module "launch_gate" {
   planner_package                = var.package
   planner_document               = var.planner_document
   guard_package                  = var.package
+  guard_restore                  = { heartbeat_timeout = 300 }
   sweep_package                  = var.package
 }
 
