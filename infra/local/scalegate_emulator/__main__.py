@@ -18,7 +18,7 @@ from moto.moto_server.werkzeug_app import (
     create_backend_app,
 )
 
-from . import autoscaling, cbor, cloudwatch_speed, instances, lambda_aliases, launch_templates, s3_lifecycle, sqs_speed
+from . import autoscaling, cbor, cloudwatch_speed, instances, lambda_aliases, lambda_async, launch_templates, s3_lifecycle, sqs_speed
 
 
 def _exit_on_eof():
@@ -44,6 +44,7 @@ def main(argv=None):
     cloudwatch_speed.install()
     s3_lifecycle.install()
     lambda_aliases.install()
+    lambda_async.install()
     moto_app = DomainDispatcherApplication(create_backend_app)
     app = cbor.CborCloudWatch(moto_app)
 
@@ -51,6 +52,8 @@ def main(argv=None):
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     if args.exit_with_stdin:
         threading.Thread(target=_exit_on_eof, daemon=True).start()
+    # The functions it runs call AWS back here.
+    lambda_async.ENDPOINT["url"] = f"http://{args.host}:{server.server_port}"
     print(f"scalegate-emulator listening on http://{args.host}:{server.server_port}", flush=True)
     try:
         server.serve_forever()
