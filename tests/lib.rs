@@ -108,6 +108,18 @@ pub async fn worker_group(c: &Clients, prefix: &str, desired: i32) -> String {
     name
 }
 
+/// Tags a group (`CreateOrUpdateTags`, not propagated to its instances): how a group opts in to a scalegate function.
+pub async fn tag_group(c: &Clients, group: &str, key: &str, value: &str) {
+    let tag = aws_sdk_autoscaling::types::Tag::builder()
+        .resource_id(group)
+        .resource_type("auto-scaling-group")
+        .key(key)
+        .value(value)
+        .propagate_at_launch(false)
+        .build();
+    c.autoscaling.create_or_update_tags().tags(tag).send().await.expect("CreateOrUpdateTags");
+}
+
 /// A queue holding `messages` messages (sent ten at a time). Returns its URL.
 pub async fn loaded_queue(c: &Clients, prefix: &str, messages: usize) -> String {
     use aws_sdk_sqs::types::SendMessageBatchRequestEntry;

@@ -16,7 +16,7 @@ use scalegate_core::headroom::{
 };
 use scalegate_core::ports::AwsError;
 use scalegate_tests::figures::{cpu_time, summary};
-use scalegate_tests::{clients, sdk_config, unique, worker_group};
+use scalegate_tests::{clients, sdk_config, tag_group, unique, worker_group};
 use std::time::{Instant, SystemTime};
 
 const GROUPS: usize = 100;
@@ -56,14 +56,7 @@ async fn emulator_run() {
     let end = now - now % 60;
     for i in 0..GROUPS {
         let g = worker_group(&c, "bench-pool", 0).await;
-        let tag = aws_sdk_autoscaling::types::Tag::builder()
-            .resource_id(&g)
-            .resource_type("auto-scaling-group")
-            .key(OPT_IN_TAG)
-            .value("0-2")
-            .propagate_at_launch(false)
-            .build();
-        c.autoscaling.create_or_update_tags().tags(tag).send().await.expect("tag");
+        tag_group(&c, &g, OPT_IN_TAG, "0-2").await;
         // Six hours ending at the last whole minute, high from the second hour to the fourth.
         let data: Vec<_> = (1..=360i64)
             .map(|m| {

@@ -17,7 +17,7 @@ use scalegate_core::sweep::{
     OPT_IN_TAG,
 };
 use scalegate_tests::figures::{cpu_time, summary};
-use scalegate_tests::{clients, sdk_config, worker_group};
+use scalegate_tests::{clients, sdk_config, tag_group, worker_group};
 use std::time::Instant;
 
 const GROUPS: usize = 20;
@@ -36,14 +36,7 @@ async fn emulator_run() {
     let mut groups = Vec::with_capacity(GROUPS);
     for _ in 0..GROUPS {
         let g = worker_group(&c, "bench-sweep", PER_GROUP as i32).await;
-        let tag = aws_sdk_autoscaling::types::Tag::builder()
-            .resource_id(&g)
-            .resource_type("auto-scaling-group")
-            .key(OPT_IN_TAG)
-            .value("report")
-            .propagate_at_launch(false)
-            .build();
-        c.autoscaling.create_or_update_tags().tags(tag).send().await.expect("tag");
+        tag_group(&c, &g, OPT_IN_TAG, "report").await;
         groups.push(g);
     }
     println!("  setup: {GROUPS} tagged groups of {PER_GROUP} instances in {:.1} s", setup.elapsed().as_secs_f64());

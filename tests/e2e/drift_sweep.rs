@@ -4,7 +4,6 @@
 //! and the replacement gated in; the limit per run and the minimum healthy capacity held; the leased instance left
 //! alone; the drifted warm-pool instance found and replaced.
 
-use aws_sdk_autoscaling::types::Tag;
 use aws_sdk_ec2::types::{HttpTokensState, IpPermission, IpRange};
 use drift_sweep::lambda;
 use scalegate::demo::{gate_until_settled, Fleet, FleetSpec};
@@ -16,20 +15,9 @@ use scalegate_core::gate::GateRules;
 use scalegate_core::lease::LEASE_TAG;
 use scalegate_core::lifecycle::ActionResult;
 use scalegate_core::sweep::{sweep, Disposition, FindingKind, Hold, SweepSettings, OPT_IN_TAG};
-use scalegate_tests::{clients, unique};
+use scalegate_tests::{clients, tag_group, unique};
 use std::collections::BTreeSet;
 use std::time::Duration;
-
-async fn tag(c: &Clients, group: &str, value: &str) {
-    let tag = Tag::builder()
-        .resource_id(group)
-        .resource_type("auto-scaling-group")
-        .key(OPT_IN_TAG)
-        .value(value)
-        .propagate_at_launch(false)
-        .build();
-    c.autoscaling.create_or_update_tags().tags(tag).send().await.expect("CreateOrUpdateTags");
-}
 
 async fn imds_v1(c: &Clients, instance: &str) {
     c.ec2
@@ -91,7 +79,7 @@ async fn the_sweep_finds_drift_between_the_hooks_and_replaces_it_within_limits()
 
     let ports = Ec2FleetFacts::new(c.ec2.clone(), c.autoscaling.clone());
     let rules: Document<GateRules> = LiveDocument::fixed("gate-rules", GateRules::default(), "the defaults");
-    tag(&c, &fleet.group, "replace:1").await;
+    tag_group(&c, &fleet.group, OPT_IN_TAG, "replace:1").await;
     // Clean: nothing found, nothing marked.
     let clean =
         lambda(&ports, &rules, &SweepSettings { min_healthy_percent: 50 }, false, serde_json::json!({})).await.unwrap();
@@ -143,7 +131,7 @@ async fn the_sweep_finds_drift_between_the_hooks_and_replaces_it_within_limits()
 
     // Run 2, ten per run but 75 % of 4 must stay healthy in service: one more from service, and the pool's (it
     // serves nothing); the leased one still waits for the drain.
-    tag(&c, &fleet.group, "replace:10").await;
+    tag_group(&c, &fleet.group, OPT_IN_TAG, "replace:10").await;
     let settings = SweepSettings { min_healthy_percent: 75 };
     let run = sweep(&ports, &GateRules::default(), &settings, true, chrono::Utc::now()).await.unwrap();
     let group = &run.groups[0];
@@ -159,7 +147,7 @@ async fn the_sweep_finds_drift_between_the_hooks_and_replaces_it_within_limits()
     assert!(!ids(&state.warm_pool, "Warmed:Stopped").contains(&pool_member), "{state:?}");
 
     // Run 3: only the leased instance is left, and report mode marks nothing.
-    tag(&c, &fleet.group, "report").await;
+    tag_group(&c, &fleet.group, OPT_IN_TAG, "report").await;
     let run = sweep(&ports, &GateRules::default(), &settings, true, chrono::Utc::now()).await.unwrap();
     let group = &run.groups[0];
     assert_eq!(group.findings.len(), 1, "{group:#?}");

@@ -3,11 +3,11 @@
 //! fixture, pointed at the test's group) and the hook is back, exactly as the document specifies; a group without the
 //! tag keeps its alert and gets nothing put; an event that is not a record fails the invocation with its reason.
 
-use aws_sdk_autoscaling::types::{LifecycleHook, Tag};
+use aws_sdk_autoscaling::types::LifecycleHook;
 use scalegate_aws::autoscaling_gate_hooks::AutoScalingGateHooks;
 use scalegate_aws::sdk::Clients;
 use scalegate_core::guard::{GuardConfig, RESTORE_TAG};
-use scalegate_tests::{clients, project_root, worker_group};
+use scalegate_tests::{clients, project_root, tag_group, worker_group};
 use scaling_guard::lambda;
 use serde_json::{json, Value};
 
@@ -47,8 +47,7 @@ async fn a_deleted_or_weakened_gate_hook_is_put_back_on_opted_in_groups_only() {
     let ports = AutoScalingGateHooks::new(c.autoscaling.clone());
     let opted = worker_group(&c, "restore-in", 0).await;
     let other = worker_group(&c, "restore-out", 0).await;
-    let tag = Tag::builder().resource_id(&opted).resource_type("auto-scaling-group").key(RESTORE_TAG).value("true");
-    c.autoscaling.create_or_update_tags().tags(tag.propagate_at_launch(false).build()).send().await.unwrap();
+    tag_group(&c, &opted, RESTORE_TAG, "true").await;
     for g in [&opted, &other] {
         put_hook(&c, g, "ABANDON").await;
         c.autoscaling

@@ -2,11 +2,10 @@
 //! crashes (never renews) loses its protection to the reaper once the lease expires, and the group scales in; a
 //! group that did not opt in is never touched.
 
-use aws_sdk_autoscaling::types::Tag;
 use scalegate_aws::ec2_leases::Ec2Leases;
 use scalegate_core::lease::reap;
 use scalegate_core::lease::{acquire, release, LEASE_TAG, OPT_IN_TAG};
-use scalegate_tests::{clients, worker_group};
+use scalegate_tests::{clients, tag_group, worker_group};
 use std::time::Duration;
 
 /// The reaper looks at every opted-in group, so one test's reaper run would reap another test's expired lease: the
@@ -20,17 +19,6 @@ async fn members(c: &scalegate_aws::sdk::Clients, group: &str) -> Vec<(String, b
         .iter()
         .map(|i| (i.instance_id().unwrap().to_string(), i.protected_from_scale_in().unwrap_or(false)))
         .collect()
-}
-
-async fn opt_in(c: &scalegate_aws::sdk::Clients, group: &str) {
-    let tag = Tag::builder()
-        .resource_id(group)
-        .resource_type("auto-scaling-group")
-        .key(OPT_IN_TAG)
-        .value("true")
-        .propagate_at_launch(false)
-        .build();
-    c.autoscaling.create_or_update_tags().tags(tag).send().await.unwrap();
 }
 
 /// Polls until the group's members satisfy `done`, for up to five seconds (the emulator reconciles every 0.2 s).
@@ -54,7 +42,7 @@ async fn a_leased_worker_survives_scale_in_until_it_releases() {
     let _turn = ONE_AT_A_TIME.lock().await;
     let c = clients().await;
     let group = worker_group(&c, "leased", 3).await;
-    opt_in(&c, &group).await;
+    tag_group(&c, &group, OPT_IN_TAG, "true").await;
     let leases = Ec2Leases::new(c.autoscaling.clone(), c.ec2.clone());
     let busy = members(&c, &group).await[0].0.clone();
     acquire(&leases, &group, &busy, Duration::from_secs(300), chrono::Utc::now()).await.unwrap();
@@ -83,7 +71,7 @@ async fn a_crashed_workers_protection_is_reaped_after_expiry_and_the_group_scale
     let _turn = ONE_AT_A_TIME.lock().await;
     let c = clients().await;
     let (group, bystander) = tokio::join!(worker_group(&c, "crashy", 2), worker_group(&c, "not-opted-in", 1));
-    opt_in(&c, &group).await;
+    tag_group(&c, &group, OPT_IN_TAG, "true").await;
     let leases = Ec2Leases::new(c.autoscaling.clone(), c.ec2.clone());
     let crashed = members(&c, &group).await[0].0.clone();
     acquire(&leases, &group, &crashed, Duration::from_secs(1), chrono::Utc::now()).await.unwrap();

@@ -3,13 +3,13 @@
 //! the tag's bounds held, a pool inside the deadband left alone, an opted-out group and a group with holes in its
 //! history untouched, and a group with a bad tag failing the run without stopping the others.
 
-use aws_sdk_autoscaling::types::{InstanceReusePolicy, Tag, WarmPoolState};
+use aws_sdk_autoscaling::types::{InstanceReusePolicy, WarmPoolState};
 use aws_sdk_cloudwatch::types::MetricDatum;
 use scalegate_aws::autoscaling_warm_pools::AutoScalingWarmPools;
 use scalegate_aws::sdk::Clients;
 use scalegate_core::activity::LaunchPath;
 use scalegate_core::headroom::{plan_warm_pools, Action, LaunchSource, PlannerConfig, ScalingActivities, OPT_IN_TAG};
-use scalegate_tests::{clients, unique, worker_group};
+use scalegate_tests::{clients, tag_group, unique, worker_group};
 use std::time::SystemTime;
 
 /// Six hours of one-minute sums ending at the last whole minute: 200 a second, 1000 from the second hour to the
@@ -38,17 +38,6 @@ async fn seed(c: &Clients, namespace: &str, metric: &str, keep: impl Fn(i64) -> 
             .await
             .expect("PutMetricData");
     }
-}
-
-async fn tag(c: &Clients, group: &str, value: &str) {
-    let tag = Tag::builder()
-        .resource_id(group)
-        .resource_type("auto-scaling-group")
-        .key(OPT_IN_TAG)
-        .value(value)
-        .propagate_at_launch(false)
-        .build();
-    c.autoscaling.create_or_update_tags().tags(tag).send().await.expect("CreateOrUpdateTags");
 }
 
 /// (MinSize, MaxGroupPreparedCapacity, PoolState, ReuseOnScaleIn) of the group's pool, if it has one.
@@ -81,7 +70,7 @@ async fn the_planner_sizes_opted_in_pools_within_bounds_and_touches_nothing_else
     let measured = worker_group(&c, "wp-measured", 3).await;
     let tags = [(&planned, "0-20"), (&bounded, "1-5"), (&banded, "0-20"), (&holes, "0-20"), (&bad_tag, "lots")];
     for (g, v) in tags.into_iter().chain([(&measured, "0-20")]) {
-        tag(&c, g, v).await;
+        tag_group(&c, g, OPT_IN_TAG, v).await;
     }
     // A pool of 9, Running, reused on scale-in: the plan (8) is inside the deadband, so it must stay exactly so.
     c.autoscaling
@@ -120,7 +109,7 @@ async fn the_planner_sizes_opted_in_pools_within_bounds_and_touches_nothing_else
     assert_eq!(pool(&c, &bad_tag).await, None, "a bad tag: never touched");
 
     // A second run changes nothing: the plan is what is there.
-    tag(&c, &bad_tag, "0-3").await;
+    tag_group(&c, &bad_tag, OPT_IN_TAG, "0-3").await;
     let again = warm_pool_planner::lambda(&ports, &config, serde_json::json!({})).await.expect("second run");
     assert_eq!(again["applied"], 1, "only the group whose tag was mended: {again}");
     assert_eq!(pool(&c, &bad_tag).await, Some((3, 3, "Stopped".into(), false)));
