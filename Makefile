@@ -45,7 +45,7 @@ test: $(STAMP) ## Every test: fmt, clippy, unit, property, CLI, emulator, end-to
 	$(CARGO) test --locked --workspace --no-fail-fast
 	$(TARGET_DIR)/debug/scalegate audit policies
 	$(PYTHON) -m compileall -q infra/local/scalegate_emulator
-	$(CARGO) build --locked -p scaling-guard
+	$(CARGO) build --locked --workspace --bin scaling-guard
 	SCALEGATE_GUARD_BOOTSTRAP=$(TARGET_DIR)/debug/scaling-guard PYTHONPATH=infra/local $(PYTHON) -m unittest discover -s infra/local/tests
 	rm -f $(TF_PLAN) $(TF_COMPLETE_STATE)
 	SCALEGATE=$(TARGET_DIR)/debug/scalegate SCALEGATE_TF_PLAN=$(TF_PLAN) SCALEGATE_TF_COMPLETE_STATE=$(TF_COMPLETE_STATE) bash infra/terraform/test.sh

@@ -210,7 +210,7 @@ assert sweep["SCALEGATE_GATE_RULES_S3"] == gate_rules and sweep["SCALEGATE_SWEEP
 assert need('module.launch_gate.module.sweep[0].aws_cloudwatch_event_rule.this["schedule"]')["schedule_expression"] == "rate(15 minutes)"
 sweep_policy = json.loads(need("module.launch_gate.module.sweep[0].aws_iam_role_policy.this")["policy"])["Statement"]
 mark = [s for s in sweep_policy if "autoscaling:SetInstanceHealth" in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])]
-assert len(mark) == 1 and mark[0]["Condition"] == {"Null": {"autoscaling:ResourceTag/scalegate:drift-sweep": "false"}}, mark
+assert len(mark) == 1 and list(mark[0]["Condition"]) == ["StringLike"] and "replace:*" in mark[0]["Condition"]["StringLike"]["autoscaling:ResourceTag/scalegate:drift-sweep"], mark
 read = next(s for s in sweep_policy if s["Sid"] == "ReadConfigDocument")
 assert read["Resource"] == gate_rules.replace("s3://", "arn:aws:s3:::"), read
 assert need("module.launch_gate.aws_cloudwatch_metric_alarm.drifted_instances[0]")["metric_name"] == "DriftedInstances"

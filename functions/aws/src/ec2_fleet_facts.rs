@@ -14,9 +14,10 @@ use aws_sdk_ec2::types::Filter;
 use futures::stream::{self, StreamExt, TryStreamExt};
 use scalegate_core::gate::{InstanceFacts, ProfileAssociation, TemplateRef};
 use scalegate_core::lifecycle::LifecycleState;
-use scalegate_core::ports::AwsError;
+use scalegate_core::ports::{AwsError, AwsErrorKind};
 use scalegate_core::sweep::{
-    templates_needed, FleetFacts, FleetSnapshot, Health, InstanceHealth, Member, SweptGroup, SweptGroups, OPT_IN_TAG,
+    swept, templates_needed, FleetFacts, FleetSnapshot, Health, InstanceHealth, Member, SweptGroup, SweptGroups,
+    OPT_IN_TAG,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -63,6 +64,26 @@ where
     Ok(batches.into_iter().flatten().collect())
 }
 
+/// A description that is gone for good (a deleted template version, an instance type no longer offered) is `None`:
+/// the members that name it fail their own checks, and every other member is still swept.
+fn found<T>(described: Result<T, AwsError>) -> Result<Option<T>, AwsError> {
+    match described {
+        Ok(t) => Ok(Some(t)),
+        Err(e) if e.kind == AwsErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// A member as the group's record (or its warm pool's) describes it.
+fn member(i: &aws_sdk_autoscaling::types::Instance) -> Option<Member> {
+    Some(Member {
+        instance_id: i.instance_id()?.to_string(),
+        state: LifecycleState::parse(i.lifecycle_state()?.as_str()),
+        health: health(i.health_status()),
+        template: i.launch_template().map(template_ref),
+    })
+}
+
 fn ids_filter(name: &str, ids: &[String]) -> Filter {
     Filter::builder().name(name).set_values(Some(ids.to_vec())).build()
 }
@@ -88,18 +109,7 @@ impl SweptGroups for Ec2FleetFacts {
                 template: facts.template,
                 overrides: facts.overrides,
                 subnets: facts.subnets,
-                members: g
-                    .instances()
-                    .iter()
-                    .filter_map(|i| {
-                        Some(Member {
-                            instance_id: i.instance_id()?.to_string(),
-                            state: LifecycleState::parse(i.lifecycle_state()?.as_str()),
-                            health: health(i.health_status()),
-                            template: i.launch_template().map(template_ref),
-                        })
-                    })
-                    .collect(),
+                members: g.instances().iter().filter_map(member).collect(),
             });
         }
         let pools: Vec<(usize, Vec<Member>)> = stream::iter(pooled)
@@ -123,14 +133,7 @@ impl Ec2FleetFacts {
         let mut pages = self.autoscaling.describe_warm_pool().auto_scaling_group_name(group).into_paginator().send();
         while let Some(page) = pages.next().await {
             let page = page.map_err(|e| classify("DescribeWarmPool", e))?;
-            out.extend(page.instances().iter().filter_map(|i| {
-                Some(Member {
-                    instance_id: i.instance_id()?.to_string(),
-                    state: LifecycleState::parse(i.lifecycle_state()?.as_str()),
-                    health: health(i.health_status()),
-                    template: i.launch_template().map(template_ref),
-                })
-            }));
+            out.extend(page.instances().iter().filter_map(member));
         }
         Ok(out)
     }
@@ -239,7 +242,7 @@ impl FleetFacts for Ec2FleetFacts {
     async fn snapshot(&self, groups: &[SweptGroup]) -> Result<FleetSnapshot, AwsError> {
         let ids: Vec<String> = groups
             .iter()
-            .flat_map(|g| g.members.iter().map(|m| m.instance_id.clone()))
+            .flat_map(|g| g.members.iter().filter(|m| swept(&m.state)).map(|m| m.instance_id.clone()))
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
@@ -276,17 +279,17 @@ impl FleetFacts for Ec2FleetFacts {
         let (security_groups, resolved, described_types) = futures::join!(
             self.security_groups(&group_ids),
             stream::iter(templates)
-                .map(|t: TemplateRef| async move { Ok::<_, AwsError>((t.clone(), self.launch.template(&t).await?)) })
+                .map(|t: TemplateRef| async move { found(self.launch.template(&t).await).map(|f| f.map(|f| (t, f))) })
                 .buffer_unordered(CONCURRENCY)
                 .try_collect::<Vec<_>>(),
             stream::iter(types)
-                .map(|t| async move { Ok::<_, AwsError>((t.clone(), self.launch.instance_type(&t).await?)) })
+                .map(|t| async move { found(self.launch.instance_type(&t).await).map(|f| f.map(|f| (t, f))) })
                 .buffer_unordered(CONCURRENCY)
                 .try_collect::<Vec<_>>(),
         );
         snapshot.security_groups = security_groups?;
-        snapshot.templates = resolved?;
-        snapshot.instance_types = described_types?.into_iter().collect();
+        snapshot.templates = resolved?.into_iter().flatten().collect();
+        snapshot.instance_types = described_types?.into_iter().flatten().collect();
 
         let lists: BTreeSet<String> = snapshot
             .security_groups

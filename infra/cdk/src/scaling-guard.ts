@@ -47,6 +47,12 @@ export interface ScalingGuardProps extends ScalegateCommonProps {
    */
   readonly automation?: string[];
   /**
+   * scalegate's own functions' roles that change the control plane by design (the reaper's and workers' protection,
+   * the planner's pools, the sweep's health marks, the gate's completions): trusted by their exact ARN.
+   * @default []
+   */
+  readonly trustedRoles?: iam.IRole[];
+  /**
    * Lifecycle hook names (patterns) whose deletion or change is an alert.
    * @default ["scalegate-launch-gate*", "scalegate-drain*"]
    */
@@ -100,16 +106,16 @@ export class ScalingGuard extends ScalegateConstruct {
   constructor(scope: Construct, id: string, props: ScalingGuardProps) {
     super(scope, id);
     const name = props.name ?? PREFIX;
-    const stack = cdk.Stack.of(this);
     for (const arn of props.automation ?? []) {
       if (!arn.startsWith("arn:") || arn.includes(":assumed-role/")) {
         throw new Error(`automation ${arn}: give role ARNs (arn:aws:iam::ACCOUNT:role/NAME), not sessions`);
       }
     }
-    // scalegate's constructs name their roles <name>-<region> with no path.
-    const own = `arn:${stack.partition}:iam::${stack.account}:role/scalegate-*`;
+    // scalegate's own roles by their exact ARN, as Terraform trusts them: a name pattern would trust any role
+    // someone names scalegate-….
+    const trusted = (props.trustedRoles ?? []).map((r) => r.roleArn);
     const document = [
-      `automation = ${JSON.stringify([own, ...(props.automation ?? [])])}`,
+      `automation = ${JSON.stringify([...trusted, ...(props.automation ?? [])])}`,
       `hooks = ${JSON.stringify(props.hooks ?? ["scalegate-launch-gate*", "scalegate-drain*"])}`,
       `gate_hooks = ${JSON.stringify(props.gateHooks ?? ["scalegate-launch-gate*"])}`,
       `groups = ${JSON.stringify(props.groups ?? ["*"])}`,

@@ -24,7 +24,8 @@ test("runs every 15 minutes with the gate's rules and can mark instances only of
   t.hasResourceProperties("AWS::IAM::Role", {
     Policies: [{ PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({
       Action: "autoscaling:SetInstanceHealth",
-      Condition: { Null: { "autoscaling:ResourceTag/scalegate:drift-sweep": "false" } },
+      // Groups in replace mode only: a `report` group's instances cannot be marked.
+      Condition: { StringLike: { "autoscaling:ResourceTag/scalegate:drift-sweep": Match.arrayWith(["replace", "replace:*"]) } },
     })]) } }],
   });
   t.hasResourceProperties("AWS::CloudWatch::Alarm", {

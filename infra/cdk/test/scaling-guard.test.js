@@ -40,6 +40,17 @@ test("restore mode puts the gate hook back on tagged groups only; without it the
   assert.throws(() => synth({ restore: { heartbeatTimeout: require("aws-cdk-lib").Duration.seconds(10) } }), /30 s to 2 h/);
 });
 
+test("trusts scalegate's own roles by their exact ARN, never a name pattern", () => {
+  const t = synthesize((stack, dir) => {
+    const reaper = new (require("aws-cdk-lib").aws_iam.Role)(stack, "ReaperRole", { assumedBy: new (require("aws-cdk-lib").aws_iam.ServicePrincipal)("lambda.amazonaws.com") });
+    new ScalingGuard(stack, "Guard", { packagePath: dir, trustedRoles: [reaper] });
+  });
+  const fn = Object.values(t.findResources("AWS::Lambda::Function")).find((f) => f.Properties.Environment?.Variables?.SCALEGATE_GUARD);
+  const doc = JSON.stringify(fn.Properties.Environment.Variables.SCALEGATE_GUARD);
+  assert.ok(doc.includes("ReaperRole"), doc);
+  assert.ok(!doc.includes("scalegate-*"), doc);
+});
+
 test("refuses a session as automation", () => {
   assert.throws(() => synth({ automation: ["arn:aws:sts::1:assumed-role/x/y"] }), /not sessions/);
 });

@@ -15,6 +15,7 @@ import datetime
 import io
 import json
 import os
+import shutil
 import stat
 import subprocess
 import tempfile
@@ -118,7 +119,7 @@ def _run_once(fn, folder, bootstrap, event):
         **{k: str(v) for k, v in (fn.environment_vars or {}).items()},
         "AWS_LAMBDA_RUNTIME_API": f"127.0.0.1:{server.server_address[1]}",
         "AWS_LAMBDA_FUNCTION_NAME": fn.function_name,
-        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_LAMBDA_FUNCTION_VERSION": _version(fn),
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(fn.memory_size or 128),
         "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{fn.function_name}",
         "AWS_LAMBDA_LOG_STREAM_NAME": "emulator",
@@ -150,7 +151,8 @@ def _run_once(fn, folder, bootstrap, event):
 
 def _config(fn):
     configs = getattr(fn, "event_invoke_config", None) or []
-    return configs[0].config if configs else {}
+    # Each Put or Update appends: the newest is the one in force.
+    return configs[-1].config if configs else {}
 
 
 def _send_to_destination(fn, arn, record):
@@ -163,6 +165,17 @@ def _send_to_destination(fn, arn, record):
 
 def _invoke_async(fn, event):
     folder, bootstrap = _unpack(fn)
+    try:
+        _attempts(fn, event, folder, bootstrap)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _version(fn):
+    return str(getattr(fn, "version", None) or "$LATEST")
+
+
+def _attempts(fn, event, folder, bootstrap):
     config = _config(fn)
     attempts = 1 + int(config.get("MaximumRetryAttempts", 2))
     outcome = None
@@ -187,12 +200,13 @@ def _invoke_async(fn, event):
         "timestamp": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
         "requestContext": {
             "requestId": str(uuid.uuid4()),
-            "functionArn": f"{fn.function_arn}:$LATEST",
+            # A version object's ARN already ends in its number; $LATEST is named.
+            "functionArn": fn.function_arn if fn.function_arn.count(":") == 7 else f"{fn.function_arn}:{_version(fn)}",
             "condition": condition,
             "approximateInvokeCount": attempt,
         },
         "requestPayload": request,
-        "responseContext": {"statusCode": 200, "executedVersion": "$LATEST"},
+        "responseContext": {"statusCode": 200, "executedVersion": _version(fn)},
         "responsePayload": payload if kind == "error" else json.loads(payload or b"null"),
     }
     if kind == "error":

@@ -12,7 +12,7 @@ use std::process::ExitCode;
 pub(crate) async fn run(args: &GuardArgs) -> Result<ExitCode> {
     let config = match &args.config {
         Some(path) => GuardConfig::from_toml(&read_input(path)?, &path.display().to_string())?,
-        None => GuardConfig::default(),
+        None => scalegate_aws::settings::guard_config()?,
     };
     let text = read_input(&args.event)?;
     let event: serde_json::Value =

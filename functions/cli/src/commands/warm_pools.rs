@@ -9,8 +9,7 @@ use scalegate_core::headroom::{plan_warm_pools, LaunchSource, PlannerConfig};
 use std::process::ExitCode;
 
 pub(crate) async fn run(args: &WarmPoolsArgs) -> Result<ExitCode> {
-    let text =
-        std::fs::read_to_string(&args.document).with_context(|| format!("reading {}", args.document.display()))?;
+    let text = super::read_input(&args.document)?;
     let mut config = PlannerConfig::from_toml(&text, &args.document.display().to_string())?;
     if !args.apply {
         for g in &mut config.groups {

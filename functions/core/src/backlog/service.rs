@@ -13,6 +13,7 @@ use crate::ports::{AwsError, AwsErrorKind};
 use crate::report::{Level, Report};
 use crate::retry::{retry, Backoff, RetryPolicy};
 use chrono::{DateTime, Utc};
+use futures::StreamExt;
 use serde::Serialize;
 use serde_json::json;
 use std::collections::HashMap;
@@ -204,12 +205,12 @@ async fn explain<R: BacklogReader>(
     let look_back =
         chrono::TimeDelta::from_std(settings.dead_time * 3).unwrap_or_default().max(chrono::TimeDelta::hours(1));
     let policy = RetryPolicy::standard();
-    let read = futures::future::join_all(
-        above
-            .iter()
-            .map(|(_, g)| async move { retry(policy, || reader.activities(&g.name, now - look_back)).await.result }),
-    )
-    .await;
+    // As many in flight as the queue reads: the run's own bound on concurrent calls.
+    let read: Vec<_> = futures::stream::iter(above.iter())
+        .map(|(_, g)| async move { retry(policy, || reader.activities(&g.name, now - look_back)).await.result })
+        .buffered(config.concurrency)
+        .collect()
+        .await;
     for ((i, g), activities) in above.into_iter().zip(read) {
         let Ok(f) = outcomes[i].as_mut() else { continue };
         match activities {

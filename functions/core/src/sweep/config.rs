@@ -62,7 +62,8 @@ impl SweepMode {
             "replace" => return Ok(SweepMode::Replace { limit: ReplaceLimit::Percent(10) }),
             _ => {}
         }
-        let Some(limit) = v.strip_prefix("replace:").or_else(|| v.strip_prefix("REPLACE:")) else {
+        let lower = v.to_ascii_lowercase();
+        let Some(limit) = lower.strip_prefix("replace:") else {
             return Err(bad("not a mode"));
         };
         let limit = limit.trim();

@@ -26,7 +26,6 @@ pub(super) fn run_report(groups: &[GroupSweep], now: DateTime<Utc>) -> Report {
                     "lifecycle_state": f.state,
                     "finding": f.kind,
                     "attached": f.attached,
-                    "entered_without_launch_hook": f.attached,
                     "checks": checks,
                     "action": d,
                 }),

@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 
 /// Whether a member is swept: in service, in standby, or ready in the warm pool (it rejoins without relaunching).
 /// Members on their way in or out belong to the gate and the drain.
-fn swept(state: &LifecycleState) -> bool {
+pub fn swept(state: &LifecycleState) -> bool {
     matches!(
         state,
         LifecycleState::InService
@@ -24,14 +24,23 @@ fn swept(state: &LifecycleState) -> bool {
     )
 }
 
+/// True when the group's record names no launch template for a member while the group has one: it entered with
+/// `AttachInstances`, so no launch hook ran on it.
+fn attached(group: &SweptGroup, member: &Member) -> bool {
+    member.template.is_none() && group.template.is_some()
+}
+
 /// The template a member is compared with: the one it was launched from (its `aws:ec2launchtemplate:*` tags, else
 /// the group's record of it), so a new template version is an update, not drift; an attached instance, which the
-/// group never launched, is compared with the group's template.
+/// group never launched, is compared with the group's template whatever template it was started from elsewhere.
 pub fn reference_template(
     group: &SweptGroup,
     member: &Member,
     instance: Option<&crate::gate::InstanceFacts>,
 ) -> Option<TemplateRef> {
+    if attached(group, member) {
+        return group.template.clone();
+    }
     if let Some(tags) = instance.map(|i| &i.tags) {
         if let (Some(id), Some(version)) =
             (tags.get("aws:ec2launchtemplate:id"), tags.get("aws:ec2launchtemplate:version"))
@@ -168,7 +177,7 @@ pub fn findings(
     let mut out = Vec::new();
     for member in group.members.iter().filter(|m| swept(&m.state)) {
         checked += 1;
-        let attached = member.template.is_none() && group.template.is_some();
+        let attached = attached(group, member);
         let mut finding = Finding {
             instance_id: member.instance_id.clone(),
             state: member.state.clone(),

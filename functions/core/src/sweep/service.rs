@@ -73,11 +73,12 @@ where
     P: SweptGroups + FleetFacts + InstanceHealth,
 {
     let groups = retry(RetryPolicy::standard(), || ports.opted_in_groups()).await.result?;
-    let readable: Vec<_> = groups.iter().filter(|g| SweepMode::parse(&g.mode_tag).is_ok()).cloned().collect();
+    let modes: Vec<_> = groups.iter().map(|g| SweepMode::parse(&g.mode_tag)).collect();
+    let readable: Vec<_> = groups.iter().zip(&modes).filter(|(_, m)| m.is_ok()).map(|(g, _)| g.clone()).collect();
     let snapshot = retry(RetryPolicy::standard(), || ports.snapshot(&readable)).await.result?;
     let mut out = Vec::with_capacity(groups.len());
-    for group in &groups {
-        let mode = match SweepMode::parse(&group.mode_tag) {
+    for (group, mode) in groups.iter().zip(modes) {
+        let mode = match mode {
             Ok(m) => m,
             Err(e) => {
                 out.push(GroupSweep {

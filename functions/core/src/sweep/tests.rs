@@ -72,6 +72,7 @@ fn the_tag_names_the_mode_and_the_limit() {
     assert_eq!(SweepMode::parse(" Replace "), Ok(replace(ReplaceLimit::Percent(10))));
     assert_eq!(SweepMode::parse("replace:2"), Ok(replace(ReplaceLimit::Count(2))));
     assert_eq!(SweepMode::parse("replace:25%"), Ok(replace(ReplaceLimit::Percent(25))));
+    assert_eq!(SweepMode::parse("Replace:2"), Ok(replace(ReplaceLimit::Count(2))), "as Replace alone is read");
     for (bad, says) in [
         ("fix", "not a mode"),
         ("replace:0", "replaces nothing"),
@@ -141,15 +142,39 @@ fn a_new_template_version_is_an_update_not_drift_but_a_changed_instance_is() {
 }
 
 #[test]
+fn a_template_version_that_is_gone_fails_its_own_members_only() {
+    let (mut group, mut snapshot) = fleet(&["i-1", "i-2"]);
+    // i-2 came from version 2, since deleted: the snapshot could not resolve it.
+    snapshot.instances.get_mut("i-2").unwrap().tags.insert("aws:ec2launchtemplate:version".into(), "2".into());
+    group.members[1].template = Some(TemplateRef { version: Some("2".into()), ..launched_from() });
+    let (_, found) = findings(&group, &snapshot, &GateRules::default(), now());
+    assert_eq!(found.iter().map(|f| f.instance_id.as_str()).collect::<Vec<_>>(), ["i-2"], "{found:?}");
+    assert!(found[0].check_names().contains(&"drift.ami"), "fail closed: {:?}", found[0].checks);
+}
+
+#[test]
 fn an_attached_instance_is_checked_against_the_groups_template_and_says_how_it_entered() {
-    let (mut group, mut snapshot) = fleet(&["i-1"]);
+    let (mut group, mut snapshot) = fleet(&["i-1", "i-2"]);
     let attached = snapshot.instances.get_mut("i-1").unwrap();
     attached.tags.retain(|k, _| !k.starts_with("aws:ec2launchtemplate"));
     attached.image_id = "ami-someone-elses".into();
     group.members[0].template = None;
+    // Started elsewhere from a template of its own (whose tags it keeps) with its own AMI: still the group's template.
+    let foreign = TemplateRef { id: Some("lt-elsewhere".into()), name: None, version: Some("1".into()) };
+    let mut theirs = snapshot.template(&launched_from()).unwrap().clone();
+    (theirs.template_id, theirs.version, theirs.image_id) = ("lt-elsewhere".into(), 1, Some("ami-theirs".into()));
+    snapshot.templates.push((foreign, theirs));
+    let tagged = snapshot.instances.get_mut("i-2").unwrap();
+    tagged.tags.insert("aws:ec2launchtemplate:id".into(), "lt-elsewhere".into());
+    tagged.tags.insert("aws:ec2launchtemplate:version".into(), "1".into());
+    tagged.image_id = "ami-theirs".into();
+    group.members[1].template = None;
     let (_, found) = findings(&group, &snapshot, &GateRules::default(), now());
-    assert!(found[0].attached, "{found:?}");
-    assert!(found[0].check_names().contains(&"drift.ami"), "{:?}", found[0].checks);
+    assert_eq!(found.len(), 2, "{found:?}");
+    for f in &found {
+        assert!(f.attached, "{f:?}");
+        assert!(f.check_names().contains(&"drift.ami"), "{}: {:?}", f.instance_id, f.checks);
+    }
 }
 
 #[test]
