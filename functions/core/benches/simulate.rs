@@ -37,7 +37,7 @@ fn main() {
         for _ in 0..7 {
             let demand = DemandSource::new(&scenario.demand, None).expect("demand");
             let started = Instant::now();
-            let run = simulate(&scenario, demand, RunOptions { record_every });
+            let run = simulate(&scenario, demand, RunOptions { record_every, ..RunOptions::default() });
             times.push(started.elapsed().as_secs_f64() * 1000.0);
             last = Some(run);
         }

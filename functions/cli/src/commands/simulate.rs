@@ -53,7 +53,7 @@ pub(crate) async fn run(args: &SimulateArgs) -> Result<ExitCode> {
     let one = |scenario: &Scenario| -> Result<Run> {
         let demand = DemandSource::new(&scenario.demand, trace.clone())
             .map_err(|e| anyhow::anyhow!("{}: {e}", args.scenario.display()))?;
-        Ok(simulate(scenario, demand, RunOptions { record_every }))
+        Ok(simulate(scenario, demand, RunOptions { record_every, ..RunOptions::default() }))
     };
     // The second scenario runs on the first one's demand, so the comparison is of everything but the demand.
     let second = match &args.compare {

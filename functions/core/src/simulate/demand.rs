@@ -213,45 +213,63 @@ impl DemandSource {
 
     /// The arrival rate (work items per second) during second `t`; `t` must not go backwards.
     pub fn rate(&mut self, t: f64) -> f64 {
-        let base = match &self.spec {
-            DemandSpec::Steady { rate, .. } => *rate,
-            DemandSpec::Ramp { from, to, start, over, .. } => {
-                if t < *start {
-                    *from
-                } else if t >= start + over || *over <= 0.0 {
-                    *to
-                } else {
-                    from + (to - from) * (t - start) / over
+        let mut one = [0.0];
+        self.fill(t, &mut one);
+        one[0]
+    }
+
+    /// The rates of seconds `start`, `start + 1`, … into `out`: the same values as [`Self::rate`] second by second,
+    /// with the demand's kind matched once per block instead of once per second (the simulator's inner loop).
+    pub fn fill(&mut self, start: f64, out: &mut [f64]) {
+        match &self.spec {
+            DemandSpec::Steady { rate, .. } => out.fill(*rate),
+            DemandSpec::Ramp { from, to, start: at, over, .. } => {
+                for (t, o) in (0..).map(|i: u32| start + f64::from(i)).zip(out.iter_mut()) {
+                    *o = if t < *at {
+                        *from
+                    } else if t >= at + over || *over <= 0.0 {
+                        *to
+                    } else {
+                        from + (to - from) * (t - at) / over
+                    };
                 }
             }
             DemandSpec::Spike { base, peak, at, lasting, .. } => {
-                if t >= *at && t < at + lasting {
-                    *peak
-                } else {
-                    *base
+                for (t, o) in (0..).map(|i: u32| start + f64::from(i)).zip(out.iter_mut()) {
+                    *o = if t >= *at && t < at + lasting { *peak } else { *base };
                 }
             }
             DemandSpec::Diurnal { mean, amplitude, period, peak_at, .. } => {
-                mean + amplitude * self.phase.cos_at(std::f64::consts::TAU * (t - peak_at) / period, t)
-            }
-            DemandSpec::Trace => match &self.trace {
-                // After the trace's last interval nothing arrives (its last rate is not repeated).
-                Some((_, end)) if t >= *end => 0.0,
-                Some((trace, _)) => {
-                    while self.cursor + 1 < trace.samples.len() && trace.samples[self.cursor + 1].0 <= t {
-                        self.cursor += 1;
-                    }
-                    trace.samples[self.cursor].1
+                for (t, o) in (0..).map(|i: u32| start + f64::from(i)).zip(out.iter_mut()) {
+                    *o = mean + amplitude * self.phase.cos_at(std::f64::consts::TAU * (t - peak_at) / period, t);
                 }
-                None => 0.0,
-            },
-        };
-        let noisy = match &mut self.rng {
+            }
+            DemandSpec::Trace => {
+                for (t, o) in (0..).map(|i: u32| start + f64::from(i)).zip(out.iter_mut()) {
+                    *o = match &self.trace {
+                        // After the trace's last interval nothing arrives (its last rate is not repeated).
+                        Some((_, end)) if t >= *end => 0.0,
+                        Some((trace, _)) => {
+                            while self.cursor + 1 < trace.samples.len() && trace.samples[self.cursor + 1].0 <= t {
+                                self.cursor += 1;
+                            }
+                            trace.samples[self.cursor].1
+                        }
+                        None => 0.0,
+                    };
+                }
+            }
+        }
+        match &mut self.rng {
             // A uniform draw with this standard deviation: mean 0, half-width sd × √3.
-            Some((rng, sd)) => base * (1.0 + *sd * 3f64.sqrt() * (2.0 * rng.unit() - 1.0)),
-            None => base,
-        };
-        noisy.max(0.0)
+            Some((rng, sd)) => {
+                let half_width = *sd * 3f64.sqrt();
+                for o in out.iter_mut() {
+                    *o = (*o * (1.0 + half_width * (2.0 * rng.unit() - 1.0))).max(0.0);
+                }
+            }
+            None => out.iter_mut().for_each(|o| *o = o.max(0.0)),
+        }
     }
 }
 

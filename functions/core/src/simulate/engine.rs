@@ -14,7 +14,12 @@ use std::collections::VecDeque;
 pub struct RunOptions {
     /// Keep a row every this many seconds (0: none) for the CSV and the chart.
     pub record_every: u32,
+    /// Run the whole model every second, quiet ones included: the same results, slower; for checking the shortcut.
+    pub exhaustive: bool,
 }
+
+/// Seconds of demand drawn at a time.
+const DEMAND_BLOCK: usize = 256;
 
 /// A scaling decision, as `DescribeScalingActivities` would show its cause.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -210,11 +215,12 @@ struct Watch {
     /// The instances the metric covered, summed over the period's seconds.
     basis: f64,
     samples: u32,
-    /// The period and the evaluation cadence in whole seconds (counting down is cheaper than a remainder per second).
+    /// The period and the evaluation cadence in whole seconds.
     period: u32,
     lag: f64,
     cadence: u32,
-    until_evaluation: u32,
+    /// The second of the next evaluation.
+    next_evaluation: u64,
     /// Datapoints waiting to be seen.
     pending: VecDeque<Datapoint>,
     /// The newest datapoint seen.
@@ -232,7 +238,7 @@ impl Watch {
             lag,
             // Evaluated every 10 s for 10 and 30 s periods, every minute otherwise.
             cadence: if period < 60.0 { 10 } else { 60 },
-            until_evaluation: 0,
+            next_evaluation: 0,
             pending: VecDeque::new(),
             latest: None,
         }
@@ -267,13 +273,12 @@ impl Watch {
         }
     }
 
-    /// Whether this second is an evaluation.
-    fn due(&mut self) -> bool {
-        if self.until_evaluation > 0 {
-            self.until_evaluation -= 1;
+    /// Whether second `step` is an evaluation (seconds are visited in order; an evaluation is never skipped).
+    fn due(&mut self, step: u64) -> bool {
+        if step < self.next_evaluation {
             return false;
         }
-        self.until_evaluation = self.cadence - 1;
+        self.next_evaluation = step + u64::from(self.cadence);
         true
     }
 
@@ -345,6 +350,29 @@ impl Fleet {
     }
     fn members(&self) -> u32 {
         self.launching() + self.in_service()
+    }
+
+    /// Adds one second in the current states to `seconds` (launching, in service, preparing, pooled).
+    fn tally(&self, seconds: &mut [f64; 4]) {
+        seconds[0] += f64::from(self.launching());
+        seconds[1] += f64::from(self.in_service());
+        seconds[2] += self.preparing.len() as f64;
+        seconds[3] += f64::from(self.pooled);
+    }
+
+    fn row(&self, t: f64, arrivals: f64, backlog: f64, desired: u32, wait: f64) -> Row {
+        Row {
+            t,
+            arrivals,
+            backlog,
+            desired,
+            in_service: self.counted,
+            warming: self.warming.len() as u32,
+            launching: self.launching(),
+            pooled: self.pooled,
+            pool_preparing: self.preparing.len() as u32,
+            wait,
+        }
     }
 }
 
@@ -459,10 +487,48 @@ pub fn simulate(s: &Scenario, mut demand: DemandSource, options: RunOptions) -> 
     };
     let mut seconds = [0.0f64; 4]; // launching, in service, preparing, pooled
     let mut changes = Changes::default();
-    let mut rows = Vec::new();
+    let mut rows = Vec::with_capacity(if options.record_every > 0 {
+        (steps / u64::from(options.record_every)) as usize + 1
+    } else {
+        0
+    });
+    let mut block = [0.0f64; DEMAND_BLOCK];
+    let mut block_start = 0u64;
+    let mut block_len = 0usize;
+    // Before this second nothing but arrivals can be due: no instance ready, retry, evaluation, scheduled action or
+    // forecast hour. A second before it whose arrivals the fleet serves at once (nothing queued) is quiet: the whole
+    // step would serve them, wait nothing and change nothing else, so only the sums move. Most seconds are quiet.
+    let mut quiet_until = 0u64;
+    // What the in-service instances serve per second, as the last whole step left them.
+    let mut serving_capacity = 0.0f64;
+    let idle_wait = plant.timeout.map_or(0.0, |limit| 0.0f64.min(limit));
+    let idle_breaches = idle_wait > s.objective.latency;
 
     for step in 0..steps {
         let t = step as f64;
+        if step >= block_start + block_len as u64 {
+            block_start = step;
+            block_len = (steps - step).min(DEMAND_BLOCK as u64) as usize;
+            demand.fill(t, &mut block[..block_len]);
+        }
+        let fresh = block[(step - block_start) as usize];
+        if step < quiet_until && queue.is_empty() && fresh <= serving_capacity {
+            hist.add(idle_wait, fresh);
+            if idle_breaches {
+                summary.seconds_over_objective += 1.0;
+            }
+            summary.arrived += fresh;
+            let counted = f64::from(fleet.counted);
+            for w in policies.iter_mut().map(|p| &mut p.watch).chain(step_policies.iter_mut().map(|p| &mut p.watch)) {
+                w.add(t, 0.0, fresh, counted, plant.throughput);
+            }
+            fleet.tally(&mut seconds);
+            if options.record_every > 0 && step % u64::from(options.record_every) == 0 {
+                rows.push(fleet.row(t, fresh, 0.0, desired, idle_wait));
+            }
+            continue;
+        }
+
         // Scheduled actions take effect at their second.
         while next_scheduled < scheduled.len() && scheduled[next_scheduled].at <= t {
             let a = &scheduled[next_scheduled];
@@ -500,7 +566,7 @@ pub fn simulate(s: &Scenario, mut demand: DemandSource, options: RunOptions) -> 
 
         // Work: new and retried arrivals join the queue; in-service instances serve its front; what waited past the
         // timeout fails, and some of it comes back.
-        let mut arrivals = demand.rate(t);
+        let mut arrivals = fresh;
         while retries.front().is_some_and(|(due, _)| *due <= t) {
             arrivals += retries.pop_front().map_or(0.0, |(_, a)| a);
         }
@@ -565,7 +631,7 @@ pub fn simulate(s: &Scenario, mut demand: DemandSource, options: RunOptions) -> 
         let mut inward: Option<Proposal> = None;
         let warming_now = !fleet.warming.is_empty() || fleet.launching() > 0;
         for (i, p) in policies.iter_mut().enumerate() {
-            if !p.watch.due() {
+            if !p.watch.due(step) {
                 continue;
             }
             let cadence = p.watch.cadence;
@@ -598,7 +664,7 @@ pub fn simulate(s: &Scenario, mut demand: DemandSource, options: RunOptions) -> 
         let mut step_out: Option<(u32, String)> = None;
         let mut step_in: Option<(u32, String)> = None;
         for p in &mut step_policies {
-            if !p.watch.due() {
+            if !p.watch.due(step) {
                 continue;
             }
             let spec = &p.spec;
@@ -642,8 +708,10 @@ pub fn simulate(s: &Scenario, mut demand: DemandSource, options: RunOptions) -> 
             }
         }
         // Predictive scaling raises the floor at each hour (less the scheduling buffer) and never scales in.
+        let mut next_hour = steps;
         if let Some(pred) = &s.predictive {
             let hour = ((t + pred.buffer) / 3600.0) as usize;
+            next_hour = ((hour + 1) as f64 * 3600.0 - pred.buffer).floor() as u64;
             let forecast = pred.forecast[hour.min(pred.forecast.len() - 1)];
             if forecast != floor {
                 floor = forecast;
@@ -727,6 +795,7 @@ pub fn simulate(s: &Scenario, mut demand: DemandSource, options: RunOptions) -> 
             }
         }
         // The pool keeps max(MinSize, (MaxGroupPreparedCapacity or MaxSize) − desired).
+        let mut pool_settled = true;
         if let Some(pool) = &s.warm_pool {
             let target = super::warm_pool_size(pool.min_size, pool.max_group_prepared_capacity, max, desired);
             let have = fleet.pooled + fleet.preparing.len() as u32;
@@ -739,27 +808,30 @@ pub fn simulate(s: &Scenario, mut demand: DemandSource, options: RunOptions) -> 
                     fleet.pooled = fleet.pooled.saturating_sub(1);
                 }
             }
+            pool_settled = fleet.pooled + fleet.preparing.len() as u32 == target;
         }
 
-        seconds[0] += f64::from(fleet.launching());
-        seconds[1] += f64::from(fleet.in_service());
-        seconds[2] += fleet.preparing.len() as f64;
-        seconds[3] += f64::from(fleet.pooled);
+        fleet.tally(&mut seconds);
         summary.max_desired = summary.max_desired.max(desired);
         if options.record_every > 0 && step % u64::from(options.record_every) == 0 {
-            rows.push(Row {
-                t,
-                arrivals,
-                backlog,
-                desired,
-                in_service: fleet.counted,
-                warming: fleet.warming.len() as u32,
-                launching: fleet.launching(),
-                pooled: fleet.pooled,
-                pool_preparing: fleet.preparing.len() as u32,
-                wait,
-            });
+            rows.push(fleet.row(t, arrivals, backlog, desired, wait));
         }
+
+        serving_capacity = f64::from(fleet.in_service()) * plant.throughput;
+        quiet_until = if options.exhaustive || fleet.members() != desired || !pool_settled {
+            0
+        } else {
+            // The earliest second anything is due, rounded down: stopping early only costs a whole step.
+            let second = |at: &f64| at.max(0.0).floor() as u64;
+            [fleet.cold.front(), fleet.warm.front(), fleet.warming.front(), fleet.preparing.front()]
+                .into_iter()
+                .chain([retries.front().map(|(due, _)| due), scheduled.get(next_scheduled).map(|a| &a.at)])
+                .flatten()
+                .map(second)
+                .chain(policies.iter().map(|p| p.watch.next_evaluation))
+                .chain(step_policies.iter().map(|p| p.watch.next_evaluation))
+                .fold(next_hour, u64::min)
+        };
     }
 
     let hours = |s: f64| s / 3600.0;

@@ -3,7 +3,7 @@ use super::*;
 fn run(toml: &str) -> Run {
     let scenario = Scenario::from_toml(toml, "test.toml").unwrap();
     let demand = DemandSource::new(&scenario.demand, None).unwrap();
-    simulate(&scenario, demand, RunOptions { record_every: 1 })
+    simulate(&scenario, demand, RunOptions { record_every: 1, ..RunOptions::default() })
 }
 
 /// AWS's SQS example: 1500 messages on 10 instances, acceptable backlog 100 per instance → 15 instances.
@@ -518,4 +518,109 @@ fn a_backlog_trace_becomes_arrivals_by_conservation() {
     assert!(Trace::from_csv("time,backlog,deleted\n0,1,1\n60,2,2\n", "b.csv").is_err(), "two rows: one interval");
     let short = Trace::from_csv("time,backlog,deleted\n0,1\n", "b.csv").unwrap_err().to_string();
     assert!(short.contains("expected `time,backlog,deleted`"), "{short}");
+}
+
+/// Quiet seconds take a shortcut; whatever the scenario, the results must be the ones the whole model gives every
+/// second: the same summary, decisions and rows, bit for bit.
+fn same_with_and_without_the_shortcut(toml: &str) {
+    let scenario = Scenario::from_toml(toml, "test.toml").unwrap();
+    let run = |exhaustive| {
+        let demand = DemandSource::new(&scenario.demand, None).unwrap();
+        simulate(&scenario, demand, RunOptions { record_every: 1, exhaustive })
+    };
+    let (quick, whole) = (run(false), run(true));
+    assert_eq!(quick.summary, whole.summary, "{toml}");
+    assert_eq!(quick.decisions, whole.decisions, "{toml}");
+    assert_eq!(quick.rows, whole.rows, "{toml}");
+}
+
+#[test]
+fn the_quiet_second_shortcut_changes_nothing_in_the_examples() {
+    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&folder).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            same_with_and_without_the_shortcut(&std::fs::read_to_string(&path).unwrap());
+            seen += 1;
+        }
+    }
+    assert!(seen >= 2, "the example scenarios in {}", folder.display());
+    // Everything that can fall due between quiet seconds: scheduled actions, a forecast hour, retries after a
+    // timeout, step policies, protected instances, a pool reused on scale in.
+    same_with_and_without_the_shortcut(
+        r#"
+        duration = "6h"
+        demand = { kind = "diurnal", mean = 500, amplitude = 450, period = "2h", peak_at = "1h", noise = { sd = 0.3, seed = 7 } }
+        plant = { throughput = 60, timeout = "20s", retry = 0.7, retry_after = 3.5, cold_launch = 97.5, hook = 2.5 }
+        group = { min = 1, max = 30, desired = 3, instance_warmup = "45s", protected = 2 }
+        warm_pool = { min_size = 1, max_group_prepared_capacity = 12, reuse_on_scale_in = true, state = "Hibernated" }
+        predictive = { forecast = [2, 9, 4, 0], buffer = 450 }
+        [[scheduled]]
+        at = 8130.5
+        min = 4
+        [[scheduled]]
+        at = "4h"
+        min = 1
+        max = 12
+        [[step_scaling]]
+        name = "cpu-high"
+        metric = "utilization"
+        threshold = 80
+        comparison = "at-or-above"
+        adjustment_type = "ChangeInCapacity"
+        steps = [{ lower = 0, upper = 15, adjustment = 1 }, { lower = 15, adjustment = 3 }]
+        [[target_tracking]]
+        name = "backlog"
+        metric = "backlog-per-instance"
+        target = 40
+        period = 30
+        "#,
+    );
+    // Work that timed out in a burst comes back long after the queue emptied, inside a quiet stretch.
+    same_with_and_without_the_shortcut(
+        r#"
+        duration = "30m"
+        demand = { kind = "spike", base = 10, peak = 2000, at = 120, lasting = 5 }
+        plant = { throughput = 100, timeout = 10, retry = 0.5, retry_after = 301.5 }
+        group = { min = 2, max = 2, desired = 2 }
+        [[target_tracking]]
+        metric = "requests-per-instance"
+        target = 50
+        "#,
+    );
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+    #[test]
+    fn the_quiet_second_shortcut_changes_nothing(
+        mean in 0.0f64..2000.0,
+        amplitude in 0.0f64..1.0,
+        sd in 0.0f64..0.5,
+        seed in 0u64..1000,
+        throughput in 5.0f64..300.0,
+        timeout in proptest::option::of(1u32..120),
+        cold in 0u32..400,
+        warmup in 0u32..300,
+        period in proptest::sample::select(vec![10u32, 30, 60]),
+        target in 10.0f64..200.0,
+        pool in proptest::option::of((0u32..5, 0u32..20, proptest::bool::ANY)),
+    ) {
+        let timeout = timeout.map_or(String::new(), |s| format!(", timeout = {s}, retry = 0.5, retry_after = 7"));
+        let pool = pool.map_or(String::new(), |(min, prepared, reuse)| format!(
+            "warm_pool = {{ min_size = {min}, max_group_prepared_capacity = {prepared}, reuse_on_scale_in = {reuse} }}"
+        ));
+        same_with_and_without_the_shortcut(&format!(r#"
+            duration = "3h"
+            demand = {{ kind = "diurnal", mean = {mean}, amplitude = {}, period = "90m", noise = {{ sd = {sd}, seed = {seed} }} }}
+            plant = {{ throughput = {throughput}, cold_launch = {cold}{timeout} }}
+            group = {{ min = 1, max = 25, desired = 2, instance_warmup = {warmup} }}
+            {pool}
+            [[target_tracking]]
+            metric = "requests-per-instance"
+            target = {target}
+            period = {period}
+            "#, mean * amplitude));
+    }
 }
