@@ -58,7 +58,13 @@ async fn main() {
         let counter = RoundTripCounter::new();
         let clients = Clients::from_shared(&shared, Some(&counter));
         let sink = CloudWatchMetricSink::new(clients.cloudwatch.clone());
-        let backlog = SqsBacklogReader::new(clients.sqs, clients.autoscaling, clients.ec2, clients.cloudwatch);
+        let backlog = SqsBacklogReader::new(
+            clients.sqs,
+            clients.autoscaling,
+            clients.ec2,
+            clients.cloudwatch,
+            clients.cloudtrail,
+        );
         let (mut wall, mut dependent, mut total) = (vec![], vec![], vec![]);
         for _ in 0..RUNS {
             counter.reset();

@@ -5,7 +5,7 @@ use scalegate_aws::cloudwatch_metric_sink::CloudWatchMetricSink;
 use scalegate_aws::sqs_backlog_reader::SqsBacklogReader;
 use scalegate_core::backlog::{run, BacklogConfig, Publish};
 use scalegate_core::config::LiveDocument;
-use scalegate_tests::{clients, loaded_queue, sdk_config, worker_group};
+use scalegate_tests::{clients, loaded_queue, sdk_config, unique, worker_group};
 
 fn config(queue: &str, group: &str, extra: &str) -> BacklogConfig {
     BacklogConfig::from_toml(
@@ -20,7 +20,7 @@ fn config(queue: &str, group: &str, extra: &str) -> BacklogConfig {
 async fn reader() -> SqsBacklogReader {
     let c = clients().await;
     let cloudwatch = aws_sdk_cloudwatch::Client::new(&sdk_config().await);
-    SqsBacklogReader::new(c.sqs, c.autoscaling, c.ec2, cloudwatch)
+    SqsBacklogReader::new(c.sqs, c.autoscaling, c.ec2, cloudwatch, c.cloudtrail)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -120,16 +120,8 @@ async fn ten_second_resolution_schedules_ticks_instead_of_sleeping() {
     use scalegate_aws::sqs_tick_queue::{SqsTickQueue, TICK_BODY};
     let c = clients().await;
     let (queue, group) = tokio::join!(loaded_queue(&c, "hires", 30), worker_group(&c, "hires", 3));
-    let tick_url = c
-        .sqs
-        .create_queue()
-        .queue_name(scalegate_tests::unique("ticks"))
-        .send()
-        .await
-        .unwrap()
-        .queue_url()
-        .unwrap()
-        .to_string();
+    let tick_url =
+        c.sqs.create_queue().queue_name(unique("ticks")).send().await.unwrap().queue_url().unwrap().to_string();
     let ticks = SqsTickQueue::new(c.sqs.clone(), tick_url.clone());
     let config = config(&queue, &group, "resolution = 10\n");
     let pairs: scalegate_aws::settings::Document<_> = LiveDocument::fixed("backlog-pairs", config.clone(), "test");
@@ -169,15 +161,30 @@ async fn ten_second_resolution_schedules_ticks_instead_of_sleeping() {
 
 /// A manual SetDesiredCapacity with no backlog behind it is flagged; the same rise with a backlog that asks for it is
 /// not. The dead time is set to zero so the test need not wait it out; the emulator writes the Cause AWS writes for a
-/// user request.
+/// user request, and CloudTrail's event history names the IAM user whose keys made the call.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_manual_scale_out_with_no_backlog_is_unexplained_and_one_with_a_backlog_is_not() {
     let c = clients().await;
     let (idle_queue, busy_queue) = tokio::join!(loaded_queue(&c, "idle", 0), loaded_queue(&c, "busy", 800));
     let (idle, busy) = tokio::join!(worker_group(&c, "idle", 1), worker_group(&c, "busy", 1));
-    for g in [&idle, &busy] {
-        c.autoscaling.set_desired_capacity().auto_scaling_group_name(g).desired_capacity(8).send().await.unwrap();
-    }
+    // The idle group is raised by a named person, with their own keys: CloudTrail's record must name them.
+    let person = unique("ops-alice");
+    c.iam.create_user().user_name(&person).send().await.unwrap();
+    let key = c.iam.create_access_key().user_name(&person).send().await.unwrap();
+    let key = key.access_key().unwrap();
+    let theirs = aws_sdk_autoscaling::Client::from_conf(
+        aws_sdk_autoscaling::config::Builder::from(&sdk_config().await)
+            .credentials_provider(aws_sdk_autoscaling::config::Credentials::new(
+                key.access_key_id(),
+                key.secret_access_key(),
+                None,
+                None,
+                "e2e",
+            ))
+            .build(),
+    );
+    theirs.set_desired_capacity().auto_scaling_group_name(&idle).desired_capacity(8).send().await.unwrap();
+    c.autoscaling.set_desired_capacity().auto_scaling_group_name(&busy).desired_capacity(8).send().await.unwrap();
     let backlog = reader().await;
     let extra = "[unexplained]\ntolerance = 0.25\ndead_time = \"0s\"\n";
     let run_for = |queue: String, group: String| {
@@ -188,6 +195,10 @@ async fn a_manual_scale_out_with_no_backlog_is_unexplained_and_one_with_a_backlo
     let rise = flagged.pairs[0].outcome.as_ref().unwrap().unexplained.clone().expect("no backlog behind 8 instances");
     assert_eq!((rise.from, rise.to, rise.desired, rise.wanted), (1, 8, 8, 0), "{rise:?}");
     assert!(rise.cause.contains("a user request"), "{rise:?}");
+    let call = rise.call.as_ref().expect("CloudTrail's event history holds the call");
+    assert_eq!(call.event, "SetDesiredCapacity", "{call:?}");
+    assert_eq!(call.principal.arn, format!("arn:aws:iam::123456789012:user/{person}"), "{call:?}");
+    assert_eq!(rise.caller.as_deref(), Some(call.principal.caller.as_str()));
     assert!(flagged.report.texts().any(|t| t.contains("\"unexplained scaling\"") && t.contains(&idle)));
     assert!(flagged.report.texts().any(|t| t.contains("\"UnexplainedScaling\":1")));
     // 800 messages at a target of 100 ask for 8: the same manual rise is explained.

@@ -53,11 +53,16 @@ fn queue_ok() -> Rule {
 }
 
 fn backlog(sqs: &[&Rule], autoscaling: &[&Rule]) -> SqsBacklogReader {
+    backlog_with_trail(sqs, autoscaling, &[])
+}
+
+fn backlog_with_trail(sqs: &[&Rule], autoscaling: &[&Rule], cloudtrail: &[&Rule]) -> SqsBacklogReader {
     let sqs = mock_client!(aws_sdk_sqs, RuleMode::MatchAny, sqs);
     let autoscaling = mock_client!(aws_sdk_autoscaling, RuleMode::MatchAny, autoscaling);
     let ec2 = mock_client!(aws_sdk_ec2, RuleMode::MatchAny, &[]);
     let cloudwatch = mock_client!(aws_sdk_cloudwatch, RuleMode::MatchAny, &[]);
-    SqsBacklogReader::new(sqs, autoscaling, ec2, cloudwatch)
+    let cloudtrail = mock_client!(aws_sdk_cloudtrail, RuleMode::MatchAny, cloudtrail);
+    SqsBacklogReader::new(sqs, autoscaling, ec2, cloudwatch, cloudtrail)
 }
 
 #[tokio::test]
@@ -105,4 +110,63 @@ async fn a_malformed_count_is_named() {
     let result = run(&config(), &backlog(&[&odd], &[&g]), None::<&CloudWatchMetricSink>, chrono::Utc::now()).await;
     let e = result.pairs[0].outcome.as_ref().unwrap_err();
     assert!(e.contains("`lots` is not a count"), "{e}");
+}
+
+/// A rise nothing explains is still flagged when CloudTrail refuses to say who made it, and the refusal is named.
+/// (aws-smithy-mocks: the emulator's CloudTrail cannot deny on demand.)
+#[tokio::test]
+async fn a_denied_cloudtrail_lookup_leaves_the_flag_and_names_the_denial() {
+    use aws_sdk_autoscaling::operation::describe_scaling_activities::DescribeScalingActivitiesOutput;
+    use aws_sdk_autoscaling::types::{Activity, ScalingActivityStatusCode};
+    use aws_sdk_cloudtrail::operation::lookup_events::LookupEventsError;
+    let empty = mock!(aws_sdk_sqs::Client::get_queue_attributes).then_output(|| {
+        GetQueueAttributesOutput::builder()
+            .attributes(QueueAttributeName::ApproximateNumberOfMessages, "0")
+            .attributes(QueueAttributeName::ApproximateNumberOfMessagesNotVisible, "0")
+            .build()
+    });
+    let raised = mock!(aws_sdk_autoscaling::Client::describe_auto_scaling_groups).then_output(|| {
+        DescribeAutoScalingGroupsOutput::builder()
+            .auto_scaling_groups(
+                AutoScalingGroup::builder().auto_scaling_group_name("workers").desired_capacity(10).min_size(1).build(),
+            )
+            .build()
+    });
+    let started = chrono::Utc::now() - chrono::Duration::minutes(20);
+    let activity = mock!(aws_sdk_autoscaling::Client::describe_scaling_activities).then_output(move || {
+        DescribeScalingActivitiesOutput::builder()
+            .activities(
+                Activity::builder()
+                    .activity_id("a-1")
+                    .auto_scaling_group_name("workers")
+                    .cause("At 2026-12-06T01:00:00Z a user request explicitly set group desired capacity changing the desired capacity from 1 to 10.")
+                    .start_time(aws_smithy_types::DateTime::from_secs(started.timestamp()))
+                    .end_time(aws_smithy_types::DateTime::from_secs(started.timestamp() + 60))
+                    .status_code(ScalingActivityStatusCode::Successful)
+                    .build(),
+            )
+            .build()
+    });
+    let denied = mock!(aws_sdk_cloudtrail::Client::lookup_events).then_error(|| {
+        LookupEventsError::generic(
+            ErrorMetadata::builder()
+                .code("AccessDeniedException")
+                .message("not authorized to perform cloudtrail:LookupEvents")
+                .build(),
+        )
+    });
+    let reader = backlog_with_trail(&[&empty], &[&raised, &activity], &[&denied]);
+    let result = run(&config(), &reader, None::<&CloudWatchMetricSink>, chrono::Utc::now()).await;
+    let rise = result.pairs[0].outcome.as_ref().unwrap().unexplained.clone().expect("still flagged");
+    assert_eq!((rise.from, rise.to, rise.call), (1, 10, None));
+    assert!(denied.num_calls() >= 1);
+    assert!(
+        result
+            .report
+            .texts()
+            .any(|t| t.contains("LookupEvents SetDesiredCapacity for workers failed")
+                && t.contains("AccessDeniedException")),
+        "{:?}",
+        result.report.texts().collect::<Vec<_>>()
+    );
 }

@@ -9,6 +9,7 @@ pub mod autoscaling_gate_hooks;
 mod autoscaling_groups;
 pub mod autoscaling_lifecycle_actions;
 pub mod autoscaling_warm_pools;
+mod cloudtrail_calls;
 pub mod cloudwatch_metric_sink;
 pub mod ec2_fleet_facts;
 pub mod ec2_instance_types;

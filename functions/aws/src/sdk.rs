@@ -45,6 +45,8 @@ pub struct Clients {
     pub events: aws_sdk_eventbridge::Client,
     /// S3: the versioned configuration documents.
     pub s3: aws_sdk_s3::Client,
+    /// CloudTrail: who made a change of capacity nothing explains (event history).
+    pub cloudtrail: aws_sdk_cloudtrail::Client,
 }
 
 impl Clients {
@@ -92,6 +94,7 @@ impl Clients {
             cloudwatch: client!(aws_sdk_cloudwatch),
             iam: client!(aws_sdk_iam),
             events: client!(aws_sdk_eventbridge),
+            cloudtrail: client!(aws_sdk_cloudtrail),
             // Path-style addressing against an emulator (`AWS_ENDPOINT_URL`), where bucket subdomains do not resolve.
             s3: client!(aws_sdk_s3, |b: aws_sdk_s3::config::Builder| b
                 .force_path_style(shared.endpoint_url().is_some())),

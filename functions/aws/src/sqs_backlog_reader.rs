@@ -1,5 +1,6 @@
 //! The backlog reader on the SDK: SQS queue attributes (bounded fan-out), Auto Scaling groups (batched by 50), EC2
-//! launch times (batched by 200) and CloudWatch drain rates (batched by 500 queries).
+//! launch times (batched by 200), CloudWatch drain rates (batched by 500 queries), scaling activities and CloudTrail's
+//! record of who changed capacity.
 
 use crate::errors::classify;
 use aws_sdk_cloudwatch::types::{Dimension, MetricDataQuery, MetricStat};
@@ -8,7 +9,7 @@ use aws_sdk_sqs::types::QueueAttributeName;
 use chrono::{DateTime, Utc};
 use futures::stream::{self, StreamExt};
 use scalegate_core::activity::ScalingActivity;
-use scalegate_core::backlog::{BacklogReader, GroupMember, GroupView, QueueDepth};
+use scalegate_core::backlog::{BacklogReader, CallRecords, GroupMember, GroupView, QueueDepth};
 use scalegate_core::lifecycle::LifecycleState;
 use scalegate_core::ports::{AwsError, AwsErrorKind};
 use std::collections::HashMap;
@@ -22,7 +23,9 @@ pub struct SqsBacklogReader {
     autoscaling: aws_sdk_autoscaling::Client,
     ec2: aws_sdk_ec2::Client,
     cloudwatch: aws_sdk_cloudwatch::Client,
+    cloudtrail: aws_sdk_cloudtrail::Client,
     urls: Mutex<HashMap<String, String>>,
+    settled: crate::cloudtrail_calls::SettledCalls,
 }
 
 impl SqsBacklogReader {
@@ -32,8 +35,9 @@ impl SqsBacklogReader {
         autoscaling: aws_sdk_autoscaling::Client,
         ec2: aws_sdk_ec2::Client,
         cloudwatch: aws_sdk_cloudwatch::Client,
+        cloudtrail: aws_sdk_cloudtrail::Client,
     ) -> Self {
-        Self { sqs, autoscaling, ec2, cloudwatch, urls: Mutex::default() }
+        Self { sqs, autoscaling, ec2, cloudwatch, cloudtrail, urls: Mutex::default(), settled: Default::default() }
     }
 
     async fn url(&self, queue: &str) -> Result<String, AwsError> {
@@ -219,5 +223,9 @@ impl BacklogReader for SqsBacklogReader {
 
     async fn activities(&self, group: &str, since: DateTime<Utc>) -> Result<Vec<ScalingActivity>, AwsError> {
         crate::autoscaling_warm_pools::scaling_activities(&self.autoscaling, group, since).await
+    }
+
+    async fn calls(&self, event: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<CallRecords, AwsError> {
+        self.settled.calls_named(&self.cloudtrail, event, from, to).await
     }
 }

@@ -24,7 +24,8 @@ async fn main() -> Result<(), Error> {
     loaded.map_err(telemetry::cannot_start)?;
     let ticks = tick_url.map(|url| SqsTickQueue::new(clients.sqs.clone(), url));
     let sink = CloudWatchMetricSink::new(clients.cloudwatch.clone());
-    let reader = SqsBacklogReader::new(clients.sqs, clients.autoscaling, clients.ec2, clients.cloudwatch);
+    let reader =
+        SqsBacklogReader::new(clients.sqs, clients.autoscaling, clients.ec2, clients.cloudwatch, clients.cloudtrail);
     let (reader, sink, ticks, pairs) = (&reader, &sink, ticks.as_ref(), &pairs);
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
         lambda(reader, sink, ticks, pairs, event.payload).await.map_err(Error::from)

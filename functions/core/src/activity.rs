@@ -66,6 +66,16 @@ impl ScalingActivity {
         self.end.map(|end| (end - self.start).num_milliseconds() as f64 / 1000.0).filter(|s| *s >= 0.0)
     }
 
+    /// When the change was asked for: the time its Cause opens with ("At 2026-12-05T10:00:00Z a user request …"),
+    /// else the activity's start (an activity can start well after the request, when launches wait or fail).
+    pub fn requested_at(&self) -> DateTime<Utc> {
+        self.cause
+            .strip_prefix("At ")
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|stamp| DateTime::parse_from_rfc3339(stamp).ok())
+            .map_or(self.start, |t| t.with_timezone(&Utc))
+    }
+
     /// The desired-capacity change its Cause names ("… changing the desired capacity from 2 to 4. …").
     pub fn desired_change(&self) -> Option<DesiredChange> {
         let rest = self.cause.split("changing the desired capacity from ").nth(1)?;

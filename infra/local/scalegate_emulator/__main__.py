@@ -18,7 +18,7 @@ from moto.moto_server.werkzeug_app import (
     create_backend_app,
 )
 
-from . import autoscaling, cbor, cloudwatch_speed, instances, lambda_aliases, lambda_async, launch_templates, s3_lifecycle, sqs_speed
+from . import autoscaling, cbor, cloudtrail_history, cloudwatch_speed, instances, lambda_aliases, lambda_async, launch_templates, s3_lifecycle, sqs_speed
 
 
 def _exit_on_eof():
@@ -45,8 +45,9 @@ def main(argv=None):
     s3_lifecycle.install()
     lambda_aliases.install()
     lambda_async.install()
+    cloudtrail_history.install()
     moto_app = DomainDispatcherApplication(create_backend_app)
-    app = cbor.CborCloudWatch(moto_app)
+    app = cloudtrail_history.Recorder(cbor.CborCloudWatch(moto_app))
 
     server = make_server(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

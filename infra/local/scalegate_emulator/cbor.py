@@ -17,6 +17,8 @@ import cbor2
 from botocore.loaders import Loader
 from botocore.model import ServiceModel
 
+from .wsgi import answered
+
 _PATH = re.compile(r"^/service/(?P<service>[A-Za-z0-9_]+)/operation/(?P<op>[A-Za-z0-9]+)$")
 _MODEL = None
 
@@ -116,19 +118,7 @@ class CborCloudWatch:
         )
         inner.pop("HTTP_SMITHY_PROTOCOL", None)
         inner.pop("HTTP_CONTENT_ENCODING", None)
-        captured = {}
-
-        def capture(status, headers, exc_info=None):
-            captured["status"] = int(status.split(" ", 1)[0])
-            captured["headers"] = headers
-
-        chunks = self.app(inner, capture)
-        try:
-            data = b"".join(chunks)
-        finally:
-            if hasattr(chunks, "close"):
-                chunks.close()
-        status = captured.get("status", 500)
+        status, data = answered(self.app, inner)
         try:
             payload = json.loads(data) if data.strip() else {}
         except ValueError:

@@ -15,10 +15,7 @@ class ActivityTests(unittest.TestCase):
         cls.emulator = Emulator()
         cls.ec2 = cls.emulator.client("ec2")
         cls.asg = cls.emulator.client("autoscaling")
-        ami = sorted(i["ImageId"] for i in cls.ec2.describe_images()["Images"] if i.get("Architecture") == "x86_64")[0]
-        cls.template = cls.ec2.create_launch_template(
-            LaunchTemplateName=f"lt-{uuid.uuid4().hex[:8]}", LaunchTemplateData={"ImageId": ami, "InstanceType": "t3.micro"}
-        )["LaunchTemplate"]["LaunchTemplateId"]
+        cls.template = cls.emulator.small_template()
 
     @classmethod
     def tearDownClass(cls):

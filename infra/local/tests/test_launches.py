@@ -28,14 +28,24 @@ class Emulator:
         )
         self.endpoint = self.process.stdout.readline().split()[-1]
 
-    def client(self, service, region="us-east-1"):
+    def client(self, service, region="us-east-1", key="test", secret="test", token=None):
+        """A boto3 client on the emulator, with the default keys or a principal's own."""
         return boto3.client(
             service,
             endpoint_url=self.endpoint,
             region_name=region,
-            aws_access_key_id="test",
-            aws_secret_access_key="test",
+            aws_access_key_id=key,
+            aws_secret_access_key=secret,
+            aws_session_token=token,
         )
+
+    def small_template(self):
+        """A launch template for a t3.micro on an x86_64 image: the id."""
+        ec2 = self.client("ec2")
+        ami = sorted(i["ImageId"] for i in ec2.describe_images()["Images"] if i.get("Architecture") == "x86_64")[0]
+        return ec2.create_launch_template(
+            LaunchTemplateName=f"lt-{uuid.uuid4().hex[:8]}", LaunchTemplateData={"ImageId": ami, "InstanceType": "t3.micro"}
+        )["LaunchTemplate"]["LaunchTemplateId"]
 
     def stop(self):
         self.process.stdin.close()

@@ -36,7 +36,8 @@ pub(crate) async fn run(args: &BacklogArgs) -> Result<ExitCode> {
     };
     let clients = Clients::load(None).await;
     let sink = CloudWatchMetricSink::new(clients.cloudwatch.clone());
-    let reader = SqsBacklogReader::new(clients.sqs, clients.autoscaling, clients.ec2, clients.cloudwatch);
+    let reader =
+        SqsBacklogReader::new(clients.sqs, clients.autoscaling, clients.ec2, clients.cloudwatch, clients.cloudtrail);
     let sink = put_metric_data.then_some(&sink);
     let run = scalegate_core::backlog::run(&config, &reader, sink, chrono::Utc::now()).await;
     println!(

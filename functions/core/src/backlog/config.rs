@@ -21,6 +21,7 @@
 //! [unexplained]                # capacity with no backlog behind it (on unless enabled = false)
 //! tolerance = 0.25             # up to 25 % above what the backlog asks for is explained
 //! dead_time = "10m"            # how long a rise may stand before the backlog must be behind it
+//! callers = true              # name who made a flagged rise, from CloudTrail's event history (LookupEvents)
 //! ```
 
 use super::unexplained::UnexplainedSettings;
@@ -129,6 +130,7 @@ struct RawUnexplained {
     enabled: Option<bool>,
     tolerance: Option<f64>,
     dead_time: Option<toml::Value>,
+    callers: Option<bool>,
 }
 
 fn unexplained(raw: Option<&RawUnexplained>) -> Result<Option<UnexplainedSettings>, String> {
@@ -147,6 +149,7 @@ fn unexplained(raw: Option<&RawUnexplained>) -> Result<Option<UnexplainedSetting
     if let Some(v) = &raw.dead_time {
         settings.dead_time = duration(v, "dead_time").map_err(|e| format!("[unexplained] {e}"))?;
     }
+    settings.callers = raw.callers.unwrap_or(settings.callers);
     Ok(Some(settings))
 }
 

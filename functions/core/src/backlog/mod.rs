@@ -13,9 +13,12 @@ pub use config::{BacklogConfig, ConfigError, Pair, PerMessage, Publish};
 pub use figures::{
     capacity, figures, measured_seconds_per_message, messages, Capacity, Figures, GroupMember, GroupView, QueueDepth,
 };
-pub use ports::{BacklogReader, Datum, MetricSink, TickQueue};
+pub use ports::{BacklogReader, CallRecords, Datum, MetricSink, TickQueue};
 pub use service::{run, BacklogRun, PairFigures, PairReport, MEASURE_MINUTES};
-pub use unexplained::{unexplained, RaisedBy, UnexplainedRise, UnexplainedSettings};
+pub use unexplained::{
+    calls_behind, recorded_call, unexplained, RaisedBy, RecordedCall, UnexplainedRise, UnexplainedSettings, CALL_AFTER,
+    CALL_BEFORE, CAPACITY_CALLS,
+};
 
 #[cfg(test)]
 mod tests;

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::time::Duration;
 
-/// Reads queues, groups, launch times and drain rates.
+/// Reads queues, groups, launch times, drain rates, scaling activities and who made a change.
 pub trait BacklogReader: Send + Sync {
     /// `GetQueueAttributes` for each queue (name or URL), at most `concurrency` at once; one result per queue, in order.
     fn queue_depths(
@@ -42,6 +42,24 @@ pub trait BacklogReader: Send + Sync {
         group: &str,
         since: DateTime<Utc>,
     ) -> impl Future<Output = Result<Vec<ScalingActivity>, AwsError>> + Send;
+
+    /// CloudTrail `LookupEvents` for one event name between `from` and `to`, every page up to a bound: each
+    /// record's `CloudTrailEvent` JSON (asked only for a rise nothing explains).
+    fn calls(
+        &self,
+        event: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> impl Future<Output = Result<CallRecords, AwsError>> + Send;
+}
+
+/// CloudTrail's records of one call in a window.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CallRecords {
+    /// Each record's `CloudTrailEvent` JSON, newest first.
+    pub records: Vec<String>,
+    /// False when more pages were left than the bound allows (the oldest records were not read).
+    pub complete: bool,
 }
 
 /// One metric value to publish through `PutMetricData`.

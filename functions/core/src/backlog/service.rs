@@ -6,8 +6,11 @@ use super::config::{BacklogConfig, PerMessage};
 use super::figures::{capacity, figures, measured_seconds_per_message, messages, Capacity, Figures, QueueDepth};
 use super::ports::{BacklogReader, MetricSink};
 use super::report::pair_report;
-use super::unexplained::{unexplained, UnexplainedRise, UnexplainedSettings};
+use super::unexplained::{
+    calls_behind, recorded_call, unexplained, RaisedBy, UnexplainedRise, UnexplainedSettings, CALL_AFTER, CALL_BEFORE,
+};
 use super::GroupView;
+use crate::guard::{classify, CloudTrailRecord};
 use crate::lifecycle::LifecycleState;
 use crate::ports::{AwsError, AwsErrorKind};
 use crate::report::{Level, Report};
@@ -224,6 +227,62 @@ async fn explain<R: BacklogReader>(
             )),
         }
     }
+    if settings.callers {
+        // One flagged group after another: LookupEvents allows two calls a second per account and region.
+        for (f, p) in outcomes.iter_mut().zip(&config.pairs) {
+            let Some(rise) = f.as_mut().ok().and_then(|f| f.unexplained.as_mut()) else { continue };
+            if matches!(rise.raised_by, RaisedBy::UserRequest | RaisedBy::Other) {
+                look_up_caller(reader, &p.group, rise, notes).await;
+            }
+        }
+    }
+}
+
+/// Finds the call behind `rise` in CloudTrail's event history: the calls its Cause names, around when it was asked for.
+async fn look_up_caller<R: BacklogReader>(
+    reader: &R,
+    group: &str,
+    rise: &mut UnexplainedRise,
+    notes: &mut Vec<String>,
+) {
+    let (from, to) = (rise.requested - CALL_BEFORE, rise.requested + CALL_AFTER);
+    let mut calls = Vec::new();
+    let mut unreadable = 0;
+    for event in calls_behind(&rise.cause) {
+        match retry(RetryPolicy::standard(), || reader.calls(event, from, to)).await.result {
+            Ok(found) => {
+                if !found.complete {
+                    notes.push(format!(
+                        "CloudTrail holds more {event} calls between {from} and {to} than were read: the caller of \
+                         {group}'s rise may be among those left"
+                    ));
+                }
+                for text in found.records {
+                    match CloudTrailRecord::from_json(&text) {
+                        Ok(record) => calls.push(classify(&record)),
+                        Err(_) => unreadable += 1,
+                    }
+                }
+            }
+            Err(e) => {
+                notes
+                    .push(format!("CloudTrail LookupEvents {event} for {group} failed ({e}): its caller is not known"));
+                return;
+            }
+        }
+    }
+    if unreadable > 0 {
+        notes.push(format!("CloudTrail returned {unreadable} records for {group}'s rise that are not CloudTrail JSON"));
+    }
+    rise.call = recorded_call(group, rise.requested, rise.to, &calls);
+    rise.caller = Some(match &rise.call {
+        Some(call) => call.principal.name().to_string(),
+        None => format!(
+            "not in CloudTrail's event history between {from} and {to} (a record can take 5 minutes or more to \
+             appear){}",
+            rise.caller.as_deref().map(|c| format!("; Auto Scaling says: {c}")).unwrap_or_default()
+        ),
+    });
 }
 
 async fn finish<S: MetricSink>(

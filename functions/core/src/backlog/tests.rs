@@ -136,6 +136,8 @@ struct Fake {
     launched: HashMap<String, DateTime<Utc>>,
     deleted: HashMap<String, Vec<f64>>,
     activities: Vec<ScalingActivity>,
+    /// CloudTrail's event history: records as LookupEvents returns their CloudTrailEvent.
+    trail: Vec<serde_json::Value>,
     calls: Mutex<Vec<&'static str>>,
     put: Mutex<Vec<Datum>>,
 }
@@ -173,6 +175,15 @@ impl BacklogReader for Fake {
     async fn activities(&self, _group: &str, since: DateTime<Utc>) -> Result<Vec<ScalingActivity>, AwsError> {
         self.calls.lock().unwrap().push("DescribeScalingActivities");
         Ok(self.activities.iter().filter(|a| a.start >= since).cloned().collect())
+    }
+    async fn calls(&self, event: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<CallRecords, AwsError> {
+        self.calls.lock().unwrap().push("LookupEvents");
+        let within = |r: &serde_json::Value| {
+            let at = DateTime::parse_from_rfc3339(r["eventTime"].as_str().unwrap()).unwrap();
+            at >= from && at <= to
+        };
+        let records = self.trail.iter().filter(|r| r["eventName"] == event && within(r)).map(|r| r.to_string());
+        Ok(CallRecords { records: records.collect(), complete: true })
     }
 }
 
@@ -290,14 +301,14 @@ fn raised(minutes_ago: i64, cause: &str) -> ScalingActivity {
     }
 }
 
-const BY_HAND: &str = "At 2026-12-05T10:00:00Z a user request explicitly set group desired capacity changing the \
+const BY_HAND: &str = "At 2026-11-22T11:40:00Z a user request explicitly set group desired capacity changing the \
                        desired capacity from 2 to 10.";
-const BY_POLICY: &str = "At 2026-12-05T10:00:00Z a monitor alarm TargetTracking-workers-AlarmHigh-1 in state ALARM \
+const BY_POLICY: &str = "At 2026-11-22T11:45:00Z a monitor alarm TargetTracking-workers-AlarmHigh-1 in state ALARM \
                          triggered policy backlog changing the desired capacity from 2 to 10.";
 
 #[test]
 fn capacity_raised_by_hand_with_no_backlog_behind_it_is_unexplained_once_the_dead_time_passed() {
-    let settings = UnexplainedSettings { tolerance: 0.25, dead_time: Duration::from_secs(600) };
+    let settings = UnexplainedSettings { tolerance: 0.25, dead_time: Duration::from_secs(600), callers: true };
     let flagged = unexplained(10, 1, 2, &[raised(20, BY_HAND)], &settings, now()).expect("flagged");
     assert_eq!((flagged.from, flagged.to, flagged.allowed, flagged.raised_by), (2, 10, 3, RaisedBy::UserRequest));
     assert!(flagged.caller.as_deref().is_some_and(|c| c.contains("user request")), "{flagged:?}");
@@ -360,4 +371,141 @@ fn a_run_reads_activities_only_for_groups_above_their_backlog_and_reports_the_ri
     .unwrap_err()
     .to_string();
     assert!(e.contains("[unexplained] `tolerance`"), "{e}");
+}
+
+/// A CloudTrail record of an Auto Scaling call, in AWS's documented format (built, not captured).
+fn record(event: &str, group: &str, seconds_before_rise: i64, who: &str, error: Option<&str>) -> serde_json::Value {
+    let at = now() - chrono::Duration::minutes(20) - chrono::Duration::seconds(seconds_before_rise);
+    let mut r = serde_json::json!({
+        "eventVersion": "1.08",
+        "userIdentity": {
+            "type": "AssumedRole",
+            "principalId": "AROAEXAMPLE:session",
+            "arn": format!("arn:aws:sts::111122223333:assumed-role/{who}/session"),
+            "accountId": "111122223333",
+            "sessionContext": { "sessionIssuer": { "type": "Role", "arn": format!("arn:aws:iam::111122223333:role/{who}") } }
+        },
+        "eventTime": at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "eventSource": "autoscaling.amazonaws.com",
+        "eventName": event,
+        "awsRegion": "eu-west-1",
+        "requestParameters": { "autoScalingGroupName": group, "desiredCapacity": 10, "honorCooldown": false },
+        "responseElements": null,
+        "eventID": format!("{who}-{seconds_before_rise}"),
+        "readOnly": false,
+        "eventType": "AwsApiCall"
+    });
+    if let Some(code) = error {
+        r["errorCode"] = code.into();
+    }
+    r
+}
+
+fn classified(records: &[serde_json::Value]) -> Vec<crate::guard::Call> {
+    records.iter().map(|r| crate::guard::classify(&crate::guard::CloudTrailRecord::from_value(r).unwrap())).collect()
+}
+
+#[test]
+fn the_call_behind_a_rise_is_the_nearest_successful_call_that_could_have_made_it() {
+    let requested = now() - chrono::Duration::minutes(20);
+    let mut other_size = record("SetDesiredCapacity", "workers", 3, "resizer", None);
+    other_size["requestParameters"]["desiredCapacity"] = 4.into();
+    let mut only_max = record("UpdateAutoScalingGroup", "workers", 1, "max-raiser", None);
+    only_max["requestParameters"] = serde_json::json!({ "autoScalingGroupName": "workers", "maxSize": 20 });
+    let calls = classified(&[
+        record("SetDesiredCapacity", "workers", 100, "early-admin", None),
+        record("SetDesiredCapacity", "workers", 10, "ops-admin", None),
+        // Later, to the same size, but farther from the time the Cause gives: not the one.
+        record("SetDesiredCapacity", "workers", -50, "late-admin", None),
+        record("SetDesiredCapacity", "workers", 5, "intruder", Some("AccessDenied")),
+        record("SetDesiredCapacity", "other-group", 2, "other-admin", None),
+        record("SetDesiredCapacity", "workers", 600, "too-early", None),
+        record("SetDesiredCapacity", "workers", -120, "too-late", None),
+        other_size,
+        only_max,
+    ]);
+    let found = recorded_call("workers", requested, 10, &calls).expect("found");
+    assert_eq!(found.principal.arn, "arn:aws:iam::111122223333:role/ops-admin", "{found:?}");
+    assert_eq!(found.principal.caller, "arn:aws:sts::111122223333:assumed-role/ops-admin/session");
+    assert_eq!((found.event.as_str(), found.event_id.as_deref()), ("SetDesiredCapacity", Some("ops-admin-10")));
+    // The same calls listed in another order give the same answer.
+    let reversed: Vec<_> = calls.iter().rev().cloned().collect();
+    assert_eq!(recorded_call("workers", requested, 10, &reversed), Some(found));
+    assert_eq!(recorded_call("nobody", requested, 10, &calls), None);
+    assert_eq!(recorded_call("workers", requested, 7, &calls), None, "no call set 7");
+    // A call that changes nothing about capacity is not the call, whoever made it.
+    assert_eq!(
+        recorded_call(
+            "workers",
+            requested,
+            10,
+            &classified(&[record("PutLifecycleHook", "workers", 1, "hooker", None)])
+        ),
+        None
+    );
+    // MinSize raised to the new size makes it; a policy executed by its ARN names its group there.
+    let mut min = record("UpdateAutoScalingGroup", "workers", 1, "min-raiser", None);
+    min["requestParameters"] = serde_json::json!({ "autoScalingGroupName": "workers", "minSize": 10 });
+    let mut policy = record("ExecutePolicy", "workers", 0, "policy-runner", None);
+    policy["requestParameters"] = serde_json::json!({
+        "policyName": "arn:aws:autoscaling:eu-west-1:111122223333:scalingPolicy:c322761b-3172-4d56-9a21-0ed9d6161d67:autoScalingGroupName/workers:policyName/scale-out",
+        "honorCooldown": false
+    });
+    assert_eq!(
+        recorded_call("workers", requested, 10, &classified(&[min])).unwrap().principal.arn,
+        "arn:aws:iam::111122223333:role/min-raiser"
+    );
+    assert_eq!(recorded_call("workers", requested, 10, &classified(&[policy])).unwrap().event, "ExecutePolicy");
+    // The Cause's wording narrows the lookup; an unknown wording looks up every call that moves capacity.
+    assert_eq!(calls_behind(BY_HAND), ["SetDesiredCapacity"]);
+    assert_eq!(
+        calls_behind("At 2026-12-05T10:00:00Z a user request update of AutoScalingGroup constraints to min: 1, max: 10, desired: 8 changing the desired capacity from 2 to 8."),
+        ["UpdateAutoScalingGroup"]
+    );
+    assert_eq!(calls_behind("something new changing the desired capacity from 2 to 8"), CAPACITY_CALLS);
+}
+
+#[test]
+fn a_flagged_rise_names_its_caller_from_cloudtrail_or_says_it_found_none() {
+    let mut over = group("workers", in_service(10));
+    over.min_size = 1;
+    let fake = |trail: Vec<serde_json::Value>| Fake {
+        queues: HashMap::from([("jobs".into(), QueueDepth { visible: 10, in_flight: 0, delayed: 0 })]),
+        groups: vec![over.clone()],
+        activities: vec![raised(20, BY_HAND)],
+        trail,
+        ..Default::default()
+    };
+    let config = |extra: &str| {
+        BacklogConfig::from_toml(
+            &format!(
+                "[[pair]]\nqueue = \"jobs\"\ngroup = \"workers\"\nlatency = \"10s\"\nseconds_per_message = 1\n{extra}"
+            ),
+            "t",
+        )
+        .unwrap()
+    };
+    let known = fake(vec![
+        record("SetDesiredCapacity", "workers", 10, "ops-admin", None),
+        record("SetDesiredCapacity", "other-group", 3, "other-admin", None),
+    ]);
+    let done = block(run(&config(""), &known, None::<&Fake>, now()));
+    let line = done.report.texts().find(|t| t.contains("\"unexplained scaling\"")).expect("flagged").to_string();
+    assert!(line.contains("arn:aws:sts::111122223333:assumed-role/ops-admin/session"), "{line}");
+    assert!(line.contains("\"event\":\"SetDesiredCapacity\"") && !line.contains("other-admin"), "{line}");
+    assert_eq!(
+        known.calls.lock().unwrap().iter().filter(|c| **c == "LookupEvents").count(),
+        1,
+        "the Cause names one call"
+    );
+
+    let unknown = fake(vec![]);
+    let done = block(run(&config(""), &unknown, None::<&Fake>, now()));
+    let line = done.report.texts().find(|t| t.contains("\"unexplained scaling\"")).expect("flagged").to_string();
+    assert!(line.contains("not in CloudTrail's event history") && line.contains("\"call\":null"), "{line}");
+
+    let off = fake(vec![record("SetDesiredCapacity", "workers", 10, "ops-admin", None)]);
+    let done = block(run(&config("[unexplained]\ncallers = false\n"), &off, None::<&Fake>, now()));
+    assert!(done.report.texts().any(|t| t.contains("\"unexplained scaling\"") && !t.contains("ops-admin")));
+    assert!(!off.calls.lock().unwrap().contains(&"LookupEvents"));
 }

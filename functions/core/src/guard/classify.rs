@@ -50,6 +50,15 @@ impl Principal {
             || service_linked_session
     }
 
+    /// The best name there is: the caller's ARN as logged, else the identity's role or user, the service that
+    /// invoked it, its type.
+    pub fn name(&self) -> &str {
+        [self.caller.as_str(), self.arn.as_str(), self.invoked_by.as_deref().unwrap_or(""), self.kind.as_str()]
+            .into_iter()
+            .find(|n| !n.is_empty())
+            .unwrap_or("unknown")
+    }
+
     /// The instance whose credentials made the call: an instance profile's session is named after its instance.
     pub fn instance(&self) -> Option<&str> {
         let session = self.caller.rsplit('/').next()?;
@@ -259,7 +268,16 @@ pub fn classify(record: &CloudTrailRecord) -> Call {
     let p = record.params();
     let tags: &[serde_json::Value] = p.get("tags").and_then(|t| t.as_array()).map_or(&[], Vec::as_slice);
     let tag = |t: &serde_json::Value, name: &str| Params::of(Some(t)).text(name);
-    let group = p.text("autoScalingGroupName").or_else(|| tags.first().and_then(|t| tag(t, "resourceId")));
+    // ExecutePolicy may name its policy by ARN alone, which carries the group: `…:autoScalingGroupName/NAME:policyName/…`.
+    let in_policy_arn = || {
+        let arn = p.text("policyName")?;
+        let rest = arn.split(":autoScalingGroupName/").nth(1)?;
+        Some(rest.split(":policyName/").next()?.to_string())
+    };
+    let group = p
+        .text("autoScalingGroupName")
+        .or_else(|| tags.first().and_then(|t| tag(t, "resourceId")))
+        .or_else(in_policy_arn);
     let instances = || p.list("instanceIds");
     let template_of = |lt: Params<'_>| lt.text("launchTemplateId").or_else(|| lt.text("launchTemplateName"));
     let mut changes = Vec::new();
