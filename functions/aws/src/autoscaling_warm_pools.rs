@@ -101,10 +101,37 @@ impl ScalingActivities for AutoScalingWarmPools {
 }
 
 /// `DescribeScalingActivities` for one group since `since`, every page needed.
-pub(crate) async fn scaling_activities(
+async fn scaling_activities(
     autoscaling: &aws_sdk_autoscaling::Client,
     group: &str,
     since: DateTime<Utc>,
+) -> Result<Vec<ScalingActivity>, AwsError> {
+    let mut read = activities_until(autoscaling, group, usize::MAX, |a| a.start < since).await?;
+    read.retain(|a| a.start >= since);
+    Ok(read)
+}
+
+/// Pages of 100 read at most looking for a group's newest change of desired capacity: a group that launched and
+/// replaced a thousand instances since its capacity last changed is not looked at further back.
+const CHANGE_PAGES: usize = 10;
+
+/// `DescribeScalingActivities` for one group back to its newest finished change of desired capacity, however old,
+/// at most [`CHANGE_PAGES`] pages.
+pub(crate) async fn activities_to_newest_change(
+    autoscaling: &aws_sdk_autoscaling::Client,
+    group: &str,
+) -> Result<Vec<ScalingActivity>, AwsError> {
+    activities_until(autoscaling, group, CHANGE_PAGES, |a| a.desired_change().is_some()).await
+}
+
+/// One group's activities, newest first — except that activities still in progress come before all others whatever
+/// their start, so only a finished one can end the reading —, page after page until a page holds a finished activity
+/// `enough` accepts, or `max_pages` were read.
+async fn activities_until(
+    autoscaling: &aws_sdk_autoscaling::Client,
+    group: &str,
+    max_pages: usize,
+    enough: impl Fn(&ScalingActivity) -> bool,
 ) -> Result<Vec<ScalingActivity>, AwsError> {
     let mut out = Vec::new();
     let mut pages = autoscaling
@@ -113,28 +140,27 @@ pub(crate) async fn scaling_activities(
         .max_records(100)
         .into_paginator()
         .send();
-    // Newest first, except that activities still in progress come before all others whatever their start: stop at
-    // the first finished activity that started before `since`.
-    'pages: while let Some(page) = pages.next().await {
+    for _ in 0..max_pages {
+        let Some(page) = pages.next().await else { break };
         let page = page.map_err(|e| classify("DescribeScalingActivities", e))?;
-        for a in page.activities() {
-            let Some(start) = a.start_time().and_then(to_chrono) else { continue };
-            if start < since {
-                if a.end_time().is_some() {
-                    break 'pages;
-                }
-                continue;
-            }
-            out.push(ScalingActivity {
-                start,
-                end: a.end_time().and_then(to_chrono),
-                description: a.description().unwrap_or_default().to_string(),
-                cause: a.cause().unwrap_or_default().to_string(),
-                status: a.status_code().map(|s| s.as_str().to_string()).unwrap_or_default(),
-            });
+        let before = out.len();
+        out.extend(page.activities().iter().filter_map(activity_of));
+        if out[before..].iter().any(|a| a.end.is_some() && enough(a)) {
+            break;
         }
     }
     Ok(out)
+}
+
+/// An activity as the core reads it; one with no start time is skipped.
+fn activity_of(a: &aws_sdk_autoscaling::types::Activity) -> Option<ScalingActivity> {
+    Some(ScalingActivity {
+        start: a.start_time().and_then(to_chrono)?,
+        end: a.end_time().and_then(to_chrono),
+        description: a.description().unwrap_or_default().to_string(),
+        cause: a.cause().unwrap_or_default().to_string(),
+        status: a.status_code().map(|s| s.as_str().to_string()).unwrap_or_default(),
+    })
 }
 
 impl DemandMetrics for AutoScalingWarmPools {

@@ -221,8 +221,8 @@ impl BacklogReader for SqsBacklogReader {
         Ok(all(names.chunks(500).enumerate().map(|(b, c)| batch((b * 500, c))).collect()).await?.into_iter().collect())
     }
 
-    async fn activities(&self, group: &str, since: DateTime<Utc>) -> Result<Vec<ScalingActivity>, AwsError> {
-        crate::autoscaling_warm_pools::scaling_activities(&self.autoscaling, group, since).await
+    async fn activities(&self, group: &str) -> Result<Vec<ScalingActivity>, AwsError> {
+        crate::autoscaling_warm_pools::activities_to_newest_change(&self.autoscaling, group).await
     }
 
     async fn calls(&self, event: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<CallRecords, AwsError> {

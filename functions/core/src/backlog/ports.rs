@@ -35,13 +35,10 @@ pub trait BacklogReader: Send + Sync {
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<HashMap<String, Vec<f64>>, AwsError>> + Send;
 
-    /// `DescribeScalingActivities` for one group since `since`, every page (asked only for a group above what its
-    /// backlog explains).
-    fn activities(
-        &self,
-        group: &str,
-        since: DateTime<Utc>,
-    ) -> impl Future<Output = Result<Vec<ScalingActivity>, AwsError>> + Send;
+    /// `DescribeScalingActivities` for one group, newest first, up to and including the newest activity that changed
+    /// its desired capacity, however old (Auto Scaling keeps six weeks), within a bound of pages (asked only for a
+    /// group above what its backlog explains: a rise stays unexplained for as long as it stands).
+    fn activities(&self, group: &str) -> impl Future<Output = Result<Vec<ScalingActivity>, AwsError>> + Send;
 
     /// CloudTrail `LookupEvents` for one event name between `from` and `to`, every page up to a bound: each
     /// record's `CloudTrailEvent` JSON (asked only for a rise nothing explains).

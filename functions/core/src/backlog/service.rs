@@ -204,13 +204,10 @@ async fn explain<R: BacklogReader>(
     if above.is_empty() {
         return;
     }
-    // Far enough back to find the change that raised it, which must be older than the dead time to count.
-    let look_back =
-        chrono::TimeDelta::from_std(settings.dead_time * 3).unwrap_or_default().max(chrono::TimeDelta::hours(1));
     let policy = RetryPolicy::standard();
     // As many in flight as the queue reads: the run's own bound on concurrent calls.
     let read: Vec<_> = futures::stream::iter(above.iter())
-        .map(|(_, g)| async move { retry(policy, || reader.activities(&g.name, now - look_back)).await.result })
+        .map(|(_, g)| async move { retry(policy, || reader.activities(&g.name)).await.result })
         .buffered(config.concurrency)
         .collect()
         .await;

@@ -172,9 +172,9 @@ impl BacklogReader for Fake {
         self.calls.lock().unwrap().push("GetMetricData");
         Ok(names.iter().filter_map(|n| self.deleted.get(n).map(|d| (n.clone(), d.clone()))).collect())
     }
-    async fn activities(&self, _group: &str, since: DateTime<Utc>) -> Result<Vec<ScalingActivity>, AwsError> {
+    async fn activities(&self, _group: &str) -> Result<Vec<ScalingActivity>, AwsError> {
         self.calls.lock().unwrap().push("DescribeScalingActivities");
-        Ok(self.activities.iter().filter(|a| a.start >= since).cloned().collect())
+        Ok(self.activities.clone())
     }
     async fn calls(&self, event: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<CallRecords, AwsError> {
         self.calls.lock().unwrap().push("LookupEvents");
@@ -347,6 +347,15 @@ fn a_run_reads_activities_only_for_groups_above_their_backlog_and_reports_the_ri
     );
     assert!(texts.iter().any(|t| t.contains("\"UnexplainedScaling\":1") && t.contains("workers")), "{texts:?}");
     assert!(fake.calls.lock().unwrap().contains(&"DescribeScalingActivities"));
+    // A rise that has stood for days is as unexplained as a fresh one: the flag (and its alarm) lasts while it stands.
+    let days_old = Fake {
+        queues: HashMap::from([("jobs".into(), QueueDepth { visible: 10, in_flight: 0, delayed: 0 })]),
+        groups: vec![fake.groups[0].clone()],
+        activities: vec![raised(3 * 24 * 60, &BY_HAND.replace("2026-11-22T11:40", "2026-11-19T12:00"))],
+        ..Default::default()
+    };
+    let done = block(run(&config, &days_old, None::<&Fake>, now()));
+    assert!(done.report.texts().any(|t| t.contains("\"UnexplainedScaling\":1")));
     // Ten messages at ten a target need one instance: ten are unexplained. A backlog that asks for them is not, and
     // costs no read.
     let busy = Fake {
