@@ -6,3 +6,4 @@ mod backlog_faults;
 mod drain_faults;
 mod gate_faults;
 mod lease_faults;
+mod sweep_faults;

@@ -4,7 +4,8 @@
 //! Round trips: the groups (every page); their warm pools (`DescribeWarmPool`, every page, side by side); the
 //! instances, their profile associations and their volumes, 200 ids per call; then every security group, template
 //! version and (for attribute-based groups) instance type they name, each once however many instances share it; then
-//! the prefix lists those groups' rules name. At most [`CONCURRENCY`] calls are in flight.
+//! the prefix lists those groups' rules name. At most [`CONCURRENCY`] calls are in flight, and each call is retried
+//! on its own: a throttled batch of 200 does not re-read the thousands of instances the others already described.
 
 use crate::autoscaling_groups::tagged_groups;
 use crate::ec2_launch_facts::{group_facts, instance_facts, security_group_facts, template_ref};
@@ -15,6 +16,7 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 use scalegate_core::gate::{InstanceFacts, ProfileAssociation, TemplateRef};
 use scalegate_core::lifecycle::LifecycleState;
 use scalegate_core::ports::{AwsError, AwsErrorKind};
+use scalegate_core::retry::{retry, RetryPolicy};
 use scalegate_core::sweep::{
     swept, templates_needed, FleetFacts, FleetSnapshot, Health, InstanceHealth, Member, SweptGroup, SweptGroups,
     OPT_IN_TAG,
@@ -50,14 +52,25 @@ fn health(status: Option<&str>) -> Health {
     }
 }
 
-/// Runs `describe` over `ids` in batches of [`BATCH`], [`CONCURRENCY`] at a time, and joins what they found.
+/// One call of the snapshot, with the workflows' retries (the service does not retry the snapshot as a whole).
+async fn retried<T, F, Fut>(call: F) -> Result<T, AwsError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, AwsError>>,
+{
+    retry(RetryPolicy::standard(), call).await.result
+}
+
+/// Runs `describe` over `ids` in batches of [`BATCH`], [`CONCURRENCY`] at a time, each retried on its own, and joins
+/// what they found.
 async fn in_batches<T, F, Fut>(ids: &[String], describe: F) -> Result<Vec<T>, AwsError>
 where
     F: Fn(Vec<String>) -> Fut,
     Fut: std::future::Future<Output = Result<Vec<T>, AwsError>>,
 {
+    let describe = &describe;
     let batches: Vec<Vec<T>> = stream::iter(ids.chunks(BATCH).map(<[String]>::to_vec))
-        .map(describe)
+        .map(|chunk: Vec<String>| async move { retried(|| describe(chunk.clone())).await })
         .buffer_unordered(CONCURRENCY)
         .try_collect()
         .await?;
@@ -279,11 +292,15 @@ impl FleetFacts for Ec2FleetFacts {
         let (security_groups, resolved, described_types) = futures::join!(
             self.security_groups(&group_ids),
             stream::iter(templates)
-                .map(|t: TemplateRef| async move { found(self.launch.template(&t).await).map(|f| f.map(|f| (t, f))) })
+                .map(|t: TemplateRef| async move {
+                    found(retried(|| self.launch.template(&t)).await).map(|f| f.map(|f| (t, f)))
+                })
                 .buffer_unordered(CONCURRENCY)
                 .try_collect::<Vec<_>>(),
             stream::iter(types)
-                .map(|t| async move { found(self.launch.instance_type(&t).await).map(|f| f.map(|f| (t, f))) })
+                .map(
+                    |t| async move { found(retried(|| self.launch.instance_type(&t)).await).map(|f| f.map(|f| (t, f))) }
+                )
                 .buffer_unordered(CONCURRENCY)
                 .try_collect::<Vec<_>>(),
         );
@@ -297,7 +314,7 @@ impl FleetFacts for Ec2FleetFacts {
             .flat_map(|g| g.ingress.iter().flat_map(|r| r.prefix_list_ids.iter().cloned()))
             .collect();
         snapshot.prefix_lists = stream::iter(lists)
-            .map(|id| async move { self.launch.prefix_list(&id).await.map(|l| (l.id.clone(), l)) })
+            .map(|id| async move { retried(|| self.launch.prefix_list(&id)).await.map(|l| (l.id.clone(), l)) })
             .buffer_unordered(CONCURRENCY)
             .try_collect()
             .await?;

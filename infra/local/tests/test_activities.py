@@ -130,5 +130,24 @@ class ActivityTests(unittest.TestCase):
         self.assertEqual(watch.describe_alarms(AlarmNames=left)["MetricAlarms"], [], "deleted with the policy")
 
 
+    def test_a_request_count_policy_watches_its_target_group_as_cloudwatch_names_it(self):
+        name = self.group()
+        label = "app/web/50dc6c495c0c9188/targetgroup/web-tg/943f017f100becff"
+        self.asg.put_scaling_policy(
+            AutoScalingGroupName=name,
+            PolicyName="requests",
+            PolicyType="TargetTrackingScaling",
+            TargetTrackingConfiguration={
+                "PredefinedMetricSpecification": {"PredefinedMetricType": "ALBRequestCountPerTarget", "ResourceLabel": label},
+                "TargetValue": 1000.0,
+            },
+        )
+        policy = self.asg.describe_policies(AutoScalingGroupName=name)["ScalingPolicies"][0]
+        names = [a["AlarmName"] for a in policy["Alarms"]]
+        alarm = self.emulator.client("cloudwatch").describe_alarms(AlarmNames=names)["MetricAlarms"][0]
+        self.assertEqual((alarm["Namespace"], alarm["MetricName"]), ("AWS/ApplicationELB", "RequestCountPerTarget"))
+        self.assertEqual(alarm["Dimensions"], [{"Name": "TargetGroup", "Value": "targetgroup/web-tg/943f017f100becff"}])
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -90,7 +90,8 @@ pub trait SweptGroups: Send + Sync {
 /// One snapshot of the facts for every member of these groups.
 pub trait FleetFacts: Send + Sync {
     /// Describes every member's instance, volumes and profile associations in batches, then the security groups,
-    /// templates ([`templates_needed`](super::templates_needed)), instance types and prefix lists they name.
+    /// templates ([`templates_needed`](super::templates_needed)), instance types and prefix lists they name; each call
+    /// retried on its own ([`crate::retry`]), so the caller does not retry the snapshot.
     fn snapshot(&self, groups: &[SweptGroup]) -> impl Future<Output = Result<FleetSnapshot, AwsError>> + Send;
 }
 

@@ -75,7 +75,8 @@ where
     let groups = retry(RetryPolicy::standard(), || ports.opted_in_groups()).await.result?;
     let modes: Vec<_> = groups.iter().map(|g| SweepMode::parse(&g.mode_tag)).collect();
     let readable: Vec<_> = groups.iter().zip(&modes).filter(|(_, m)| m.is_ok()).map(|(g, _)| g.clone()).collect();
-    let snapshot = retry(RetryPolicy::standard(), || ports.snapshot(&readable)).await.result?;
+    // The snapshot retries each of its calls itself: retrying it whole would re-read every batch for one throttle.
+    let snapshot = ports.snapshot(&readable).await?;
     let mut out = Vec::with_capacity(groups.len());
     for (group, mode) in groups.iter().zip(modes) {
         let mode = match mode {

@@ -27,7 +27,10 @@ def _metric(group, config):
     if predefined:
         namespace, name, statistic = PREDEFINED.get(predefined.get("PredefinedMetricType"), ("AWS/EC2", "CPUUtilization", "Average"))
         if predefined.get("PredefinedMetricType") == "ALBRequestCountPerTarget":
-            dimensions = [{"Name": "TargetGroup", "Value": str(predefined.get("ResourceLabel", "")).split("/targetgroup/")[-1]}]
+            # ResourceLabel is app/<alb>/<id>/targetgroup/<tg>/<id>; CloudWatch names the target group
+            # targetgroup/<tg>/<id>, the ARN's resource part.
+            label = str(predefined.get("ResourceLabel", ""))
+            dimensions = [{"Name": "TargetGroup", "Value": "targetgroup/" + label.split("/targetgroup/", 1)[-1]}]
         else:
             dimensions = [{"Name": "AutoScalingGroupName", "Value": group}]
         return namespace, name, statistic, dimensions
