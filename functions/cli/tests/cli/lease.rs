@@ -66,17 +66,7 @@ async fn a_worker_acquires_and_releases_with_defaults_from_imdsv2() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let emulator = Emulator::start(&root).expect("emulator (run `make setup`)");
     let c = Clients::new(&sdk_config_for(emulator.endpoint()).await);
-    let template = c
-        .ec2
-        .create_launch_template()
-        .launch_template_name("lease-cli")
-        .launch_template_data(
-            aws_sdk_ec2::types::RequestLaunchTemplateData::builder().image_id(scalegate::demo::DEMO_AMI).build(),
-        )
-        .send()
-        .await
-        .unwrap();
-    let template_id = template.launch_template().and_then(|t| t.launch_template_id()).unwrap().to_string();
+    let template_id = crate::demo_template(&c, "lease-cli").await;
     c.autoscaling
         .create_auto_scaling_group()
         .auto_scaling_group_name("lease-workers")

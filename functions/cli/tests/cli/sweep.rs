@@ -23,15 +23,7 @@ async fn sweep_reports_until_apply_then_marks_within_the_tags_limit() {
     let emulator = Emulator::start(&root).expect("emulator (run `make setup`)");
     let endpoint = emulator.endpoint().to_string();
     let c = Clients::new(&sdk_config_for(&endpoint).await);
-    c.ec2
-        .create_launch_template()
-        .launch_template_name("sweep-cli")
-        .launch_template_data(
-            aws_sdk_ec2::types::RequestLaunchTemplateData::builder().image_id(scalegate::demo::DEMO_AMI).build(),
-        )
-        .send()
-        .await
-        .unwrap();
+    crate::demo_template(&c, "sweep-cli").await;
     for (group, tag) in [("sweep-workers", "replace:1"), ("sweep-typo", "replce")] {
         c.autoscaling
             .create_auto_scaling_group()

@@ -38,17 +38,7 @@ async fn warm_pools_is_dry_until_apply_and_cloudwatch_history_feeds_the_plan() {
     let c = Clients::new(&sdk_config_for(&endpoint).await);
     seed(&c, "Sent", |_| true).await;
     seed(&c, "Holey", |m| m % 4 != 0).await;
-    let template = c
-        .ec2
-        .create_launch_template()
-        .launch_template_name("pool-cli")
-        .launch_template_data(
-            aws_sdk_ec2::types::RequestLaunchTemplateData::builder().image_id(scalegate::demo::DEMO_AMI).build(),
-        )
-        .send()
-        .await
-        .unwrap();
-    let template_id = template.launch_template().and_then(|t| t.launch_template_id()).unwrap().to_string();
+    let template_id = crate::demo_template(&c, "pool-cli").await;
     c.autoscaling
         .create_auto_scaling_group()
         .auto_scaling_group_name("pool-workers")
