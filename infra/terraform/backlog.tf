@@ -22,6 +22,16 @@ module "backlog" {
   log_retention_days = var.log_retention_days
   alarm_actions      = var.alarm_actions
   ok_actions         = var.ok_actions
+  # Capacity standing above what the backlog asks for, raised by something other than the groups' own scaling (a
+  # manual SetDesiredCapacity, say) and kept past the dead time: the function's `unexplained scaling` line says which.
+  finding_alarms = {
+    "unexplained-scaling" = {
+      description = "A group's capacity stands above what its backlog asks for, raised by a user request or something other than its own scaling: the backlog function's `unexplained scaling` line names the group, the change, its cause and who made it (from CloudTrail)."
+      metric_name = "UnexplainedScaling"
+      statistic   = "Maximum"
+      period      = 300
+    }
+  }
   silence_alarm = {
     description = "The backlog-metric function has not run for 5 minutes: BacklogPerInstance is not being published and target tracking holds the group where it is (check its schedule rule and its start-up log)."
     period      = 300
@@ -54,23 +64,4 @@ resource "aws_lambda_event_source_mapping" "backlog_ticks" {
   event_source_arn = aws_sqs_queue.backlog_ticks[0].arn
   function_name    = module.backlog[0].alias_arn
   batch_size       = 10
-}
-
-# Capacity standing above what the backlog asks for, raised by something other than the groups' own scaling (a
-# manual SetDesiredCapacity, say) and kept past the dead time: the function's `unexplained scaling` line says which.
-resource "aws_cloudwatch_metric_alarm" "unexplained_scaling" {
-  count               = local.backlog_count
-  alarm_name          = "${var.backlog_name}-unexplained-scaling"
-  alarm_description   = "A group's capacity stands above what its backlog asks for, raised by a user request or something other than its own scaling: the backlog function's `unexplained scaling` line names the group, the change, its cause and the caller as Auto Scaling records it."
-  namespace           = "scalegate"
-  metric_name         = "UnexplainedScaling"
-  statistic           = "Maximum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = 0
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = var.alarm_actions
-  ok_actions          = var.ok_actions
-  tags                = var.tags
 }

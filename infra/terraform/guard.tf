@@ -40,7 +40,16 @@ module "guard" {
   log_retention_days = var.log_retention_days
   alarm_actions      = var.alarm_actions
   ok_actions         = var.ok_actions
-  failure_queue      = true
+  # Any watched change by someone outside the automation set.
+  finding_alarms = {
+    alerts = {
+      description = "Someone outside the automation set changed the scaling control plane: the guard's `guard alert` line names who, what and which group."
+      metric_name = "GuardAlerts"
+      statistic   = "Sum"
+      period      = 60
+    }
+  }
+  failure_queue = true
   environment = {
     SCALEGATE_GUARD = local.guard_document
   }
@@ -72,22 +81,4 @@ module "guard" {
   tags                 = var.tags
   role_path            = var.role_path
   permissions_boundary = var.permissions_boundary
-}
-
-# Any watched change by someone outside the automation set.
-resource "aws_cloudwatch_metric_alarm" "guard_alerts" {
-  count               = local.guard_count
-  alarm_name          = "${var.guard_name}-alerts"
-  alarm_description   = "Someone outside the automation set changed the scaling control plane: the guard's `guard alert` line names who, what and which group."
-  namespace           = "scalegate"
-  metric_name         = "GuardAlerts"
-  statistic           = "Sum"
-  period              = 60
-  evaluation_periods  = 1
-  threshold           = 0
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = var.alarm_actions
-  ok_actions          = var.ok_actions
-  tags                = var.tags
 }

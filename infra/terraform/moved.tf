@@ -134,3 +134,19 @@ moved {
   from = terraform_data.groups_given
   to   = terraform_data.input_checks[0]
 }
+
+# The finding alarms moved into the function module (finding_alarms).
+moved {
+  from = aws_cloudwatch_metric_alarm.drifted_instances[0]
+  to   = module.sweep[0].aws_cloudwatch_metric_alarm.finding["drifted"]
+}
+
+moved {
+  from = aws_cloudwatch_metric_alarm.guard_alerts[0]
+  to   = module.guard[0].aws_cloudwatch_metric_alarm.finding["alerts"]
+}
+
+moved {
+  from = aws_cloudwatch_metric_alarm.unexplained_scaling[0]
+  to   = module.backlog[0].aws_cloudwatch_metric_alarm.finding["unexplained-scaling"]
+}

@@ -30,6 +30,15 @@ module "sweep" {
   log_retention_days = var.log_retention_days
   alarm_actions      = var.alarm_actions
   ok_actions         = var.ok_actions
+  # Any member of an opted-in group found drifted, whatever the group's mode.
+  finding_alarms = {
+    drifted = {
+      description = "The drift sweep found instances that no longer pass the gate's checks: its `drift found` lines name each instance, the failed checks and what the sweep did (replaced, or held and why)."
+      metric_name = "DriftedInstances"
+      statistic   = "Maximum"
+      period      = 3600
+    }
+  }
   # The gate's own rules object: a pushed version reaches both within SCALEGATE_CONFIG_MAX_AGE, and the gate's
   # config-rejected and config-unreadable alarms (by the document's location) cover the sweep's reads too.
   environment = {
@@ -63,22 +72,4 @@ resource "terraform_data" "sweep_needs_gate" {
       error_message = "sweep_package needs the launch gate (create_launch_gate = true): the sweep judges instances with the gate's rules document."
     }
   }
-}
-
-# Any member of an opted-in group found drifted, whatever the group's mode.
-resource "aws_cloudwatch_metric_alarm" "drifted_instances" {
-  count               = local.sweep_count
-  alarm_name          = "${var.sweep_name}-drifted"
-  alarm_description   = "The drift sweep found instances that no longer pass the gate's checks: its `drift found` lines name each instance, the failed checks and what the sweep did (replaced, or held and why)."
-  namespace           = "scalegate"
-  metric_name         = "DriftedInstances"
-  statistic           = "Maximum"
-  period              = 3600
-  evaluation_periods  = 1
-  threshold           = 0
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = var.alarm_actions
-  ok_actions          = var.ok_actions
-  tags                = var.tags
 }

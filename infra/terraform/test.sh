@@ -150,7 +150,7 @@ alarms = [a for a in resources if "aws_cloudwatch_metric_alarm" in a]
 # + the drift sweep's errors, throttles, silence, rules' dead letters and drifted instances
 # + the backlog function's unexplained scaling
 assert len(alarms) == 49, alarms
-assert need("module.launch_gate.aws_cloudwatch_metric_alarm.unexplained_scaling[0]")["metric_name"] == "UnexplainedScaling"
+assert need('module.launch_gate.module.backlog[0].aws_cloudwatch_metric_alarm.finding["unexplained-scaling"]')["metric_name"] == "UnexplainedScaling"
 for fn in ["sod_audit", "backlog", "reaper", "planner", "sweep"]:
     for key in ["schedule"]:
         assert need(f'module.launch_gate.module.{fn}[0].aws_cloudwatch_event_target.this["{key}"]')["dead_letter_config"], fn
@@ -200,7 +200,7 @@ assert pattern["detail-type"] == ["AWS API Call via CloudTrail"], pattern
 calls = json.load(open(sys.argv[2] + "/tests/fixtures/cloudtrail/expected.json"))["calls"]
 assert sorted(pattern["detail"]["eventName"]) == calls, f"the rule's calls differ from the guard's fixtures: {sorted(pattern['detail']['eventName'])} vs {calls}"
 assert need('module.launch_gate.module.guard[0].aws_lambda_function_event_invoke_config.failures[0]')["maximum_retry_attempts"] == 2
-assert need("module.launch_gate.aws_cloudwatch_metric_alarm.guard_alerts[0]")["metric_name"] == "GuardAlerts"
+assert need('module.launch_gate.module.guard[0].aws_cloudwatch_metric_alarm.finding["alerts"]')["metric_name"] == "GuardAlerts"
 guard_policy = json.loads(need("module.launch_gate.module.guard[0].aws_iam_role_policy.this")["policy"])["Statement"]
 restore = [s for s in guard_policy if s["Action"] == "autoscaling:PutLifecycleHook"]
 assert len(restore) == 1 and restore[0]["Condition"] == {"Null": {"autoscaling:ResourceTag/scalegate:guard-restore": "false"}}, guard_policy
@@ -213,7 +213,7 @@ mark = [s for s in sweep_policy if "autoscaling:SetInstanceHealth" in ([s["Actio
 assert len(mark) == 1 and list(mark[0]["Condition"]) == ["StringLike"] and "replace:*" in mark[0]["Condition"]["StringLike"]["autoscaling:ResourceTag/scalegate:drift-sweep"], mark
 read = next(s for s in sweep_policy if s["Sid"] == "ReadConfigDocument")
 assert read["Resource"] == gate_rules.replace("s3://", "arn:aws:s3:::"), read
-assert need("module.launch_gate.aws_cloudwatch_metric_alarm.drifted_instances[0]")["metric_name"] == "DriftedInstances"
+assert need('module.launch_gate.module.sweep[0].aws_cloudwatch_metric_alarm.finding["drifted"]')["metric_name"] == "DriftedInstances"
 violations = [a for a in alarms if "sod_violations" in a]
 assert len(violations) == 2, violations
 print(f"infra test: plan has {len(resources)} resources; policy scoped to the groups; {len(alarms)} alarms; sod-audit on a schedule and on IAM changes; backlog-metric and the protection reaper every minute; the warm-pool planner every 15 minutes, PutWarmPool only on tagged groups; the scaling guard on CloudTrail calls; the drift sweep every 15 minutes with the gate's rules, SetInstanceHealth only on tagged groups; the drain on terminate actions through its queue")

@@ -9,7 +9,7 @@ use scalegate_aws::ec2_fleet_facts::Ec2FleetFacts;
 use scalegate_aws::round_trips::RoundTripCounter;
 use scalegate_aws::sdk::Clients;
 use scalegate_core::gate::example::compliant;
-use scalegate_core::gate::GateRules;
+use scalegate_core::gate::{GateRules, GroupFacts};
 use scalegate_core::lifecycle::LifecycleState;
 use scalegate_core::ports::AwsError;
 use scalegate_core::sweep::{
@@ -113,11 +113,14 @@ async fn sweep_cpu() {
             });
         }
         groups.push(SweptGroup {
-            name: format!("group-{g}"),
+            facts: GroupFacts {
+                name: format!("group-{g}"),
+                template: base.group.template.clone(),
+                subnets: base.group.subnets.clone(),
+                ..GroupFacts::default()
+            },
             mode_tag: "replace:10%".into(),
             desired: PER_GROUP as u32,
-            template: base.group.template.clone(),
-            subnets: base.group.subnets.clone(),
             members,
             ..SweptGroup::default()
         });

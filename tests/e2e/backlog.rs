@@ -152,6 +152,11 @@ async fn ten_second_resolution_schedules_ticks_instead_of_sleeping() {
     let answer = backlog_metric::lambda(&reader, &sink, Some(&ticks), &pairs, tick).await.unwrap();
     assert_eq!((answer["published"].as_u64(), answer["tick"].as_bool()), (Some(1), Some(true)), "{answer}");
     assert_eq!(delayed().await, 5, "a tick schedules nothing");
+    // The unexplained-scaling check is the scheduled run's, not every tick's.
+    let unexplained =
+        |r: &scalegate_core::backlog::BacklogRun| r.report.texts().any(|t| t.contains("UnexplainedScaling"));
+    assert!(unexplained(&backlog_metric::run_once(&reader, &sink, &config, false).await));
+    assert!(!unexplained(&backlog_metric::run_once(&reader, &sink, &config, true).await));
 
     // Without the tick queue, a configuration that asks for 10 s refuses to start, naming the setting.
     let e = scalegate_aws::settings::check_ticks(&config, false).unwrap_err().to_string();

@@ -7,6 +7,7 @@ use aws_sdk_ec2::operation::describe_volumes::DescribeVolumesOutput;
 use aws_smithy_mocks::{mock, mock_client, RuleMode};
 use aws_smithy_types::error::ErrorMetadata;
 use scalegate_aws::ec2_fleet_facts::{Ec2FleetFacts, BATCH};
+use scalegate_core::gate::GroupFacts;
 use scalegate_core::lifecycle::LifecycleState;
 use scalegate_core::sweep::{FleetFacts, Health, Member, SweptGroup};
 
@@ -23,13 +24,10 @@ async fn a_throttled_batch_is_retried_alone() {
         })
         .collect();
     let group = SweptGroup {
-        name: "workers".into(),
+        facts: GroupFacts { name: "workers".into(), ..GroupFacts::default() },
         mode_tag: "report".into(),
         desired: members.len() as u32,
         min_healthy_percent: None,
-        template: None,
-        overrides: vec![],
-        subnets: vec![],
         members,
     };
     let instances = mock!(aws_sdk_ec2::Client::describe_instances)

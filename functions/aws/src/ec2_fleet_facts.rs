@@ -16,7 +16,7 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 use scalegate_core::gate::{InstanceFacts, ProfileAssociation, TemplateRef};
 use scalegate_core::lifecycle::LifecycleState;
 use scalegate_core::ports::{AwsError, AwsErrorKind};
-use scalegate_core::retry::{retry, RetryPolicy};
+use scalegate_core::retry::retried;
 use scalegate_core::sweep::{
     swept, templates_needed, FleetFacts, FleetSnapshot, Health, InstanceHealth, Member, SweptGroup, SweptGroups,
     OPT_IN_TAG,
@@ -26,7 +26,7 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Ids per describe call: what a filter's values allow.
 pub const BATCH: usize = 200;
 /// Describe calls in flight at once.
-pub const CONCURRENCY: usize = 8;
+const CONCURRENCY: usize = 8;
 
 /// The sweep's ports over the EC2 and Auto Scaling clients.
 #[derive(Debug, Clone)]
@@ -50,15 +50,6 @@ fn health(status: Option<&str>) -> Health {
     } else {
         Health::Healthy
     }
-}
-
-/// One call of the snapshot, with the workflows' retries (the service does not retry the snapshot as a whole).
-async fn retried<T, F, Fut>(call: F) -> Result<T, AwsError>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<T, AwsError>>,
-{
-    retry(RetryPolicy::standard(), call).await.result
 }
 
 /// Runs `describe` over `ids` in batches of [`BATCH`], [`CONCURRENCY`] at a time, each retried on its own, and joins
@@ -105,13 +96,13 @@ impl SweptGroups for Ec2FleetFacts {
     async fn opted_in_groups(&self) -> Result<Vec<SweptGroup>, AwsError> {
         let mut groups = Vec::new();
         let mut pooled = Vec::new();
-        for (g, mode_tag) in tagged_groups(&self.autoscaling, OPT_IN_TAG).await? {
-            let facts = group_facts(&g, "");
+        for (g, mode_tag) in retried(|| tagged_groups(&self.autoscaling, OPT_IN_TAG)).await? {
             if g.warm_pool_configuration().is_some() {
                 pooled.push(groups.len());
             }
             groups.push(SweptGroup {
-                name: facts.name,
+                // No member named: the group's own facts, each member's state is added when it is judged.
+                facts: group_facts(&g, ""),
                 mode_tag,
                 desired: g.desired_capacity().and_then(|n| u32::try_from(n).ok()).unwrap_or(0),
                 // -1 (or absent) is "no policy".
@@ -119,16 +110,13 @@ impl SweptGroups for Ec2FleetFacts {
                     .instance_maintenance_policy()
                     .and_then(|p| p.min_healthy_percentage())
                     .and_then(|n| u32::try_from(n).ok()),
-                template: facts.template,
-                overrides: facts.overrides,
-                subnets: facts.subnets,
                 members: g.instances().iter().filter_map(member).collect(),
             });
         }
         let pools: Vec<(usize, Vec<Member>)> = stream::iter(pooled)
             .map(|i| {
-                let name = groups[i].name.clone();
-                async move { self.warm_pool_members(&name).await.map(|m| (i, m)) }
+                let name = groups[i].facts.name.clone();
+                async move { retried(|| self.warm_pool_members(&name)).await.map(|m| (i, m)) }
             })
             .buffer_unordered(CONCURRENCY)
             .try_collect()
@@ -283,7 +271,7 @@ impl FleetFacts for Ec2FleetFacts {
             .into_iter()
             .collect();
         let templates = templates_needed(groups, &snapshot);
-        let by_requirements = groups.iter().any(|g| g.overrides.iter().any(|o| o.requirements.is_some()));
+        let by_requirements = groups.iter().any(|g| g.facts.selects_by_requirements());
         let types: Vec<String> = if by_requirements {
             snapshot.instances.values().map(|i| i.instance_type.clone()).collect::<BTreeSet<_>>().into_iter().collect()
         } else {
@@ -308,11 +296,8 @@ impl FleetFacts for Ec2FleetFacts {
         snapshot.templates = resolved?.into_iter().flatten().collect();
         snapshot.instance_types = described_types?.into_iter().flatten().collect();
 
-        let lists: BTreeSet<String> = snapshot
-            .security_groups
-            .values()
-            .flat_map(|g| g.ingress.iter().flat_map(|r| r.prefix_list_ids.iter().cloned()))
-            .collect();
+        let lists: BTreeSet<String> =
+            snapshot.security_groups.values().flat_map(|g| g.prefix_list_ids().map(str::to_owned)).collect();
         snapshot.prefix_lists = stream::iter(lists)
             .map(|id| async move { retried(|| self.launch.prefix_list(&id)).await.map(|l| (l.id.clone(), l)) })
             .buffer_unordered(CONCURRENCY)

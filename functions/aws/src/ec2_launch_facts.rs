@@ -110,10 +110,7 @@ impl LaunchFactsSource for Ec2LaunchFacts {
         let security_groups = security_groups?;
 
         // Round 3, only when a rule names a prefix list.
-        let list_ids: BTreeSet<&str> = security_groups
-            .iter()
-            .flat_map(|g| g.ingress.iter().flat_map(|r| r.prefix_list_ids.iter().map(String::as_str)))
-            .collect();
+        let list_ids: BTreeSet<&str> = security_groups.iter().flat_map(SecurityGroupFacts::prefix_list_ids).collect();
         let prefix_lists: Vec<PrefixListFacts> = join_all(list_ids.into_iter().map(|id| self.prefix_list(id)))
             .await
             .into_iter()

@@ -24,9 +24,23 @@ pub enum BacklogError {
     NoConfiguration(#[from] ConfigError),
 }
 
-/// One computation: runs every pair and writes its lines to stdout.
-pub async fn run_once(reader: &SqsBacklogReader, sink: &CloudWatchMetricSink, config: &BacklogConfig) -> BacklogRun {
+/// One computation: runs every pair and writes its lines to stdout. A tick leaves the unexplained-scaling check to
+/// the minute's scheduled run: a rise is judged against a dead time of minutes, and reading activities and CloudTrail
+/// six times a minute would only spend the accounts' API rates.
+pub async fn run_once(
+    reader: &SqsBacklogReader,
+    sink: &CloudWatchMetricSink,
+    config: &BacklogConfig,
+    tick: bool,
+) -> BacklogRun {
     let sink = (config.publish == Publish::PutMetricData).then_some(sink);
+    let without_unexplained;
+    let config = if tick && config.unexplained.is_some() {
+        without_unexplained = BacklogConfig { unexplained: None, ..config.clone() };
+        &without_unexplained
+    } else {
+        config
+    };
     let result = run(config, reader, sink, Utc::now()).await;
     telemetry::write_report(&result.report);
     result
@@ -52,10 +66,11 @@ pub async fn lambda<T: TickQueue, S: ConfigStore>(
     telemetry::write_report(&config_report);
     let loaded = loaded?;
     let config = loaded.value.as_ref();
-    let result = run_once(reader, sink, config).await;
+    let tick = is_tick(&payload);
+    let result = run_once(reader, sink, config, tick).await;
     let published = result.pairs.iter().filter(|p| p.outcome.is_ok()).count();
     let failures = result.failures();
-    if is_tick(&payload) {
+    if tick {
         return Ok(json!({"pairs": config.pairs.len(), "published": published, "tick": true}));
     }
     let mut scheduled = 0;

@@ -7,7 +7,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{json, Value};
 
 /// A log line's severity, as CloudWatch Logs Insights and the alarms' metric filters read it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {
     /// Something happened as intended.
     Info,
@@ -32,7 +32,7 @@ impl Level {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Line {
     /// A structured log line: `timestamp`, `level`, `message`, then the outcome's fields.
-    Log(String),
+    Log(Level, String),
     /// An EMF line: CloudWatch Logs turns it into metric values.
     Metric(String),
 }
@@ -41,7 +41,7 @@ impl Line {
     /// The JSON text.
     pub fn text(&self) -> &str {
         match self {
-            Self::Log(text) | Self::Metric(text) => text,
+            Self::Log(_, text) | Self::Metric(text) => text,
         }
     }
 }
@@ -63,7 +63,7 @@ impl Report {
         if let (Some(l), Value::Object(f)) = (line.as_object_mut(), fields) {
             l.extend(f);
         }
-        self.lines.push(Line::Log(line.to_string()));
+        self.lines.push(Line::Log(level, line.to_string()));
     }
 
     /// Adds an EMF line in scalegate's namespace: these metrics under one dimension set.
@@ -94,8 +94,16 @@ impl Report {
     /// The log lines' texts.
     pub fn logs(&self) -> impl Iterator<Item = &str> {
         self.lines.iter().filter_map(|l| match l {
-            Line::Log(text) => Some(text.as_str()),
+            Line::Log(_, text) => Some(text.as_str()),
             Line::Metric(_) => None,
+        })
+    }
+
+    /// The log lines' texts at `level` or above (`Warn`: what a person should read).
+    pub fn logs_at_least(&self, level: Level) -> impl Iterator<Item = &str> {
+        self.lines.iter().filter_map(move |l| match l {
+            Line::Log(at, text) if *at >= level => Some(text.as_str()),
+            _ => None,
         })
     }
 
@@ -103,7 +111,7 @@ impl Report {
     pub fn metrics(&self) -> impl Iterator<Item = &str> {
         self.lines.iter().filter_map(|l| match l {
             Line::Metric(text) => Some(text.as_str()),
-            Line::Log(_) => None,
+            Line::Log(..) => None,
         })
     }
 
@@ -116,6 +124,20 @@ impl Report {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_at_a_level_or_above_are_kept_by_their_type() {
+        let mut r = Report::default();
+        let at = Utc::now();
+        r.log(at, Level::Info, "backlog", json!({}));
+        r.log(at, Level::Warn, "unexplained scaling", json!({}));
+        r.log(at, Level::Error, "not published", json!({}));
+        r.metric(at, &[], &[Metric::new("M", 1.0, "Count")]);
+        let kept: Vec<&str> = r.logs_at_least(Level::Warn).collect();
+        assert_eq!(kept.len(), 2, "{kept:?}");
+        assert!(kept[0].contains("unexplained scaling") && kept[1].contains("not published"));
+        assert_eq!(r.logs_at_least(Level::Info).count(), 3);
+    }
 
     #[test]
     fn log_lines_merge_their_fields_and_metrics_are_told_apart_by_type() {

@@ -86,6 +86,15 @@ impl Backoff {
     }
 }
 
+/// `op` under [`RetryPolicy::standard`]: its last result.
+pub async fn retried<T, F, Fut>(op: F) -> Result<T, AwsError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, AwsError>>,
+{
+    retry(RetryPolicy::standard(), op).await.result
+}
+
 /// Calls `op` until it succeeds, fails for good, runs out of attempts, or would overrun the budget.
 pub async fn retry<T, F, Fut>(policy: RetryPolicy, mut op: F) -> Retried<T>
 where

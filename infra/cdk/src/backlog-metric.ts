@@ -97,7 +97,7 @@ export class BacklogMetric extends ScalegateConstruct {
       "backlog-metric could not publish for some pair: target tracking is scaling on stale data.",
       this.function.metricErrors({ period: cdk.Duration.minutes(5) }));
     aboveZero(this, "UnexplainedScaling", `${name}-unexplained-scaling`,
-      "A group's capacity stands above what its backlog asks for, raised by a user request or something other than its own scaling: the backlog function's `unexplained scaling` line names the group, the change, its cause and the caller as Auto Scaling records it.",
+      "A group's capacity stands above what its backlog asks for, raised by a user request or something other than its own scaling: the backlog function's `unexplained scaling` line names the group, the change, its cause and who made it (from CloudTrail).",
       this.metricUnexplainedScaling());
     this.notify(props);
   }

@@ -14,20 +14,11 @@ import json
 import re
 
 import cbor2
-from botocore.loaders import Loader
-from botocore.model import ServiceModel
 
+from .service_models import service_model
 from .wsgi import answered
 
 _PATH = re.compile(r"^/service/(?P<service>[A-Za-z0-9_]+)/operation/(?P<op>[A-Za-z0-9]+)$")
-_MODEL = None
-
-
-def _model():
-    global _MODEL
-    if _MODEL is None:
-        _MODEL = ServiceModel(Loader().load_service_model("cloudwatch", "service-2"), "cloudwatch")
-    return _MODEL
 
 
 def _to_json(value):
@@ -98,7 +89,7 @@ class CborCloudWatch:
             if environ.get("HTTP_CONTENT_ENCODING", "").lower() == "gzip":
                 raw = gzip.decompress(raw)
             request = cbor2.loads(raw) if raw else {}
-            operation = _model().operation_model(op)
+            operation = service_model("cloudwatch").operation_model(op)
         except Exception as exc:  # noqa: BLE001 - any decode failure is the client's error
             return self._reply(start_response, 400, {"__type": "SerializationException", "message": str(exc)})
 

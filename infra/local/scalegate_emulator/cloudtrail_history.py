@@ -21,14 +21,13 @@ import threading
 import uuid
 from urllib.parse import parse_qsl
 
-from botocore.loaders import Loader
-from botocore.model import ServiceModel
 from moto.cloudtrail.responses import CloudTrailResponse
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.core.exceptions import JsonRESTError
 from moto.iam.models import iam_backends
 from moto.sts.models import sts_backends
 
+from .service_models import service_model
 from .wsgi import answered
 
 _ERROR = re.compile(rb"<Code>(?P<code>[^<]*)</Code>\s*<Message>(?P<message>[^<]*)</Message>", re.S)
@@ -47,7 +46,6 @@ _RETENTION = datetime.timedelta(days=90)
 
 _lock = threading.Lock()
 _events = []  # (account, region, event) — newest last
-_model = {}
 
 
 class _Invalid(JsonRESTError):
@@ -55,12 +53,6 @@ class _Invalid(JsonRESTError):
 
     def __init__(self, kind, message):
         super().__init__(kind, message)
-
-
-def _autoscaling_model():
-    if "autoscaling" not in _model:
-        _model["autoscaling"] = ServiceModel(Loader().load_service_model("autoscaling", "service-2"), "autoscaling")
-    return _model["autoscaling"]
 
 
 def _lower_camel(name):
@@ -111,7 +103,7 @@ def _insert(node, parts, text, shape):
 def request_parameters(action, params):
     """A Query request's parameters as CloudTrail logs them for that action."""
     try:
-        shape = _autoscaling_model().operation_model(action).input_shape
+        shape = service_model("autoscaling").operation_model(action).input_shape
     except Exception:  # noqa: BLE001 - an action the model does not know is logged untyped
         shape = None
     out = {}

@@ -4,36 +4,11 @@ Run: PYTHONPATH=infra/local .venv/bin/python -m unittest discover -s infra/local
 """
 
 import unittest
-import uuid
 
-from test_launches import Emulator
+from test_launches import GroupCase
 
 
-class ActivityTests(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.emulator = Emulator()
-        cls.ec2 = cls.emulator.client("ec2")
-        cls.asg = cls.emulator.client("autoscaling")
-        cls.template = cls.emulator.small_template()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.emulator.stop()
-
-    def group(self, desired=0, **extra):
-        name = f"asg-{uuid.uuid4().hex[:8]}"
-        self.asg.create_auto_scaling_group(
-            AutoScalingGroupName=name,
-            MinSize=0,
-            MaxSize=10,
-            DesiredCapacity=desired,
-            AvailabilityZones=["us-east-1a"],
-            LaunchTemplate={"LaunchTemplateId": self.template, "Version": "$Latest"},
-            **extra,
-        )
-        return name
-
+class ActivityTests(GroupCase):
     def activities(self, name, **page):
         return self.asg.describe_scaling_activities(AutoScalingGroupName=name, **page)
 

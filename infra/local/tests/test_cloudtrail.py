@@ -7,18 +7,16 @@ Run: PYTHONPATH=infra/local .venv/bin/python -m unittest discover -s infra/local
 import datetime
 import json
 import unittest
-import uuid
 
 from botocore.exceptions import ClientError
 
-from test_launches import Emulator
+from test_launches import GroupCase
 
 
-class CloudTrailHistoryTests(unittest.TestCase):
+class CloudTrailHistoryTests(GroupCase):
     @classmethod
     def setUpClass(cls):
-        cls.emulator = Emulator()
-        cls.asg = cls.emulator.client("autoscaling")
+        super().setUpClass()
         cls.trail = cls.emulator.client("cloudtrail")
         iam = cls.emulator.client("iam")
         iam.create_user(UserName="ops-alice")
@@ -29,23 +27,6 @@ class CloudTrailHistoryTests(unittest.TestCase):
         cls.deployer = cls.emulator.client(
             "autoscaling", key=creds["AccessKeyId"], secret=creds["SecretAccessKey"], token=creds["SessionToken"]
         )
-        cls.template = cls.emulator.small_template()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.emulator.stop()
-
-    def group(self):
-        name = f"asg-{uuid.uuid4().hex[:8]}"
-        self.asg.create_auto_scaling_group(
-            AutoScalingGroupName=name,
-            MinSize=0,
-            MaxSize=10,
-            DesiredCapacity=0,
-            AvailabilityZones=["us-east-1a"],
-            LaunchTemplate={"LaunchTemplateId": self.template, "Version": "$Latest"},
-        )
-        return name
 
     def lookup(self, **kwargs):
         return self.trail.lookup_events(**kwargs)["Events"]

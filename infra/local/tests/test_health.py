@@ -4,37 +4,13 @@ Run: PYTHONPATH=infra/local .venv/bin/python -m unittest discover -s infra/local
 """
 
 import unittest
-import uuid
 
 from botocore.exceptions import ClientError
 
-from test_launches import Emulator
+from test_launches import GroupCase
 
 
-class HealthTests(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.emulator = Emulator()
-        cls.ec2 = cls.emulator.client("ec2")
-        cls.asg = cls.emulator.client("autoscaling")
-        cls.template = cls.emulator.small_template()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.emulator.stop()
-
-    def group(self, desired):
-        name = f"asg-{uuid.uuid4().hex[:8]}"
-        self.asg.create_auto_scaling_group(
-            AutoScalingGroupName=name,
-            MinSize=0,
-            MaxSize=10,
-            DesiredCapacity=desired,
-            AvailabilityZones=["us-east-1a"],
-            LaunchTemplate={"LaunchTemplateId": self.template, "Version": "$Latest"},
-        )
-        return name
-
+class HealthTests(GroupCase):
     def members(self, name):
         group = self.asg.describe_auto_scaling_groups(AutoScalingGroupNames=[name])["AutoScalingGroups"][0]
         return {i["InstanceId"]: (i["LifecycleState"], i["HealthStatus"]) for i in group["Instances"]}

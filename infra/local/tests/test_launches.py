@@ -52,6 +52,35 @@ class Emulator:
         self.process.wait(timeout=10)
 
 
+class GroupCase(unittest.TestCase):
+    """One emulator for the class, its EC2 and Auto Scaling clients, a small template, and groups made on it."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.emulator = Emulator()
+        cls.ec2 = cls.emulator.client("ec2")
+        cls.asg = cls.emulator.client("autoscaling")
+        cls.template = cls.emulator.small_template()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.emulator.stop()
+
+    def group(self, desired=0, **extra):
+        """A group of `desired` instances (0 to 10) in us-east-1a: its name."""
+        name = f"asg-{uuid.uuid4().hex[:8]}"
+        self.asg.create_auto_scaling_group(
+            AutoScalingGroupName=name,
+            MinSize=0,
+            MaxSize=10,
+            DesiredCapacity=desired,
+            AvailabilityZones=["us-east-1a"],
+            LaunchTemplate={"LaunchTemplateId": self.template, "Version": "$Latest"},
+            **extra,
+        )
+        return name
+
+
 class LaunchTests(unittest.TestCase):
     @classmethod
     def setUpClass(cls):

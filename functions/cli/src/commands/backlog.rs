@@ -66,13 +66,8 @@ pub(crate) async fn run(args: &BacklogArgs) -> Result<ExitCode> {
         }
     }
     // What the function writes above INFO (an unexplained rise and who made it, a read that failed), as it writes it.
-    let info = scalegate_core::report::Level::Info.as_str();
-    for line in run.report.logs() {
-        let level =
-            serde_json::from_str::<serde_json::Value>(line).ok().and_then(|v| v["level"].as_str().map(str::to_owned));
-        if level.is_some_and(|l| l != info) {
-            println!("{line}");
-        }
+    for line in run.report.logs_at_least(scalegate_core::report::Level::Warn) {
+        println!("{line}");
     }
     if emf {
         for line in run.report.metrics() {

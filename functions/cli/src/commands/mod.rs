@@ -37,7 +37,7 @@ fn read_input(path: &Path) -> Result<String> {
 fn print_report(report: &Report, metrics: bool) {
     for line in report.lines() {
         match line {
-            Line::Log(text) => println!("{text}"),
+            Line::Log(_, text) => println!("{text}"),
             Line::Metric(text) if metrics => eprintln!("{text}"),
             Line::Metric(_) => {}
         }

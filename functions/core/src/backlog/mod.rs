@@ -16,8 +16,8 @@ pub use figures::{
 pub use ports::{BacklogReader, CallRecords, Datum, MetricSink, TickQueue};
 pub use service::{run, BacklogRun, PairFigures, PairReport, MEASURE_MINUTES};
 pub use unexplained::{
-    calls_behind, recorded_call, unexplained, RaisedBy, RecordedCall, UnexplainedRise, UnexplainedSettings, CALL_AFTER,
-    CALL_BEFORE, CAPACITY_CALLS,
+    calls_behind, recorded_call, unexplained, RaisedBy, RecordedCall, UnexplainedRise, UnexplainedSettings,
+    CAPACITY_CALLS,
 };
 
 #[cfg(test)]

@@ -120,9 +120,9 @@ pub const CAPACITY_CALLS: [&str; 4] =
 
 /// How far before the request's time (its Cause's) a call is looked for, and how far after (CloudTrail's clock and
 /// Auto Scaling's are not the same clock).
-pub const CALL_BEFORE: TimeDelta = TimeDelta::minutes(2);
+pub(super) const CALL_BEFORE: TimeDelta = TimeDelta::minutes(2);
 /// See [`CALL_BEFORE`].
-pub const CALL_AFTER: TimeDelta = TimeDelta::minutes(1);
+pub(super) const CALL_AFTER: TimeDelta = TimeDelta::minutes(1);
 
 /// The calls that could have made a change with this Cause: the one its wording names, else every capacity call (a
 /// wording AWS may change must not hide the caller).

@@ -88,6 +88,13 @@ pub struct SecurityGroupFacts {
     pub ingress: Vec<IngressRule>,
 }
 
+impl SecurityGroupFacts {
+    /// The managed prefix lists its ingress rules name (each rule's sources are looked up by these ids).
+    pub fn prefix_list_ids(&self) -> impl Iterator<Item = &str> {
+        self.ingress.iter().flat_map(|r| r.prefix_list_ids.iter().map(String::as_str))
+    }
+}
+
 /// One ingress permission (one entry of a group's `IpPermissions`), flattened.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct IngressRule {

@@ -5,9 +5,8 @@ use super::reaper::{batches, decide, LeaseVerdict};
 use super::report;
 use crate::ports::{AwsError, AwsErrorKind};
 use crate::report::Report;
-use crate::retry::{retry, RetryPolicy};
+use crate::retry::retried;
 use chrono::{DateTime, SecondsFormat, Utc};
-use std::future::Future;
 use std::time::Duration;
 
 /// The instance tag holding the lease's expiry (RFC 3339, UTC).
@@ -158,11 +157,6 @@ pub async fn release<S: LeaseStore>(store: &S, group: &str, instance: &str) -> R
     retried(|| store.untag(instance, LEASE_TAG))
         .await
         .map_err(|error| LeaseError::Tag { instance: instance.into(), error: Box::new(error) })
-}
-
-/// A store call under the standard retry policy (the one retry layer: the SDK's own is off).
-async fn retried<T, Fut: Future<Output = Result<T, AwsError>>>(op: impl FnMut() -> Fut) -> Result<T, AwsError> {
-    retry(RetryPolicy::standard(), op).await.result
 }
 
 fn protection_error(

@@ -224,7 +224,7 @@ impl DemandSource {
         match &self.spec {
             DemandSpec::Steady { rate, .. } => out.fill(*rate),
             DemandSpec::Ramp { from, to, start: at, over, .. } => {
-                for (t, o) in (0..).map(|i: u32| start + f64::from(i)).zip(out.iter_mut()) {
+                for (t, o) in seconds(start, out) {
                     *o = if t < *at {
                         *from
                     } else if t >= at + over || *over <= 0.0 {
@@ -235,17 +235,17 @@ impl DemandSource {
                 }
             }
             DemandSpec::Spike { base, peak, at, lasting, .. } => {
-                for (t, o) in (0..).map(|i: u32| start + f64::from(i)).zip(out.iter_mut()) {
+                for (t, o) in seconds(start, out) {
                     *o = if t >= *at && t < at + lasting { *peak } else { *base };
                 }
             }
             DemandSpec::Diurnal { mean, amplitude, period, peak_at, .. } => {
-                for (t, o) in (0..).map(|i: u32| start + f64::from(i)).zip(out.iter_mut()) {
+                for (t, o) in seconds(start, out) {
                     *o = mean + amplitude * self.phase.cos_at(std::f64::consts::TAU * (t - peak_at) / period, t);
                 }
             }
             DemandSpec::Trace => {
-                for (t, o) in (0..).map(|i: u32| start + f64::from(i)).zip(out.iter_mut()) {
+                for (t, o) in seconds(start, out) {
                     *o = match &self.trace {
                         // After the trace's last interval nothing arrives (its last rate is not repeated).
                         Some((_, end)) if t >= *end => 0.0,
@@ -271,6 +271,11 @@ impl DemandSource {
             None => out.iter_mut().for_each(|o| *o = o.max(0.0)),
         }
     }
+}
+
+/// Each second of a block from `start`, with its slot.
+fn seconds(start: f64, out: &mut [f64]) -> impl Iterator<Item = (f64, &mut f64)> {
+    (0..).map(move |i: u32| start + f64::from(i)).zip(out.iter_mut())
 }
 
 /// cos(angle) for angles one second apart, by rotating the previous (cos, sin) instead of calling cos each second

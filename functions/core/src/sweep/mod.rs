@@ -16,10 +16,7 @@ mod service;
 
 pub use config::{ReplaceLimit, SweepMode, SweepSettings, TagError, OPT_IN_TAG};
 pub use ports::{FleetFacts, FleetSnapshot, Health, InstanceHealth, Member, SweptGroup, SweptGroups};
-pub use select::{
-    decide, findings, member_facts, reference_template, swept, templates_needed, Disposition, Finding, FindingKind,
-    Hold,
-};
+pub use select::{decide, findings, swept, templates_needed, Disposition, Finding, FindingKind, Hold};
 pub use service::{sweep, GroupSweep, SweepRun};
 
 #[cfg(test)]

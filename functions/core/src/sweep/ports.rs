@@ -2,8 +2,8 @@
 //! gate's checks read for all of them (gathered in batches), and `SetInstanceHealth`.
 
 use crate::gate::{
-    InstanceFacts, InstanceTypeFacts, PrefixListFacts, ProfileAssociation, SecurityGroupFacts, TemplateFacts,
-    TemplateRef, TypeOverride,
+    GroupFacts, InstanceFacts, InstanceTypeFacts, PrefixListFacts, ProfileAssociation, SecurityGroupFacts,
+    TemplateFacts, TemplateRef,
 };
 use crate::lifecycle::LifecycleState;
 use crate::ports::AwsError;
@@ -14,20 +14,15 @@ use std::future::Future;
 /// A group tagged [`OPT_IN_TAG`](super::OPT_IN_TAG), with its members and its warm pool's.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SweptGroup {
-    /// The group's name.
-    pub name: String,
+    /// The group as the gate reads it: its name, the launch template it names now (directly or through its
+    /// mixed-instances policy), overrides and subnets; no member's state.
+    pub facts: GroupFacts,
     /// The opt-in tag's value, unparsed (the sweep says what is wrong with it).
     pub mode_tag: String,
     /// DesiredCapacity.
     pub desired: u32,
     /// InstanceMaintenancePolicy.MinHealthyPercentage, when the group has one.
     pub min_healthy_percent: Option<u32>,
-    /// The launch template the group names now (directly or through its mixed-instances policy).
-    pub template: Option<TemplateRef>,
-    /// Mixed-instances overrides.
-    pub overrides: Vec<TypeOverride>,
-    /// Subnets of `VPCZoneIdentifier`.
-    pub subnets: Vec<String>,
     /// Members, and instances in the warm pool.
     pub members: Vec<Member>,
 }
@@ -83,7 +78,7 @@ impl FleetSnapshot {
 /// The groups the sweep may look at.
 pub trait SweptGroups: Send + Sync {
     /// Groups tagged with the opt-in tag (any value: a bad value is reported, not skipped in silence), with their
-    /// members and warm-pool instances, every page.
+    /// members and warm-pool instances, every page; each call retried on its own ([`crate::retry`]).
     fn opted_in_groups(&self) -> impl Future<Output = Result<Vec<SweptGroup>, AwsError>> + Send;
 }
 

@@ -3,7 +3,9 @@
 
 use super::config::{SweepMode, SweepSettings};
 use super::ports::{FleetSnapshot, Health, Member, SweptGroup};
-use crate::gate::{evaluate, CheckResult, CheckStatus, GateRules, GroupFacts, LaunchFacts, TemplateRef};
+use crate::gate::{
+    evaluate, CheckResult, CheckStatus, GateRules, GroupFacts, LaunchFacts, SecurityGroupFacts, TemplateRef,
+};
 use crate::lease::{parse_expiry, LEASE_TAG};
 use crate::lifecycle::LifecycleState;
 use chrono::{DateTime, Utc};
@@ -27,19 +29,19 @@ pub fn swept(state: &LifecycleState) -> bool {
 /// True when the group's record names no launch template for a member while the group has one: it entered with
 /// `AttachInstances`, so no launch hook ran on it.
 fn attached(group: &SweptGroup, member: &Member) -> bool {
-    member.template.is_none() && group.template.is_some()
+    member.template.is_none() && group.facts.template.is_some()
 }
 
 /// The template a member is compared with: the one it was launched from (its `aws:ec2launchtemplate:*` tags, else
 /// the group's record of it), so a new template version is an update, not drift; an attached instance, which the
 /// group never launched, is compared with the group's template whatever template it was started from elsewhere.
-pub fn reference_template(
+pub(super) fn reference_template(
     group: &SweptGroup,
     member: &Member,
     instance: Option<&crate::gate::InstanceFacts>,
 ) -> Option<TemplateRef> {
     if attached(group, member) {
-        return group.template.clone();
+        return group.facts.template.clone();
     }
     if let Some(tags) = instance.map(|i| &i.tags) {
         if let (Some(id), Some(version)) =
@@ -48,7 +50,7 @@ pub fn reference_template(
             return Some(TemplateRef { id: Some(id.clone()), name: None, version: Some(version.clone()) });
         }
     }
-    member.template.clone().or_else(|| group.template.clone())
+    member.template.clone().or_else(|| group.facts.template.clone())
 }
 
 /// Every template reference the snapshot must resolve for these groups, given the instances described so far.
@@ -65,8 +67,7 @@ pub fn templates_needed(groups: &[SweptGroup], snapshot: &FleetSnapshot) -> Vec<
                 add(t);
             }
         }
-        let facts = GroupFacts { overrides: g.overrides.clone(), ..GroupFacts::default() };
-        for t in facts.override_template_refs() {
+        for t in g.facts.override_template_refs() {
             add(t.clone());
         }
     }
@@ -75,15 +76,13 @@ pub fn templates_needed(groups: &[SweptGroup], snapshot: &FleetSnapshot) -> Vec<
 
 /// One member's facts, as the gate would gather them, out of the shared snapshot; `None` when the instance was not
 /// described (it left meanwhile).
-pub fn member_facts(group: &SweptGroup, member: &Member, snapshot: &FleetSnapshot) -> Option<LaunchFacts> {
+pub(super) fn member_facts(group: &SweptGroup, member: &Member, snapshot: &FleetSnapshot) -> Option<LaunchFacts> {
     let instance = snapshot.instances.get(&member.instance_id)?.clone();
     let reference = reference_template(group, member, Some(&instance));
     let group_facts = GroupFacts {
-        name: group.name.clone(),
         template: reference.clone(),
-        overrides: group.overrides.clone(),
-        subnets: group.subnets.clone(),
         instance_lifecycle_state: Some(member.state.clone()),
+        ..group.facts.clone()
     };
     let security_groups = instance
         .security_group_ids
@@ -91,10 +90,7 @@ pub fn member_facts(group: &SweptGroup, member: &Member, snapshot: &FleetSnapsho
         .filter_map(|id| snapshot.security_groups.get(id))
         .cloned()
         .collect::<Vec<_>>();
-    let lists: BTreeSet<&str> = security_groups
-        .iter()
-        .flat_map(|g| g.ingress.iter().flat_map(|r| r.prefix_list_ids.iter().map(String::as_str)))
-        .collect();
+    let lists: BTreeSet<&str> = security_groups.iter().flat_map(SecurityGroupFacts::prefix_list_ids).collect();
     let override_templates = group_facts
         .override_template_refs()
         .into_iter()

@@ -72,10 +72,10 @@ pub async fn sweep<P>(
 where
     P: SweptGroups + FleetFacts + InstanceHealth,
 {
-    let groups = retry(RetryPolicy::standard(), || ports.opted_in_groups()).await.result?;
+    // Both reads retry each of their calls themselves: retrying them whole would re-read everything for one throttle.
+    let groups = ports.opted_in_groups().await?;
     let modes: Vec<_> = groups.iter().map(|g| SweepMode::parse(&g.mode_tag)).collect();
     let readable: Vec<_> = groups.iter().zip(&modes).filter(|(_, m)| m.is_ok()).map(|(g, _)| g.clone()).collect();
-    // The snapshot retries each of its calls itself: retrying it whole would re-read every batch for one throttle.
     let snapshot = ports.snapshot(&readable).await?;
     let mut out = Vec::with_capacity(groups.len());
     for (group, mode) in groups.iter().zip(modes) {
@@ -83,7 +83,7 @@ where
             Ok(m) => m,
             Err(e) => {
                 out.push(GroupSweep {
-                    group: group.name.clone(),
+                    group: group.facts.name.clone(),
                     mode: None,
                     checked: 0,
                     findings: vec![],
@@ -108,7 +108,7 @@ where
             }
         }
         out.push(GroupSweep {
-            group: group.name.clone(),
+            group: group.facts.name.clone(),
             mode: Some(mode),
             checked,
             findings: decided,

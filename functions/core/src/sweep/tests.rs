@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::gate::example::compliant;
-use crate::gate::{GateRules, IngressRule, TemplateRef};
+use crate::gate::{GateRules, GroupFacts, IngressRule, TemplateRef};
 use crate::lease::LEASE_TAG;
 use crate::lifecycle::LifecycleState;
 use crate::ports::{AwsError, AwsErrorKind};
@@ -27,13 +27,15 @@ fn fleet(ids: &[&str]) -> (SweptGroup, FleetSnapshot) {
     let base = compliant();
     let mut snapshot = FleetSnapshot::default();
     let mut group = SweptGroup {
-        name: "web".into(),
+        facts: GroupFacts {
+            name: "web".into(),
+            overrides: vec![],
+            instance_lifecycle_state: None,
+            ..base.group.clone()
+        },
         mode_tag: "replace".into(),
         desired: ids.len() as u32,
         min_healthy_percent: None,
-        template: base.group.template.clone(),
-        overrides: vec![],
-        subnets: base.group.subnets.clone(),
         members: vec![],
     };
     for id in ids {
@@ -48,7 +50,7 @@ fn fleet(ids: &[&str]) -> (SweptGroup, FleetSnapshot) {
     }
     let template = base.template.clone().unwrap();
     snapshot.templates.push((launched_from(), template.clone()));
-    snapshot.templates.push((group.template.clone().unwrap(), template));
+    snapshot.templates.push((group.facts.template.clone().unwrap(), template));
     (group, snapshot)
 }
 
@@ -132,7 +134,7 @@ fn a_new_template_version_is_an_update_not_drift_but_a_changed_instance_is() {
     let mut v4 = snapshot.template(&launched_from()).unwrap().clone();
     (v4.version, v4.image_id) = (4, Some("ami-newer".into()));
     snapshot.templates.push((newer.clone(), v4));
-    group.template = Some(newer);
+    group.facts.template = Some(newer);
     let rules = GateRules::default();
     assert!(findings(&group, &snapshot, &rules, now()).1.is_empty());
     // IMDSv1 turned back on after launch is drift.
@@ -272,9 +274,9 @@ async fn a_run_marks_what_it_decided_reports_it_and_fails_on_a_bad_tag_or_a_refu
     open_ssh_to_the_world(&mut snapshot);
     group.mode_tag = "replace:1".into();
     let mut quiet = group.clone();
-    (quiet.name, quiet.mode_tag) = ("quiet".into(), "report".into());
+    (quiet.facts.name, quiet.mode_tag) = ("quiet".into(), "report".into());
     let mut broken = group.clone();
-    (broken.name, broken.mode_tag) = ("broken".into(), "sometimes".into());
+    (broken.facts.name, broken.mode_tag) = ("broken".into(), "sometimes".into());
     let ports = Fleet { groups: vec![group, quiet, broken], snapshot, marked: Mutex::new(vec![]), refuse: None };
     let rules = GateRules::default();
     let settings = SweepSettings { min_healthy_percent: 50 };

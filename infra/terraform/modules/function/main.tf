@@ -93,6 +93,17 @@ variable "errors_alarm" {
   })
 }
 
+variable "finding_alarms" {
+  description = "Alarms on what the function finds, by name suffix: the scalegate metric it writes (with no dimension, every run) above 0, over the period, by the statistic. The alarm is <name>-<key>."
+  type = map(object({
+    description = string
+    metric_name = string
+    statistic   = string
+    period      = number
+  }))
+  default = {}
+}
+
 variable "alarm_actions" {
   type = list(string)
 }
@@ -309,6 +320,25 @@ resource "aws_cloudwatch_metric_alarm" "errors" {
   dimensions          = { FunctionName = aws_lambda_function.this.function_name }
   statistic           = "Sum"
   period              = var.errors_alarm.period
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = var.alarm_actions
+  ok_actions          = var.ok_actions
+  tags                = var.tags
+}
+
+# What the function finds (drifted instances, guard alerts, unexplained scaling): any at all is the alarm; no run
+# writing the metric is the silence alarm's business, not this one's.
+resource "aws_cloudwatch_metric_alarm" "finding" {
+  for_each            = var.finding_alarms
+  alarm_name          = "${var.name}-${each.key}"
+  alarm_description   = each.value.description
+  namespace           = "scalegate"
+  metric_name         = each.value.metric_name
+  statistic           = each.value.statistic
+  period              = each.value.period
   evaluation_periods  = 1
   threshold           = 0
   comparison_operator = "GreaterThanThreshold"
