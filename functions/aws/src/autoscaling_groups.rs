@@ -4,6 +4,11 @@ use crate::errors::classify;
 use aws_sdk_autoscaling::types::{AutoScalingGroup, Filter};
 use scalegate_core::ports::AwsError;
 
+/// A size Auto Scaling gives as an optional `i32`: absent or negative is 0.
+pub(crate) fn count(v: Option<i32>) -> u32 {
+    v.and_then(|n| u32::try_from(n).ok()).unwrap_or(0)
+}
+
 /// Every group carrying the tag `key` (any value), each with that value, every page. The filter does the work in
 /// AWS; the check keeps a group without the tag out whatever an endpoint returns.
 pub(crate) async fn tagged_groups(

@@ -2,7 +2,7 @@
 //! activities (`DescribeScalingActivities`), `PutWarmPool`, and their demand (`GetMetricData`, every page); for the
 //! simulator, a live group's target tracking policies and their alarms (`DescribePolicies`, `DescribeAlarms`).
 
-use crate::autoscaling_groups::tagged_groups;
+use crate::autoscaling_groups::{count, tagged_groups};
 use crate::ec2_launch_facts::to_chrono;
 use crate::errors::classify;
 use aws_sdk_autoscaling::types::{InstanceReusePolicy, WarmPoolState, WarmPoolStatus};
@@ -27,10 +27,6 @@ impl AutoScalingWarmPools {
     pub fn new(autoscaling: aws_sdk_autoscaling::Client, cloudwatch: aws_sdk_cloudwatch::Client) -> Self {
         Self { autoscaling, cloudwatch }
     }
-}
-
-fn count(v: Option<i32>) -> u32 {
-    v.and_then(|n| u32::try_from(n).ok()).unwrap_or(0)
 }
 
 impl WarmPools for AutoScalingWarmPools {

@@ -7,7 +7,7 @@
 //! the prefix lists those groups' rules name. At most [`CONCURRENCY`] calls are in flight, and each call is retried
 //! on its own: a throttled batch of 200 does not re-read the thousands of instances the others already described.
 
-use crate::autoscaling_groups::tagged_groups;
+use crate::autoscaling_groups::{count, tagged_groups};
 use crate::ec2_launch_facts::{group_facts, instance_facts, security_group_facts, template_ref};
 use crate::errors::classify;
 use crate::Ec2LaunchFacts;
@@ -104,7 +104,7 @@ impl SweptGroups for Ec2FleetFacts {
                 // No member named: the group's own facts, each member's state is added when it is judged.
                 facts: group_facts(&g, ""),
                 mode_tag,
-                desired: g.desired_capacity().and_then(|n| u32::try_from(n).ok()).unwrap_or(0),
+                desired: count(g.desired_capacity()),
                 // -1 (or absent) is "no policy".
                 min_healthy_percent: g
                     .instance_maintenance_policy()

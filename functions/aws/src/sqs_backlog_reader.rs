@@ -2,6 +2,7 @@
 //! launch times (batched by 200), CloudWatch drain rates (batched by 500 queries), scaling activities and CloudTrail's
 //! record of who changed capacity.
 
+use crate::autoscaling_groups::count;
 use crate::errors::classify;
 use aws_sdk_cloudwatch::types::{Dimension, MetricDataQuery, MetricStat};
 use aws_sdk_ec2::types::Filter;
@@ -104,8 +105,8 @@ impl SqsBacklogReader {
                         .default_instance_warmup()
                         .filter(|w| *w > 0)
                         .map(|w| Duration::from_secs(w as u64)),
-                    desired: g.desired_capacity().and_then(|n| u32::try_from(n).ok()).unwrap_or(0),
-                    min_size: g.min_size().and_then(|n| u32::try_from(n).ok()).unwrap_or(0),
+                    desired: count(g.desired_capacity()),
+                    min_size: count(g.min_size()),
                     members: g
                         .instances()
                         .iter()
